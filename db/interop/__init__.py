@@ -1,0 +1,1 @@
+"""Import and export in other systems' formats (national places schema, OpenAgenda, iCalendar)."""

@@ -1,0 +1,477 @@
+"""The data model of every area, as SQLAlchemy 2 typed models.
+
+Tables exist for all areas from the start so that later work adds behaviour, not schema churn.
+Migrations (Alembic, `migrations/`) are generated from these classes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+# Explicit constraint names keep Alembic migrations identical on SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Timestamps:
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+
+# --- users and audit -------------------------------------------------------------------------------------------
+
+
+class Role(StrEnum):
+    VIEWER = "viewer"
+    COORDINATOR = "coordinator"
+    ADMIN = "admin"
+
+
+class User(Timestamps, Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(300))
+    role: Mapped[str] = mapped_column(String(20), default=Role.VIEWER)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    __table_args__ = (CheckConstraint("role in ('viewer', 'coordinator', 'admin')", name="role"),)
+
+
+class AuditLog(Base):
+    """One row per write: who, when, what, and the row before and after."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    user_email: Mapped[str | None] = mapped_column(String(254))
+    table_name: Mapped[str] = mapped_column(String(64))
+    row_id: Mapped[str] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(20))  # create | update | delete | import | …
+    before: Mapped[dict | None] = mapped_column(JSON)
+    after: Mapped[dict | None] = mapped_column(JSON)
+
+    __table_args__ = (Index("ix_audit_log_table_row", "table_name", "row_id"),)
+
+
+class ProjectionToken(Base):
+    """A revocable read-only link that opens only the projection page on a meeting-room screen."""
+
+    __tablename__ = "projection_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    label: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(128), unique=True)  # sha256 hex; the token itself is never stored
+    query: Mapped[str] = mapped_column(String(500), default="")  # projection settings opened by the link
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# --- places (national schema v1.0.2) ---------------------------------------------------------------------------
+
+# Fields of the schema holding several values joined with "|"; each value is also a PlaceValue row for filtering.
+PLACE_MULTI_FIELDS = (
+    "services",
+    "publics_specifiquement_adresses",
+    "prise_en_charge_specifique",
+    "frais_a_charge",
+    "dispositif_programmes_nationaux",
+    "formations_labels",
+    "autres_formations_labels",
+    "modalites_acces",
+    "modalites_accompagnement",
+    "itinerance",
+    "typologie",
+)
+
+
+class Place(Timestamps, Base):
+    """A mediation place. Columns named as the national schema keep its values verbatim (text), so an export
+    gives back exactly what was imported; `pk` is internal, `id` is the schema's identifier."""
+
+    __tablename__ = "places"
+
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    id: Mapped[str] = mapped_column(String(200), unique=True)
+    pivot: Mapped[str] = mapped_column(String(14))
+    nom: Mapped[str] = mapped_column(String(500))
+    commune: Mapped[str] = mapped_column(String(200))
+    code_postal: Mapped[str] = mapped_column(String(5))
+    code_insee: Mapped[str | None] = mapped_column(String(5), index=True)
+    adresse: Mapped[str] = mapped_column(String(500))
+    complement_adresse: Mapped[str | None] = mapped_column(String(500))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    typologie: Mapped[str | None] = mapped_column(Text)
+    telephone: Mapped[str | None] = mapped_column(String(20))
+    courriels: Mapped[str | None] = mapped_column(Text)
+    site_web: Mapped[str | None] = mapped_column(Text)
+    horaires: Mapped[str | None] = mapped_column(Text)
+    presentation_resume: Mapped[str | None] = mapped_column(String(280))
+    presentation_detail: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str | None] = mapped_column(String(200))
+    itinerance: Mapped[str | None] = mapped_column(String(50))
+    structure_parente: Mapped[str | None] = mapped_column(String(500))
+    date_maj: Mapped[dt.date] = mapped_column(Date)
+    services: Mapped[str | None] = mapped_column(Text)
+    publics_specifiquement_adresses: Mapped[str | None] = mapped_column(Text)
+    prise_en_charge_specifique: Mapped[str | None] = mapped_column(Text)
+    frais_a_charge: Mapped[str | None] = mapped_column(Text)
+    dispositif_programmes_nationaux: Mapped[str | None] = mapped_column(Text)
+    formations_labels: Mapped[str | None] = mapped_column(Text)
+    autres_formations_labels: Mapped[str | None] = mapped_column(Text)
+    modalites_acces: Mapped[str | None] = mapped_column(Text)
+    modalites_accompagnement: Mapped[str | None] = mapped_column(Text)
+    fiche_acces_libre: Mapped[str | None] = mapped_column(Text)
+    prise_rdv: Mapped[str | None] = mapped_column(Text)
+
+    # Internal, not part of the schema.
+    epci_code: Mapped[str | None] = mapped_column(String(9), index=True)
+    epci_name: Mapped[str | None] = mapped_column(String(200))
+
+    values: Mapped[list[PlaceValue]] = relationship(back_populates="place", cascade="all, delete-orphan")
+
+
+class PlaceValue(Base):
+    """One value of a multi-valued schema field, so facets filter with an index instead of string matching."""
+
+    __tablename__ = "place_values"
+
+    place_pk: Mapped[int] = mapped_column(ForeignKey("places.pk", ondelete="CASCADE"), primary_key=True)
+    field: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(300), primary_key=True)
+
+    place: Mapped[Place] = relationship(back_populates="values")
+
+    __table_args__ = (Index("ix_place_values_field_value", "field", "value", "place_pk"),)
+
+
+class Commune(Base):
+    """Reference data per INSEE code: EPCI, centroid and the digital fragility index (IFN, 0–10, 10 = most fragile)."""
+
+    __tablename__ = "communes"
+
+    insee: Mapped[str] = mapped_column(String(5), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    epci_code: Mapped[str | None] = mapped_column(String(9))
+    epci_name: Mapped[str | None] = mapped_column(String(200))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    ifn_total: Mapped[float | None] = mapped_column(Float)
+    ifn_scores: Mapped[dict | None] = mapped_column(JSON)  # the IFN's component rates, as imported
+
+
+# --- agenda ----------------------------------------------------------------------------------------------------
+
+
+class EventStatus(StrEnum):
+    # OpenAgenda's codes 1–6 map onto these.
+    SCHEDULED = "scheduled"
+    RESCHEDULED = "rescheduled"
+    MOVED_ONLINE = "moved_online"
+    POSTPONED = "postponed"
+    FULL = "full"
+    CANCELLED = "cancelled"
+
+
+class AttendanceMode(StrEnum):
+    OFFLINE = "offline"
+    ONLINE = "online"
+    MIXED = "mixed"
+
+
+class Event(Timestamps, Base):
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(30), default="manual")  # manual | openagenda | ical
+    source_uid: Mapped[str | None] = mapped_column(String(300))
+    title: Mapped[str] = mapped_column(String(500))
+    description: Mapped[str | None] = mapped_column(Text)
+    keywords: Mapped[str | None] = mapped_column(Text)  # "|"-joined
+    category: Mapped[str | None] = mapped_column(String(200))
+    audience: Mapped[str | None] = mapped_column(String(200))
+    organiser: Mapped[str | None] = mapped_column(String(300))
+    status: Mapped[str] = mapped_column(String(20), default=EventStatus.SCHEDULED)
+    attendance_mode: Mapped[str] = mapped_column(String(10), default=AttendanceMode.OFFLINE)
+    online_url: Mapped[str | None] = mapped_column(Text)
+    registration_url: Mapped[str | None] = mapped_column(Text)
+    place_pk: Mapped[int | None] = mapped_column(ForeignKey("places.pk", ondelete="SET NULL"))
+    location_name: Mapped[str | None] = mapped_column(String(500))
+    address: Mapped[str | None] = mapped_column(String(500))
+    postal_code: Mapped[str | None] = mapped_column(String(5))
+    city: Mapped[str | None] = mapped_column(String(200))
+    insee: Mapped[str | None] = mapped_column(String(5), index=True)
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+
+    occurrences: Mapped[list[EventOccurrence]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="EventOccurrence.start"
+    )
+
+    __table_args__ = (UniqueConstraint("source", "source_uid", name="source_uid"),)
+
+
+class EventOccurrence(Base):
+    """One timing of an event (OpenAgenda's `timings`, an iCalendar VEVENT occurrence)."""
+
+    __tablename__ = "event_occurrences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
+    start: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    end: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+
+    event: Mapped[Event] = relationship(back_populates="occurrences")
+
+
+# --- equipment -------------------------------------------------------------------------------------------------
+
+
+class EquipmentItem(Timestamps, Base):
+    __tablename__ = "equipment_items"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    category: Mapped[str] = mapped_column(String(100))
+    units: Mapped[int] = mapped_column(Integer, default=1)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    description: Mapped[str | None] = mapped_column(Text)
+
+    loans: Mapped[list[Loan]] = relationship(back_populates="item")
+
+    __table_args__ = (CheckConstraint("units > 0", name="units_positive"),)
+
+
+class Loan(Timestamps, Base):
+    __tablename__ = "loans"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("equipment_items.id"), index=True)
+    units: Mapped[int] = mapped_column(Integer, default=1)
+    borrower_place_pk: Mapped[int | None] = mapped_column(ForeignKey("places.pk", ondelete="SET NULL"))
+    borrower_name: Mapped[str] = mapped_column(String(300))
+    borrower_commune: Mapped[str | None] = mapped_column(String(200))
+    borrower_insee: Mapped[str | None] = mapped_column(String(5))
+    start_date: Mapped[dt.date] = mapped_column(Date)
+    end_date: Mapped[dt.date] = mapped_column(Date)
+    purpose: Mapped[str | None] = mapped_column(String(100))  # atelier | formation | événement | …
+    training_given: Mapped[bool] = mapped_column(Boolean, default=False)
+    interventions: Mapped[int | None] = mapped_column(Integer)  # None: one per loan-day
+    returned_on: Mapped[dt.date | None] = mapped_column(Date)
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    notes: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    item: Mapped[EquipmentItem] = relationship(back_populates="loans")
+
+    __table_args__ = (
+        CheckConstraint("end_date >= start_date", name="dates_ordered"),
+        CheckConstraint("units > 0", name="units_positive"),
+        Index("ix_loans_item_dates", "item_id", "start_date", "end_date"),
+    )
+
+
+# --- trainings -------------------------------------------------------------------------------------------------
+
+
+class TrainingKind(StrEnum):
+    FORMATION = "formation"
+    INTERVENTION = "intervention"
+    RENCONTRE = "rencontre"
+    WEBINAIRE = "webinaire"
+
+
+class AttendantState(StrEnum):
+    REGISTERED = "registered"
+    WAITING = "waiting"
+    CANCELLED = "cancelled"
+    PRESENT = "present"
+
+
+class Training(Timestamps, Base):
+    __tablename__ = "trainings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme: Mapped[str] = mapped_column(String(200))
+    title: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(20), default=TrainingKind.FORMATION)
+    partner: Mapped[str | None] = mapped_column(String(200))
+    audience: Mapped[str | None] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+
+    sessions: Mapped[list[TrainingSession]] = relationship(
+        back_populates="training", cascade="all, delete-orphan", order_by="TrainingSession.date"
+    )
+
+
+class TrainingSession(Timestamps, Base):
+    __tablename__ = "training_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    training_id: Mapped[int] = mapped_column(ForeignKey("trainings.id", ondelete="CASCADE"), index=True)
+    date: Mapped[dt.date] = mapped_column(Date, index=True)
+    start_time: Mapped[dt.time | None] = mapped_column(Time)
+    end_time: Mapped[dt.time | None] = mapped_column(Time)
+    duration_minutes: Mapped[int | None] = mapped_column(Integer)
+    remote: Mapped[bool] = mapped_column(Boolean, default=False)
+    place_pk: Mapped[int | None] = mapped_column(ForeignKey("places.pk", ondelete="SET NULL"))
+    location: Mapped[str | None] = mapped_column(String(300))
+    commune_insee: Mapped[str | None] = mapped_column(String(5))
+    trainer: Mapped[str | None] = mapped_column(String(200))
+    capacity: Mapped[int | None] = mapped_column(Integer)
+    # Attendance as counts; when attendant rows exist they are the source instead.
+    registered_count: Mapped[int | None] = mapped_column(Integer)
+    present_count: Mapped[int | None] = mapped_column(Integer)
+
+    training: Mapped[Training] = relationship(back_populates="sessions")
+    attendants: Mapped[list[Attendant]] = relationship(back_populates="session", cascade="all, delete-orphan")
+
+
+class Attendant(Base):
+    """A participant of a session: a state and an optional minimal profile, nothing more personal."""
+
+    __tablename__ = "attendants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("training_sessions.id", ondelete="CASCADE"), index=True)
+    state: Mapped[str] = mapped_column(String(20), default=AttendantState.REGISTERED)
+    audience_type: Mapped[str | None] = mapped_column(String(100))
+    gender: Mapped[str | None] = mapped_column(String(20))
+    age_band: Mapped[str | None] = mapped_column(String(20))
+
+    session: Mapped[TrainingSession] = relationship(back_populates="attendants")
+
+
+# --- newsletters and audience ----------------------------------------------------------------------------------
+
+
+class Newsletter(Timestamps, Base):
+    __tablename__ = "newsletters"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    audience: Mapped[str | None] = mapped_column(String(200))
+    platform: Mapped[str | None] = mapped_column(String(100))
+
+    issues: Mapped[list[NewsletterIssue]] = relationship(back_populates="newsletter", cascade="all, delete-orphan")
+    snapshots: Mapped[list[SubscriberSnapshot]] = relationship(
+        back_populates="newsletter", cascade="all, delete-orphan"
+    )
+
+
+class NewsletterIssue(Base):
+    __tablename__ = "newsletter_issues"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    newsletter_id: Mapped[int] = mapped_column(ForeignKey("newsletters.id", ondelete="CASCADE"), index=True)
+    sent_on: Mapped[dt.date] = mapped_column(Date)
+    subject: Mapped[str] = mapped_column(String(300))
+    link: Mapped[str | None] = mapped_column(Text)
+    recipients: Mapped[int | None] = mapped_column(Integer)
+    opens: Mapped[int | None] = mapped_column(Integer)
+    clicks: Mapped[int | None] = mapped_column(Integer)
+
+    newsletter: Mapped[Newsletter] = relationship(back_populates="issues")
+
+
+class SubscriberSnapshot(Base):
+    __tablename__ = "subscriber_snapshots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    newsletter_id: Mapped[int] = mapped_column(ForeignKey("newsletters.id", ondelete="CASCADE"))
+    date: Mapped[dt.date] = mapped_column(Date)
+    count: Mapped[int] = mapped_column(Integer)
+
+    newsletter: Mapped[Newsletter] = relationship(back_populates="snapshots")
+
+    __table_args__ = (
+        UniqueConstraint("newsletter_id", "date", name="newsletter_date"),
+        CheckConstraint("count >= 0", name="count_positive"),
+    )
+
+
+class AudienceFigure(Base):
+    """A figure of the network's audience: website visitors, wiki pages, chat users… for a month or a year."""
+
+    __tablename__ = "audience_figures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    indicator: Mapped[str] = mapped_column(String(100))
+    period_kind: Mapped[str] = mapped_column(String(10))  # month | year
+    period_start: Mapped[dt.date] = mapped_column(Date)
+    value: Mapped[float] = mapped_column(Float)
+    source: Mapped[str | None] = mapped_column(String(300))
+
+    __table_args__ = (UniqueConstraint("indicator", "period_kind", "period_start", name="indicator_period"),)
+
+
+# --- annual report ---------------------------------------------------------------------------------------------
+
+
+class ReportComment(Base):
+    """The coordinators' free-text commentary of one mission for one year of the annual report."""
+
+    __tablename__ = "report_comments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    mission: Mapped[str] = mapped_column(String(50))
+    text: Mapped[str] = mapped_column(Text, default="")
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    __table_args__ = (UniqueConstraint("year", "mission", name="year_mission"),)
+
+
+def row_as_dict(obj: Base) -> dict:
+    """Column values of a row, JSON-ready, for the audit log."""
+    out = {}
+    for column in obj.__table__.columns:
+        value = getattr(obj, column.key)
+        if isinstance(value, dt.date | dt.time | dt.datetime):
+            value = value.isoformat()
+        out[column.key] = value
+    out.pop("password_hash", None)
+    return out
+

@@ -1,0 +1,104 @@
+"""Shared fixtures: a fresh database per test on SQLite and on PostgreSQL, an app, logged-in clients.
+
+PostgreSQL: `TEST_DATABASE_URL`, else the local server (127.0.0.1:5432, database `test`). Each test run works in its
+own schema, so parallel runs never see each other's rows. When no server answers the PostgreSQL cases are skipped
+with a message, except with CI=true, where they fail.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import uuid
+
+import pytest
+from sqlalchemy import create_engine, text
+
+from db.models import Base, Role
+from db.session import Database, normalise_url
+from db.users import create_user
+from db.writes import SYSTEM
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+PG_URL = normalise_url(os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test"))
+PASSWORD = "correct horse battery"
+
+
+def need(condition: bool, how_to_enable: str) -> None:
+    """Skip a test whose requirement is missing, with how to enable it; in CI, fail instead."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"required in CI: {how_to_enable}")
+    pytest.skip(how_to_enable)
+
+
+@pytest.fixture(scope="session")
+def pg_schema_url():
+    """A PostgreSQL URL whose search_path is a schema of this run only, or None when no server answers."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(PG_URL)
+    try:
+        with admin.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    except Exception:  # noqa: BLE001 - any failure means "no usable server"
+        yield None
+        return
+    separator = "&" if "?" in PG_URL else "?"
+    url = f"{PG_URL}{separator}options=-csearch_path%3D{schema}"
+    engine = create_engine(url)
+    Base.metadata.create_all(engine)
+    engine.dispose()
+    yield url
+    with admin.begin() as connection:
+        connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+def _truncate_all(database: Database) -> None:
+    tables = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
+    with database.engine.begin() as connection:
+        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path):
+    """The URL of an empty database with every table: a SQLite file, or this run's PostgreSQL schema."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'test.sqlite'}"
+        database = Database(url)
+        Base.metadata.create_all(database.engine)
+        database.dispose()
+        yield url
+        return
+    url = request.getfixturevalue("pg_schema_url")
+    need(url is not None, f"no PostgreSQL server at {PG_URL}: start it or set TEST_DATABASE_URL")
+    database = Database(url)
+    _truncate_all(database)
+    database.dispose()
+    yield url
+
+
+@pytest.fixture
+def database(database_url):
+    database = Database(database_url)
+    yield database
+    database.dispose()
+
+
+def make_user(database: Database, role: str, email: str | None = None):
+    with database.transaction() as session:
+        return create_user(
+            session,
+            SYSTEM,
+            email=email or f"{role}-{secrets.token_hex(3)}@example.org",
+            name=f"{role.title()} Test",
+            role=role,
+            password=PASSWORD,
+        )
+
+
+@pytest.fixture
+def users(database):
+    """One account per role, all with password PASSWORD."""
+    return {role.value: make_user(database, role.value, f"{role.value}@example.org") for role in Role}
