@@ -72,6 +72,17 @@ class User(Timestamps, Base):
 
     __table_args__ = (CheckConstraint("role in ('viewer', 'coordinator', 'admin')", name="role"),)
 
+    # The session-user protocol (as Flask-Login expects it), written here so db/ imports no web framework.
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        return str(self.id)
+
 
 class AuditLog(Base):
     """One row per write: who, when, what, and the row before and after."""
@@ -474,4 +485,3 @@ def row_as_dict(obj: Base) -> dict:
         out[column.key] = value
     out.pop("password_hash", None)
     return out
-

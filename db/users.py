@@ -113,8 +113,8 @@ def count_users(session: Session) -> int:
 
 def recent_audit(session: Session, limit: int = 100) -> pd.DataFrame:
     rows = session.execute(
-        select(
-            AuditLog.at, AuditLog.user_email, AuditLog.table_name, AuditLog.row_id, AuditLog.action
-        ).order_by(AuditLog.id.desc()).limit(limit)
+        select(AuditLog.at, AuditLog.user_email, AuditLog.table_name, AuditLog.row_id, AuditLog.action)
+        .order_by(AuditLog.id.desc())
+        .limit(limit)
     ).all()
     return pd.DataFrame(rows, columns=["at", "user_email", "table_name", "row_id", "action"])

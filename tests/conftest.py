@@ -102,3 +102,75 @@ def make_user(database: Database, role: str, email: str | None = None):
 def users(database):
     """One account per role, all with password PASSWORD."""
     return {role.value: make_user(database, role.value, f"{role.value}@example.org") for role in Role}
+
+
+@pytest.fixture
+def app(database_url):
+    from dashboard import create_app
+    from dashboard.config import TestConfig
+
+    app = create_app(TestConfig(database_url))
+    yield app
+    app.server.extensions["database"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.server.test_client()
+
+
+def login(client, email: str, password: str = PASSWORD):
+    """Log in through the real form (with its CSRF token); returns the response."""
+    page = client.get("/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+@pytest.fixture
+def as_role(client, users):
+    """as_role("viewer") logs the test client in with that role's account and returns the client."""
+
+    def _login(role: str):
+        response = login(client, f"{role}@example.org")
+        assert response.status_code == 302, response.get_data(as_text=True)
+        return client
+
+    return _login
+
+
+def csrf_headers(client) -> dict:
+    """The header dash-renderer sends, taken from the cookie the server set."""
+    cookie = client.get_cookie("_csrf_token")
+    return {"X-CSRFToken": cookie.value} if cookie else {}
+
+
+def form_payload(dependencies: list[dict], form: str, values: dict) -> dict:
+    """The body dash-renderer POSTs for a click on a form's submit button (the shared MATCH form callback)."""
+    import json
+
+    spec = next(d for d in dependencies if '"type":"form-alert"' in d["output"])
+
+    def wid(kind, **extra):
+        return {"type": kind, "form": form, **extra}
+
+    return {
+        "output": spec["output"],
+        "outputs": [
+            [{"id": wid("field-error", name=n), "property": "children"} for n in values],
+            {"id": wid("form-alert"), "property": "children"},
+            {"id": wid("form-saved"), "property": "data"},
+        ],
+        "inputs": [{"id": wid("form-submit"), "property": "n_clicks", "value": 1}],
+        "state": [
+            [{"id": wid("field", name=n), "property": "value", "value": v} for n, v in values.items()],
+            {"id": wid("form-saved"), "property": "data", "value": 0},
+        ],
+        "changedPropIds": [json.dumps(wid("form-submit"), sort_keys=True, separators=(",", ":")) + ".n_clicks"],
+    }
+
+
+def post_form(client, form: str, values: dict, headers: dict | None = None):
+    """Submit a form's callback as the browser would, without a browser: lets a test forge a write (e.g. as a
+    viewer) and check that the server refuses it on its own."""
+    payload = form_payload(client.get("/_dash-dependencies").get_json(), form, values)
+    return client.post("/_dash-update-component", json=payload, headers=headers or csrf_headers(client))

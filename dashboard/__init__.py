@@ -1,0 +1,70 @@
+"""Application factory: the Flask server (config, login, CSRF, CLI, API routes) and the Dash app on top of it."""
+
+from __future__ import annotations
+
+import dash
+from flask import Flask, current_app, jsonify
+
+from dashboard import auth
+from dashboard.config import ROOT, Config
+from db.session import Database
+
+
+def healthz():
+    try:
+        current_app.extensions["database"].ping()
+    except Exception as error:  # noqa: BLE001 - any failure is "database down" for a health check
+        return jsonify(status="error", database=type(error).__name__), 503
+    return jsonify(status="ok", database="ok")
+
+
+# Dash's default page without `lang`: screen readers need it (RGAA 8.3).
+INDEX_STRING = """<!DOCTYPE html>
+<html lang="fr">
+    <head>
+        {%metas%}
+        <title>{%title%}</title>
+        {%favicon%}
+        {%css%}
+    </head>
+    <body>
+        {%app_entry%}
+        <footer>
+            {%config%}
+            {%scripts%}
+            {%renderer%}
+        </footer>
+    </body>
+</html>"""
+
+
+def create_app(config: Config | None = None) -> dash.Dash:
+    config = config or Config()
+    server = Flask(__name__, instance_path=str(ROOT / "instance"))
+    server.config.from_mapping(config.as_dict())
+    server.extensions["database"] = Database(server.config["DATABASE_URL"])
+    auth.init_app(server)
+    server.add_url_rule("/healthz", "healthz", healthz)
+
+    from dashboard import cli
+
+    cli.init_app(server)
+
+    app = dash.Dash(
+        __name__,
+        server=server,
+        use_pages=True,
+        pages_folder=str(ROOT / "dashboard" / "pages"),
+        assets_folder=str(ROOT / "assets"),
+        title="Médiation numérique · Tableau de bord",
+        update_title=None,
+        suppress_callback_exceptions=True,  # page components appear only when their page is shown
+        compress=False,
+    )
+    app.index_string = INDEX_STRING
+    from dashboard.callbacks import register_all
+    from dashboard.shell import layout
+
+    app.layout = layout
+    register_all(app)
+    return app

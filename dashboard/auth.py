@@ -1,0 +1,149 @@
+"""Login, logout and the one guard in front of every route.
+
+Sessions are Flask's signed cookies and the user is reloaded from the database on each request, so any worker of
+a gunicorn pool serves any user, and a deactivated account is out at its next request.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import (
+    Flask,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager, current_user, login_user, logout_user
+from flask_wtf.csrf import CSRFProtect, generate_csrf
+
+from db import users as user_db
+from db.writes import ROLE_LABELS
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+
+# Reachable without a login: static files, the login form itself, the health check. Other public routes (open data)
+# declare themselves with `public`.
+OPEN_PREFIXES = ("/assets/", "/_dash-component-suites/", "/_favicon.ico")
+OPEN_ENDPOINTS = {"login", "healthz", "static"}
+CSRF_COOKIE = "_csrf_token"  # the cookie dash-renderer copies into its X-CSRFToken header
+
+
+def public(view):
+    """Mark a Flask view as open without login (open-data routes)."""
+    view.is_public = True
+    return view
+
+
+def database():
+    return current_app.extensions["database"]
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    with database().session() as session:
+        user = user_db.get_user(session, int(user_id))
+    return user if user is not None and user.active else None
+
+
+def _is_public_request() -> bool:
+    if request.path.startswith(OPEN_PREFIXES) or request.endpoint in OPEN_ENDPOINTS:
+        return True
+    view = current_app.view_functions.get(request.endpoint or "")
+    return bool(getattr(view, "is_public", False))
+
+
+def guard():
+    """Anonymous requests: pages redirect to /login, Dash and API endpoints answer 401."""
+    if _is_public_request() or current_user.is_authenticated:
+        return None
+    if request.path.startswith(("/_dash-", "/_reload-hash", "/api/")):
+        return jsonify(error="authentification requise"), 401
+    return redirect(url_for("login", next=request.full_path.rstrip("?")))
+
+
+def set_csrf_cookie(response):
+    """Give dash-renderer the token it sends back as X-CSRFToken on every callback."""
+    if current_user.is_authenticated:
+        response.set_cookie(
+            CSRF_COOKIE, generate_csrf(), samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"]
+        )
+    return response
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths: a crafted `next` must not send the user to another site."""
+    if not target:
+        return "/"
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+def _submitted_email() -> str:
+    return user_db.normalise_email(request.form.get("email")) or get_remote_address()
+
+
+def _failed_login(response) -> bool:
+    return response.status_code != 302
+
+
+def login():
+    if request.method == "POST":
+        with database().transaction() as session:
+            user = user_db.authenticate(session, request.form.get("email", ""), request.form.get("password", ""))
+        if user is not None:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+        flash("Adresse e-mail ou mot de passe incorrect.", "danger")
+        return render_template("login.html", email=request.form.get("email", "")), 200
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    return render_template("login.html", email="")
+
+
+def logout():
+    logout_user()
+    flash("Vous êtes déconnecté·e.", "info")
+    response = redirect(url_for("login"))
+    response.delete_cookie(CSRF_COOKIE)
+    return response
+
+
+def _too_many_attempts(_error):
+    flash("Trop de tentatives de connexion. Réessayez dans une minute.", "danger")
+    return render_template("login.html", email=request.form.get("email", "")), 429
+
+
+def role_label(role: str) -> str:
+    return ROLE_LABELS.get(role, role)
+
+
+def init_app(server: Flask) -> None:
+    login_manager.init_app(server)
+    login_manager.login_view = "login"
+    server.before_request(guard)  # before CSRF: an anonymous request is told to log in, not that its token is bad
+    csrf.init_app(server)
+    # A limiter per app: failed logins are counted per IP and per account, only failures count.
+    limiter = Limiter(get_remote_address, app=server)
+    limited_login = limiter.limit(server.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed_login)(
+        limiter.limit(
+            server.config["LOGIN_RATE_LIMIT"],
+            methods=["POST"],
+            key_func=_submitted_email,
+            scope="login-account",
+            deduct_when=_failed_login,
+        )(login)
+    )
+    server.add_url_rule("/login", "login", limited_login, methods=["GET", "POST"])
+    server.add_url_rule("/logout", "logout", logout, methods=["POST"])
+    server.register_error_handler(429, _too_many_attempts)
+    server.after_request(set_csrf_cookie)

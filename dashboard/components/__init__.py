@@ -1,0 +1,1 @@
+"""Small builder functions shared by the pages."""

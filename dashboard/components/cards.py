@@ -1,0 +1,82 @@
+"""Key-figure cards and page furniture."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import html
+
+from dashboard.components import format as fmt
+from db.figures import KeyFigure
+
+ICONS = {
+    "places": "geo-alt",
+    "events": "calendar-event",
+    "loan_days": "box-seam",
+    "trainings": "mortarboard",
+    "newsletter_reach": "envelope-paper",
+}
+
+
+def kpi_card(figure: KeyFigure) -> dbc.Card:
+    """A key figure with its source and the date of its latest record, so a reader can trust it."""
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.Div(
+                    [
+                        html.I(className=f"bi bi-{ICONS.get(figure.key, 'bar-chart')} me-2", **{"aria-hidden": "true"}),
+                        figure.label,
+                    ],
+                    className="kpi-label",
+                ),
+                html.Div(fmt.number(figure.value), className="kpi-value", **{"data-figure": figure.key}),
+                html.Div(figure.detail, className="kpi-detail") if figure.detail else None,
+                html.Div(
+                    [
+                        html.Span("Source : "),
+                        figure.source,
+                        html.Br(),
+                        html.Span(f"Dernier enregistrement : {fmt.date(figure.as_of)}"),
+                    ],
+                    className="kpi-source",
+                ),
+            ]
+        ),
+        className="kpi-card h-100",
+    )
+
+
+def page_header(title: str, subtitle: str | None = None, actions=None) -> html.Div:
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.H1(title, className="h2 mb-1"),
+                    html.P(subtitle, className="text-body-secondary mb-0") if subtitle else None,
+                ]
+            ),
+            html.Div(actions, className="d-flex gap-2") if actions else None,
+        ],
+        className="page-header d-flex flex-wrap justify-content-between align-items-end gap-3 mb-4",
+    )
+
+
+def coming_soon(title: str, what: str) -> html.Div:
+    """An honest placeholder for an area not built yet: what it will do, no fake figures."""
+    return html.Div(
+        [
+            page_header(title),
+            dbc.Alert(
+                [html.H2("À venir", className="h5"), html.P(what, className="mb-0")],
+                color="secondary",
+                className="coming-soon",
+            ),
+        ]
+    )
+
+
+def empty_state(message: str, icon: str = "inbox") -> html.Div:
+    return html.Div(
+        [html.I(className=f"bi bi-{icon} d-block fs-2 mb-2", **{"aria-hidden": "true"}), message],
+        className="empty-state text-center text-body-secondary py-4",
+    )

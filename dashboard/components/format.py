@@ -1,0 +1,36 @@
+"""French number and date formatting for the UI."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+MONTHS = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+]
+
+
+def number(value, decimals: int = 0) -> str:
+    """1234567.5 → "1 234 567" (narrow no-break space as thousands separator, comma as decimal mark)."""
+    if value is None:
+        return "—"
+    text = f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
+    return text
+
+
+def date(value: dt.date | dt.datetime | None) -> str:
+    if value is None:
+        return "aucune donnée"
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"

@@ -1,0 +1,100 @@
+"""The shell around every page: navigation bar with the user's name, role and logout, then the page."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+
+from dashboard import ids
+from dashboard.auth import role_label
+
+# (path, label, icon, roles allowed to see the link; None = everyone)
+NAV_ITEMS = [
+    ("/", "Accueil", "house", None),
+    ("/carte", "Carte", "geo-alt", None),
+    ("/agenda", "Agenda", "calendar-event", None),
+    ("/materiel", "Matériel", "box-seam", None),
+    ("/formations", "Formations", "mortarboard", None),
+    ("/lettres", "Lettres", "envelope-paper", None),
+    ("/indicateurs", "Indicateurs", "graph-up", None),
+    ("/projection", "Projection", "display", None),
+    ("/admin", "Admin", "gear", {"admin"}),
+]
+
+
+def _user_menu():
+    if not current_user.is_authenticated:
+        return None
+    return html.Div(
+        [
+            html.Span(
+                [
+                    html.I(className="bi bi-person-circle me-1", **{"aria-hidden": "true"}),
+                    current_user.name,
+                    dbc.Badge(role_label(current_user.role), color="light", text_color="dark", className="ms-2"),
+                ],
+                className="navbar-text text-white me-3",
+            ),
+            html.Form(
+                [
+                    dcc.Input(type="hidden", name="csrf_token", value=generate_csrf()),
+                    html.Button(
+                        [html.I(className="bi bi-box-arrow-right me-1", **{"aria-hidden": "true"}), "Déconnexion"],
+                        type="submit",
+                        className="btn btn-outline-light btn-sm",
+                    ),
+                ],
+                method="POST",
+                action="/logout",
+                className="d-inline",
+            ),
+        ],
+        className="d-flex align-items-center ms-lg-auto mt-2 mt-lg-0",
+    )
+
+
+def navbar():
+    role = current_user.role if current_user.is_authenticated else None
+    links = [
+        dbc.NavItem(
+            dbc.NavLink(
+                [html.I(className=f"bi bi-{icon} me-1", **{"aria-hidden": "true"}), label],
+                href=path,
+                active="exact" if path == "/" else "partial",
+            )
+        )
+        for path, label, icon, roles in NAV_ITEMS
+        if roles is None or role in roles
+    ]
+    return dbc.Navbar(
+        dbc.Container(
+            [
+                dbc.NavbarBrand(
+                    [html.I(className="bi bi-diagram-3 me-2", **{"aria-hidden": "true"}), "Médiation numérique"],
+                    href="/",
+                ),
+                dbc.NavbarToggler(id=ids.NAVBAR_TOGGLER),
+                dbc.Collapse(
+                    [dbc.Nav(links, navbar=True), _user_menu()], id=ids.NAVBAR_COLLAPSE, navbar=True, is_open=False
+                ),
+            ],
+            fluid=True,
+        ),
+        color="primary",
+        dark=True,
+        expand="xl",
+        className="app-navbar",
+    )
+
+
+def layout():
+    return html.Div(
+        [
+            html.A("Aller au contenu", href="#main", className="visually-hidden-focusable skip-link"),
+            html.Header(navbar()),
+            html.Main(dbc.Container(dash.page_container, fluid="xxl", className="py-4"), id="main"),
+        ]
+    )

@@ -1,0 +1,124 @@
+"""Browser tests: a live server on a demo database, Debian's Chromium driven by Playwright, axe-core on each page.
+
+Playwright's own browser download does not work here, so it drives /usr/bin/chromium (`CHROMIUM` overrides).
+Without Chromium these tests are skipped with a hint, and fail in CI.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from tests.conftest import need
+
+CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+# Offline by construction: every host name fails at once except the live server's.
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    '--host-resolver-rules="MAP * ~NOTFOUND, EXCLUDE localhost, EXCLUDE 127.0.0.1"',
+]
+
+
+def demo_today() -> dt.date:
+    return dt.date.today()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    """The real app on a migrated SQLite file with the demo network, served by werkzeug in a thread."""
+    from db.demo import seed_demo
+
+    from dashboard import create_app
+    from dashboard.cli import upgrade_database
+    from dashboard.config import TestConfig
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.sqlite'}"
+    upgrade_database(url)
+    app = create_app(TestConfig(url, LOGIN_RATE_LIMIT="1000 per minute"))
+    with app.server.extensions["database"].transaction() as session:
+        seed_demo(session, demo_today())
+    server = make_server("127.0.0.1", 0, app.server, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    need(Path(CHROMIUM).exists(), f"Chromium not found at {CHROMIUM}: `make browser` (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    context = browser.new_context(viewport={"width": 1440, "height": 960}, locale="fr-FR", timezone_id="Europe/Paris")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
+        ARTIFACTS.mkdir(exist_ok=True)
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
+    context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+def log_in(page, base_url: str, role: str) -> None:
+    """Log in through the form with the demo account of `role`, as a person would."""
+    from db.demo import DEMO_ACCOUNTS
+
+    email, _name, _role, password = next(account for account in DEMO_ACCOUNTS if account[2] == role)
+    page.goto(f"{base_url}/login")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_url(f"{base_url}/")
+    wait_for_dash(page)
+
+
+def wait_for_dash(page) -> None:
+    """Dash has rendered and no callback is pending."""
+    page.wait_for_selector("#main", state="attached")
+    page.wait_for_function(
+        "() => !document.querySelector('[data-dash-is-loading=\"true\"]') && !document.querySelector('._dash-loading')"
+    )
+
+
+def check_accessibility(page) -> None:
+    """axe-core on the current page: no critical or serious violation (RGAA)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    violations = Axe().run(page).response["violations"]
+    blocking = [
+        f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']][:3]}"
+        for v in violations
+        if v["impact"] in ("critical", "serious")
+    ]
+    assert not blocking, "Accessibility violations:\n" + "\n".join(blocking)

@@ -1,0 +1,71 @@
+"""Every page opens for a logged-in user, with its navigation, and passes axe-core."""
+
+import pytest
+
+from tests.browser.conftest import check_accessibility, log_in, wait_for_dash
+
+pytestmark = pytest.mark.browser
+
+PAGES = [
+    ("/carte", "Carte"),
+    ("/agenda", "Agenda"),
+    ("/materiel", "Matériel"),
+    ("/formations", "Formations"),
+    ("/lettres", "Lettres"),
+    ("/indicateurs", "Indicateurs"),
+    ("/projection", "Projection"),
+]
+
+
+def test_shell001_login_shows_accueil_figures(page, live_server):
+    log_in(page, live_server, "coordinator")
+    page.wait_for_selector("[data-figure='loan_days']")
+    assert page.locator(".kpi-card").count() == 5
+    assert "Coordination" in page.locator(".app-navbar").inner_text()
+    check_accessibility(page)
+
+
+def test_shell002_wrong_password_stays_on_login(page, live_server):
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Adresse e-mail").fill("coordination@demo.mednum42.fr")
+    page.get_by_label("Mot de passe").fill("pas le bon mot de passe")
+    page.get_by_role("button", name="Se connecter").click()
+    assert page.get_by_role("alert").inner_text().strip() == "Adresse e-mail ou mot de passe incorrect."
+    check_accessibility(page)
+
+
+def test_shell003_navigate_every_page(page, live_server):
+    log_in(page, live_server, "viewer")
+    for path, label in PAGES:
+        page.locator(".app-navbar").get_by_role("link", name=label).click()
+        page.wait_for_url(f"{live_server}{path}")
+        wait_for_dash(page)
+        assert page.locator("h1").count() >= 1, path
+        check_accessibility(page)
+    assert page.locator(".app-navbar").get_by_role("link", name="Admin").count() == 0
+
+
+def test_shell004_unknown_page_and_logout(page, live_server):
+    log_in(page, live_server, "admin")
+    page.goto(f"{live_server}/nulle-part")
+    assert page.get_by_role("heading", name="Page introuvable").is_visible()
+    page.get_by_role("button", name="Déconnexion").click()
+    page.wait_for_url(f"{live_server}/login")
+    page.goto(f"{live_server}/materiel")
+    assert "/login" in page.url
+
+
+def test_shell005_admin_creates_account_with_error_then_success(page, live_server):
+    log_in(page, live_server, "admin")
+    page.goto(f"{live_server}/admin")
+    wait_for_dash(page)
+    page.get_by_label("Adresse e-mail").fill("pas-une-adresse")
+    page.get_by_label("Nom").fill("Camille Martin")
+    page.get_by_label("Mot de passe initial").fill("un mot de passe long")
+    page.get_by_role("button", name="Créer le compte").click()
+    assert page.get_by_text("Adresse e-mail invalide.").is_visible()
+    check_accessibility(page)
+    page.get_by_label("Adresse e-mail").fill("camille.martin@example.org")
+    page.get_by_role("button", name="Créer le compte").click()
+    page.get_by_text("Compte créé pour camille.martin@example.org.").wait_for()
+    assert page.get_by_role("cell", name="camille.martin@example.org").is_visible()
