@@ -46,9 +46,10 @@ def create_app(config: Config | None = None) -> dash.Dash:
     auth.init_app(server)
     server.add_url_rule("/healthz", "healthz", healthz)
 
-    from dashboard import cli
+    from dashboard import api, cli
 
     cli.init_app(server)
+    api.init_app(server)
 
     app = dash.Dash(
         __name__,

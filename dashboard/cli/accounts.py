@@ -1,4 +1,4 @@
-"""Flask CLI commands: `flask --app app <command>`."""
+"""Database and account commands: init-db, seed-demo, create-user, list-users, set-role, deactivate-user."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ def _read_password(password_stdin: bool) -> str:
     return click.prompt("Mot de passe", hide_input=True, confirmation_prompt=True)
 
 
-def init_app(server: Flask) -> None:
+def register(server: Flask) -> None:
     @server.cli.command("init-db")
     def init_db():
         """Create or upgrade the database schema (Alembic migrations)."""

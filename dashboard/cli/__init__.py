@@ -1,0 +1,15 @@
+"""Flask CLI commands (`flask --app app <command>`), one module per area, each with `register(server)`."""
+
+from flask import Flask
+
+from dashboard.cli import accounts
+from dashboard.cli.accounts import upgrade_database
+
+AREAS = (accounts,)
+
+__all__ = ["init_app", "upgrade_database"]
+
+
+def init_app(server: Flask) -> None:
+    for module in AREAS:
+        module.register(server)
