@@ -3,9 +3,21 @@
 An area's forms are listed in its module's `FORMS` ({form name: write function}); one callback serves them all.
 """
 
-from dashboard.callbacks import admin, forms, home, shell
+from dashboard.callbacks import (
+    admin,
+    agenda,
+    carte,
+    formations,
+    forms,
+    home,
+    indicateurs,
+    lettres,
+    materiel,
+    projection,
+    shell,
+)
 
-AREAS = (shell, home, admin)
+AREAS = (shell, home, admin, carte, agenda, materiel, formations, lettres, indicateurs, projection)
 
 
 def register_all(app) -> None:

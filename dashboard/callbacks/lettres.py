@@ -1,0 +1,7 @@
+"""Callbacks of the lettres area (to be built)."""
+
+FORMS: dict = {}
+
+
+def register(app) -> None:
+    """No callbacks yet."""
