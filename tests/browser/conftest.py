@@ -39,11 +39,10 @@ def demo_today() -> dt.date:
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
     """The real app on a migrated SQLite file with the demo network, served by werkzeug in a thread."""
-    from db.demo import seed_demo
-
     from dashboard import create_app
     from dashboard.cli import upgrade_database
     from dashboard.config import TestConfig
+    from db.demo import seed_demo
 
     url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.sqlite'}"
     upgrade_database(url)
