@@ -26,33 +26,35 @@ NAV_ITEMS = [
 
 
 def _user_menu():
+    """The user's name and role, with logout (a POST form carrying the CSRF token) in a dropdown."""
     if not current_user.is_authenticated:
         return None
-    return html.Div(
+    logout = html.Form(
         [
-            html.Span(
-                [
-                    html.I(className="bi bi-person-circle me-1", **{"aria-hidden": "true"}),
-                    current_user.name,
-                    dbc.Badge(role_label(current_user.role), color="light", text_color="dark", className="ms-2"),
-                ],
-                className="navbar-text text-white me-3",
-            ),
-            html.Form(
-                [
-                    dcc.Input(type="hidden", name="csrf_token", value=generate_csrf()),
-                    html.Button(
-                        [html.I(className="bi bi-box-arrow-right me-1", **{"aria-hidden": "true"}), "Déconnexion"],
-                        type="submit",
-                        className="btn btn-outline-light btn-sm",
-                    ),
-                ],
-                method="POST",
-                action="/logout",
-                className="d-inline",
+            dcc.Input(type="hidden", name="csrf_token", value=generate_csrf()),
+            html.Button(
+                [html.I(className="bi bi-box-arrow-right me-2", **{"aria-hidden": "true"}), "Déconnexion"],
+                type="submit",
+                className="dropdown-item",
             ),
         ],
-        className="d-flex align-items-center ms-lg-auto mt-2 mt-lg-0",
+        method="POST",
+        action="/logout",
+    )
+    return dbc.DropdownMenu(
+        [
+            dbc.DropdownMenuItem(current_user.email, header=True),
+            dbc.DropdownMenuItem(divider=True),
+            logout,
+        ],
+        label=[
+            html.I(className="bi bi-person-circle me-1", **{"aria-hidden": "true"}),
+            html.Span(current_user.name, className="user-name", title=current_user.name),
+            dbc.Badge(role_label(current_user.role), color="light", text_color="dark", class_name="ms-2"),
+        ],
+        nav=True,
+        align_end=True,
+        class_name="ms-xl-auto user-menu",
     )
 
 
@@ -78,7 +80,10 @@ def navbar():
                 ),
                 dbc.NavbarToggler(id=ids.NAVBAR_TOGGLER),
                 dbc.Collapse(
-                    [dbc.Nav(links, navbar=True), _user_menu()], id=ids.NAVBAR_COLLAPSE, navbar=True, is_open=False
+                    dbc.Nav([*links, _user_menu()], navbar=True, class_name="w-100"),
+                    id=ids.NAVBAR_COLLAPSE,
+                    navbar=True,
+                    is_open=False,
                 ),
             ],
             fluid=True,

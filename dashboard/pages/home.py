@@ -31,5 +31,28 @@ def layout(annee=None, **_query):
                 ),
             ),
             dcc.Loading(html.Div(id=ids.HOME_FIGURES), type="default", delay_show=300),
+            html.H2("Accès rapide", className="h5 mt-2 mb-3"),
+            dbc.Row([dbc.Col(_shortcut(*item), md=6, xl=3, className="mb-3") for item in SHORTCUTS]),
         ]
+    )
+
+
+SHORTCUTS = [
+    ("/carte", "geo-alt", "Carte des lieux", "Rechercher un lieu, ses services, ses horaires."),
+    ("/materiel", "box-seam", "Prêts de matériel", "Saisir un prêt, voir les réservations et l'utilisation."),
+    ("/indicateurs", "graph-up", "Indicateurs", "Le suivi par mission, comparé à l'année précédente."),
+    ("/projection", "display", "Mode projection", "Afficher les chiffres sur l'écran de la salle."),
+]
+
+
+def _shortcut(href, icon, title, text):
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.I(className=f"bi bi-{icon} fs-4 text-brand", **{"aria-hidden": "true"}),
+                html.H3(dcc.Link(title, href=href, className="stretched-link"), className="h6 mt-2 mb-1"),
+                html.P(text, className="small text-body-secondary mb-0"),
+            ]
+        ),
+        className="shortcut-card h-100",
     )
