@@ -15,8 +15,8 @@ HOME_FIGURES = "home-figures"
 # Admin
 ADMIN_USERS = "admin-users"
 ADMIN_AUDIT = "admin-audit"
-ADMIN_REFRESH = "admin-refresh"
-ADMIN_ROLE_USER = "admin-role-user"
+ADMIN_NEW_USER_FORM = "new-user"
+ADMIN_ACCESS_FORM = "user-access"
 
 
 def field(form: str, name) -> dict:
@@ -48,3 +48,185 @@ def dom_id(component_id: dict | str) -> str:
     if isinstance(component_id, str):
         return component_id
     return json.dumps(component_id, sort_keys=True, separators=(",", ":"))
+
+
+# Indicateurs
+IND_PERIOD = "ind-period"
+IND_GRANULARITY = "ind-granularity"
+IND_BODY = "ind-body"
+IND_EXPORT_CSV = "ind-export-csv"
+IND_EXPORT_XLSX = "ind-export-xlsx"
+IND_DOWNLOAD = "ind-download"
+
+# Rapport
+RAPPORT_YEAR = "rapport-year"
+RAPPORT_DOWNLOADS = "rapport-downloads"
+RAPPORT_PREVIEW = "rapport-preview"
+
+# Projection (every id starts with "proj-": the guard lets a projection screen's link run only those callbacks)
+PROJ_SETTINGS = "proj-settings"
+PROJ_ROTATE = "proj-rotate"
+PROJ_REFRESH = "proj-refresh"
+PROJ_DECK = "proj-deck"
+PROJ_COUNTER = "proj-counter"
+PROJ_REFRESHED_AT = "proj-refreshed-at"
+PROJ_SET_SLIDES = "proj-set-slides"
+PROJ_SET_ROTATE = "proj-set-rotate"
+PROJ_SET_REFRESH = "proj-set-refresh"
+PROJ_SET_THEME = "proj-set-theme"
+PROJ_APPLY = "proj-apply"
+PROJ_TOKENS = "proj-tokens"
+
+
+def proj_slide(name: str) -> dict:
+    """One slide of the projection deck."""
+    return {"type": "proj-slide", "name": name}
+
+
+def proj_slide_body(name: str) -> dict:
+    """The refreshed content of one slide."""
+    return {"type": "proj-slide-body", "name": name}
+
+
+# Formations
+FORMATIONS_URL = "formations-url"
+FORMATIONS_FROM = "formations-from"
+FORMATIONS_TO = "formations-to"
+FORMATIONS_PROGRAMME = "formations-programme"
+FORMATIONS_KIND = "formations-kind"
+FORMATIONS_AUDIENCE = "formations-audience"
+FORMATIONS_COMMUNE = "formations-commune"
+FORMATIONS_RESET = "formations-reset"
+FORMATIONS_KPIS = "formations-kpis"
+FORMATIONS_DOWNLOAD = "formations-download"
+FORMATIONS_ATTENDANCE_SUMMARY = "formations-attendance-summary"
+
+
+def formations_panel(panel: str) -> dict:
+    """The body of one Formations panel (chart or table), refreshed with the filters."""
+    return {"type": "formations-panel", "panel": panel}
+
+
+def formations_export(panel: str, file_format: str) -> dict:
+    """The button exporting one Formations panel's table as `file_format` (csv or xlsx)."""
+    return {"type": "formations-export", "panel": panel, "format": file_format}
+
+
+# Agenda
+AGENDA_URL = "agenda-url"
+AGENDA_PERIOD = "agenda-period"
+AGENDA_DATE = "agenda-date"
+AGENDA_PREVIOUS = "agenda-previous"
+AGENDA_NEXT = "agenda-next"
+AGENDA_FROM = "agenda-from"
+AGENDA_TO = "agenda-to"
+AGENDA_ANCHOR_BOX = "agenda-anchor-box"
+AGENDA_CUSTOM_BOX = "agenda-custom-box"
+AGENDA_CATEGORY = "agenda-category"
+AGENDA_COMMUNE = "agenda-commune"
+AGENDA_STATUS = "agenda-status"
+AGENDA_ORGANISER = "agenda-organiser"
+AGENDA_GROUP = "agenda-group"
+AGENDA_PERIOD_LABEL = "agenda-period-label"
+AGENDA_FEED_LINK = "agenda-feed-link"
+AGENDA_KPIS = "agenda-kpis"
+AGENDA_TIMELINE = "agenda-timeline"
+AGENDA_UPCOMING = "agenda-upcoming"
+AGENDA_MAP = "agenda-map"
+AGENDA_MAP_LAYER = "agenda-map-layer"
+AGENDA_MAP_NOTE = "agenda-map-note"
+AGENDA_COUNTS = "agenda-counts"
+AGENDA_FORM_OPEN = "agenda-form-open"
+AGENDA_FORM_MODAL = "agenda-form-modal"
+AGENDA_FORM_TITLE = "agenda-form-title"
+AGENDA_UPLOAD = "agenda-upload"
+AGENDA_IMPORT_REPORT = "agenda-import-report"
+AGENDA_REFRESH = "agenda-refresh"
+AGENDA_NOTICE = "agenda-notice"
+AGENDA_FORM_LOAD = "agenda-form-load"
+AGENDA_CATEGORY_LIST = "agenda-category-list"
+
+# Lettres
+LETTRES_YEAR = "lettres-year"
+LETTRES_NEWSLETTER = "lettres-newsletter"
+LETTRES_KPIS = "lettres-kpis"
+LETTRES_SUBSCRIBERS = "lettres-subscribers"
+LETTRES_NEWSLETTERS = "lettres-newsletters"
+LETTRES_ISSUES_PER_YEAR = "lettres-issues-per-year"
+LETTRES_RATES = "lettres-rates"
+LETTRES_ISSUES = "lettres-issues"
+LETTRES_INDICATOR = "lettres-indicator"
+LETTRES_AUDIENCE_CHART = "lettres-audience-chart"
+LETTRES_AUDIENCE_TABLE = "lettres-audience-table"
+LETTRES_DOWNLOAD = "lettres-download"
+LETTRES_IMPORT_KIND = "lettres-import-kind"
+LETTRES_IMPORT_HELP = "lettres-import-help"
+LETTRES_UPLOAD = "lettres-upload"
+LETTRES_IMPORT_RESULT = "lettres-import-result"
+LETTRES_IMPORTED = "lettres-imported"
+
+
+def lettres_export(panel: str, file_format: str) -> dict:
+    """A panel's export button: `file_format` is csv or xlsx."""
+    return {"type": "lettres-export", "panel": panel, "format": file_format}
+
+
+# Matériel
+MATERIEL_YEAR = "materiel-year"
+MATERIEL_FROM = "materiel-from"
+MATERIEL_TO = "materiel-to"
+MATERIEL_PERIOD_NOTE = "materiel-period-note"
+MATERIEL_SUMMARY = "materiel-summary"
+MATERIEL_GAUGES = "materiel-gauges"
+MATERIEL_CATEGORIES = "materiel-categories"
+MATERIEL_MONTHS = "materiel-months"
+MATERIEL_BORROWERS = "materiel-borrowers"
+MATERIEL_COMMUNES = "materiel-communes"
+MATERIEL_EPCIS = "materiel-epcis"
+MATERIEL_CALENDAR = "materiel-calendar"
+MATERIEL_OVERDUE = "materiel-overdue"
+MATERIEL_LOANS = "materiel-loans"
+MATERIEL_CATALOGUE = "materiel-catalogue"
+MATERIEL_DOWNLOAD = "materiel-download"
+
+
+def materiel_export(panel: str, file_format: str) -> dict:
+    """A Matériel panel's export button: `file_format` is csv or xlsx."""
+    return {"type": "materiel-export", "panel": panel, "format": file_format}
+
+
+# Carte
+CARTE_MAP = "carte-map"
+CARTE_POINTS = "carte-points"
+CARTE_SEARCH = "carte-search"
+CARTE_HOURS = "carte-hours"
+CARTE_COMMUNE = "carte-commune"
+CARTE_EPCI = "carte-epci"
+CARTE_FRESHNESS = "carte-freshness"
+CARTE_RESET = "carte-reset"
+CARTE_COUNT = "carte-count"
+CARTE_ACTIVE = "carte-active"
+CARTE_LIST = "carte-list"
+CARTE_QUERY = "carte-query"
+CARTE_URL_SYNCED = "carte-url-synced"
+CARTE_SELECTED = "carte-selected"
+CARTE_PANEL = "carte-panel"
+CARTE_CSV = "carte-csv"
+CARTE_PDF = "carte-pdf"
+CARTE_DOWNLOAD = "carte-download"
+CARTE_COLOR = "carte-color"
+CARTE_LEGEND = "carte-legend"
+LIEU_ID = "lieu-id"
+LIEU_SHEET = "lieu-sheet"
+LIEU_PDF = "lieu-pdf"
+LIEU_DOWNLOAD = "lieu-download"
+
+
+def carte_facet(key: str) -> dict:
+    """The checklist of one facet of the Carte (key of `db.carte.FACETS`)."""
+    return {"type": "carte-facet", "key": key}
+
+
+def carte_place(place_id: str) -> dict:
+    """A place of the Carte's list: a click centres the map on it."""
+    return {"type": "carte-place", "id": place_id}

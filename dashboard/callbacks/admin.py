@@ -6,7 +6,6 @@ from dash import Input, Output, html
 from dashboard import ids
 from dashboard.callbacks.forms import database
 from dashboard.components import format as fmt
-from dashboard.pages.admin import NEW_USER, USER_ACCESS
 from db import users as user_db
 from db.writes import ROLE_LABELS, ValidationError
 
@@ -88,14 +87,14 @@ def users_panel(_created, _changed):
     return table, audit_table, options
 
 
-FORMS = {NEW_USER: create_user, USER_ACCESS: change_access}
+FORMS = {ids.ADMIN_NEW_USER_FORM: create_user, ids.ADMIN_ACCESS_FORM: change_access}
 
 
 def register(app) -> None:
     app.callback(
         Output(ids.ADMIN_USERS, "children"),
         Output(ids.ADMIN_AUDIT, "children"),
-        Output(ids.field(USER_ACCESS, "user_id"), "options"),
-        Input(ids.form_saved(NEW_USER), "data"),
-        Input(ids.form_saved(USER_ACCESS), "data"),
+        Output(ids.field(ids.ADMIN_ACCESS_FORM, "user_id"), "options"),
+        Input(ids.form_saved(ids.ADMIN_NEW_USER_FORM), "data"),
+        Input(ids.form_saved(ids.ADMIN_ACCESS_FORM), "data"),
     )(users_panel)

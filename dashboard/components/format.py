@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
+
 MONTHS = [
     "janvier",
     "février",
@@ -22,14 +24,14 @@ MONTHS = [
 
 def number(value, decimals: int = 0) -> str:
     """1234567.5 → "1 234 567" (narrow no-break space as thousands separator, comma as decimal mark)."""
-    if value is None:
+    if value is None or pd.isna(value):
         return "—"
     text = f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
     return text
 
 
 def date(value: dt.date | dt.datetime | None) -> str:
-    if value is None:
+    if value is None or pd.isna(value):  # NaT from DataFrames too
         return "aucune donnée"
     if isinstance(value, dt.datetime):
         value = value.date()

@@ -12,8 +12,8 @@ from db.writes import ROLE_LABELS
 dash.register_page(__name__, path="/admin", name="Admin", title="Administration · Médiation numérique")
 
 ROLE_OPTIONS = [{"label": ROLE_LABELS[role], "value": role.value} for role in Role]
-NEW_USER = "new-user"
-USER_ACCESS = "user-access"
+NEW_USER = ids.ADMIN_NEW_USER_FORM
+USER_ACCESS = ids.ADMIN_ACCESS_FORM
 STATUS_OPTIONS = [{"label": "Actif", "value": "active"}, {"label": "Désactivé", "value": "inactive"}]
 
 

@@ -7,6 +7,7 @@ Without Chromium these tests are skipped with a hint, and fail in CI.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import shutil
 import threading
@@ -49,6 +50,7 @@ def live_server(tmp_path_factory):
     app = create_app(TestConfig(url, LOGIN_RATE_LIMIT="1000 per minute"))
     with app.server.extensions["database"].transaction() as session:
         seed_demo(session, demo_today())
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request drowns the test report
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -1,6 +1,7 @@
 """Every page opens for a logged-in user, with its navigation, and passes axe-core."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import check_accessibility, log_in, wait_for_dash
 
@@ -19,8 +20,7 @@ PAGES = [
 
 def test_shell001_login_shows_accueil_figures(page, live_server):
     log_in(page, live_server, "coordinator")
-    page.wait_for_selector("[data-figure='loan_days']")
-    assert page.locator(".kpi-card").count() == 5
+    expect(page.locator(".kpi-card")).to_have_count(5)
     assert "Coordination" in page.locator(".app-navbar").inner_text()
     check_accessibility(page)
 
@@ -48,7 +48,8 @@ def test_shell003_navigate_every_page(page, live_server):
 def test_shell004_unknown_page_and_logout(page, live_server):
     log_in(page, live_server, "admin")
     page.goto(f"{live_server}/nulle-part")
-    assert page.get_by_role("heading", name="Page introuvable").is_visible()
+    expect(page.get_by_role("heading", name="Page introuvable")).to_be_visible()
+    page.locator(".user-menu .dropdown-toggle").click()
     page.get_by_role("button", name="Déconnexion").click()
     page.wait_for_url(f"{live_server}/login")
     page.goto(f"{live_server}/materiel")
@@ -63,9 +64,9 @@ def test_shell005_admin_creates_account_with_error_then_success(page, live_serve
     page.get_by_label("Nom").fill("Camille Martin")
     page.get_by_label("Mot de passe initial").fill("un mot de passe long")
     page.get_by_role("button", name="Créer le compte").click()
-    assert page.get_by_text("Adresse e-mail invalide.").is_visible()
+    expect(page.get_by_text("Adresse e-mail invalide.")).to_be_visible()
     check_accessibility(page)
     page.get_by_label("Adresse e-mail").fill("camille.martin@example.org")
     page.get_by_role("button", name="Créer le compte").click()
-    page.get_by_text("Compte créé pour camille.martin@example.org.").wait_for()
-    assert page.get_by_role("cell", name="camille.martin@example.org").is_visible()
+    expect(page.get_by_text("Compte créé pour camille.martin@example.org.")).to_be_visible()
+    expect(page.get_by_role("cell", name="camille.martin@example.org")).to_be_visible()
