@@ -12,10 +12,17 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from db.models import AuditLog, Role, User, utcnow
 from db.writes import Actor, ValidationError, audit, require_role, snapshot
 
+PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name; tests lower the cost, never production
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD_LENGTH = 10
+
+
+def _hash(password: str) -> str:
+    return generate_password_hash(password, method=PASSWORD_HASH_METHOD)
+
+
 # Checked against when the account does not exist, so a wrong email costs the same time as a wrong password.
-_DUMMY_HASH = generate_password_hash("not a real password")
+_DUMMY_HASH = _hash("not a real password")
 
 
 def normalise_email(email: str | None) -> str:
@@ -62,7 +69,7 @@ def create_user(session: Session, actor: Actor, *, email: str, name: str, role: 
     require_role(actor, Role.ADMIN)
     email = normalise_email(email)
     _validate(session, email, name or "", role, password or "")
-    user = User(email=email, name=name.strip(), role=role, password_hash=generate_password_hash(password))
+    user = User(email=email, name=name.strip(), role=role, password_hash=_hash(password))
     session.add(user)
     audit(session, actor, user, "create")
     return user
@@ -97,7 +104,7 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> Us
 def set_password(session: Session, actor: Actor, user_id: int, password: str) -> User:
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise ValidationError({"password": f"Le mot de passe doit compter au moins {MIN_PASSWORD_LENGTH} caractères."})
-    return _change(session, actor, user_id, password_hash=generate_password_hash(password))
+    return _change(session, actor, user_id, password_hash=_hash(password))
 
 
 def list_users(session: Session) -> pd.DataFrame:

@@ -33,6 +33,14 @@ def need(condition: bool, how_to_enable: str) -> None:
     pytest.skip(how_to_enable)
 
 
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch):
+    """scrypt costs ~0.1 s a hash by design; tests hash hundreds of passwords, so they use a cheap method."""
+    import db.users
+
+    monkeypatch.setattr(db.users, "PASSWORD_HASH_METHOD", "pbkdf2:sha256:1000")
+
+
 @pytest.fixture(scope="session")
 def pg_schema_url():
     """A PostgreSQL URL whose search_path is a schema of this run only, or None when no server answers."""
@@ -148,7 +156,12 @@ def form_payload(dependencies: list[dict], form: str, values: dict) -> dict:
     """The body dash-renderer POSTs for a click on a form's submit button (the shared MATCH form callback)."""
     import json
 
-    spec = next(d for d in dependencies if '"type":"form-alert"' in d["output"])
+    spec = next(
+        d
+        for d in dependencies
+        if all(f'"type":"{kind}"' in d["output"] for kind in ("field-error", "form-alert", "form-saved"))
+        and "MATCH" in d["output"]
+    )
 
     def wid(kind, **extra):
         return {"type": kind, "form": form, **extra}

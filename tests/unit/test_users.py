@@ -1,4 +1,5 @@
 import pytest
+from werkzeug.security import check_password_hash
 
 from db.models import AuditLog, Role, User
 from db.users import authenticate, create_user, set_active, set_role
@@ -9,7 +10,7 @@ from tests.conftest import PASSWORD
 def test_create_user_hashes_password_and_audits(database, users):
     with database.session() as session:
         user = session.get(User, users["coordinator"].id)
-        assert user.password_hash != PASSWORD and user.password_hash.startswith("scrypt")
+        assert PASSWORD not in user.password_hash and check_password_hash(user.password_hash, PASSWORD)
         assert session.query(AuditLog).filter_by(table_name="users", action="create").count() == 3
         assert "password_hash" not in session.query(AuditLog).first().after
 
@@ -46,3 +47,10 @@ def test_create_user_validation_messages(database, users):
 def test_admin_cannot_demote_self(database, users):
     with database.transaction() as session, pytest.raises(ValidationError):
         set_role(session, users["admin"], users["admin"].id, Role.VIEWER)
+
+
+def test_production_hashing_uses_scrypt():
+    from db.users import _DUMMY_HASH
+
+    # Hashed at import time with the module's own default, before any test patched it.
+    assert _DUMMY_HASH.startswith("scrypt:")
