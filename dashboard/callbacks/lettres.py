@@ -1,7 +1,579 @@
-"""Callbacks of the lettres area (to be built)."""
+"""Lettres: panels, exports, the entry forms and the CSV import. Rules and queries live in db.lettres."""
 
-FORMS: dict = {}
+from __future__ import annotations
+
+import base64
+import datetime as dt
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
+
+from dashboard import ids
+from dashboard.callbacks.forms import acting_user, alert, database
+from dashboard.components import format as fmt
+from dashboard.components.cards import empty_state, kpi_card
+from dashboard.pages.lettres import (
+    ALL_NEWSLETTERS,
+    AUDIENCE_FORM,
+    ISSUE_FORM,
+    NEW_NEWSLETTER,
+    NEWSLETTER_FORM,
+    SNAPSHOT_FORM,
+)
+from db import lettres
+from db.interop import mailing
+from db.periods import Period
+from db.writes import PermissionDenied, ValidationError
+
+COLOURS = ["#1f4e79", "#c2410c", "#2e7d32", "#7c3aed", "#0e7490", "#a16207", "#be185d"]
+# A small template of our own: plotly's named templates are large and slow to apply to every figure.
+TEMPLATE = go.layout.Template(
+    layout={
+        "colorway": COLOURS,
+        "separators": ", ",
+        "paper_bgcolor": "#fff",
+        "plot_bgcolor": "#fff",
+        "font": {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "color": "#344054"},
+        "xaxis": {"gridcolor": "#eaecf0", "linecolor": "#d0d5dd", "automargin": True},
+        "yaxis": {"gridcolor": "#eaecf0", "zerolinecolor": "#d0d5dd", "automargin": True},
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+        "legend": {"orientation": "h", "y": -0.18, "title": {"text": ""}},
+        "hoverlabel": {"namelength": -1},
+    }
+)
+HISTORY_YEARS = 3  # the subscribers chart shows the selected year and the three before it
+REJECTED_SHOWN = 50
+
+# --- forms --------------------------------------------------------------------------------------------------------
+
+
+def save_newsletter(session, actor, *, newsletter_id, name, audience, platform):
+    saved = lettres.save_newsletter(
+        session,
+        actor,
+        newsletter_id=None if newsletter_id == NEW_NEWSLETTER else newsletter_id,
+        name=name,
+        audience=audience,
+        platform=platform,
+    )
+    return f"Lettre « {saved.row.name} » {'créée' if saved.created else 'modifiée'}."
+
+
+def record_snapshot(session, actor, *, newsletter_id, date, count):
+    saved = lettres.record_snapshot(session, actor, newsletter_id=newsletter_id, date=date, count=count)
+    row = saved.row
+    what = f"{fmt.number(row.count)} abonnés à « {row.newsletter.name} »"
+    if saved.created:
+        return f"Relevé enregistré : {what} au {fmt.date(row.date)}."
+    return f"Relevé du {fmt.date(row.date)} mis à jour : {what} (il remplace le relevé précédent de ce jour)."
+
+
+def record_issue(session, actor, *, newsletter_id, sent_on, subject, link, recipients, opens, clicks):
+    saved = lettres.record_issue(
+        session,
+        actor,
+        newsletter_id=newsletter_id,
+        sent_on=sent_on,
+        subject=subject,
+        link=link,
+        recipients=recipients,
+        opens=opens,
+        clicks=clicks,
+    )
+    verb = "enregistré" if saved.created else "mis à jour"
+    return f"Envoi « {saved.row.subject} » du {fmt.date(saved.row.sent_on)} {verb}."
+
+
+def record_audience_figure(session, actor, *, indicator, period, value, source):
+    saved = lettres.record_audience_figure(
+        session, actor, indicator=indicator, period=period, value=value, source=source
+    )
+    row = saved.row
+    when = lettres.period_label(row.period_kind, row.period_start)
+    verb = "enregistré" if saved.created else "mis à jour"
+    return f"{lettres.indicator_label(row.indicator)} ({when}) : {fmt.number(row.value)} {verb}."
+
+
+FORMS = {
+    NEWSLETTER_FORM: save_newsletter,
+    SNAPSHOT_FORM: record_snapshot,
+    ISSUE_FORM: record_issue,
+    AUDIENCE_FORM: record_audience_figure,
+}
+
+
+def fill_newsletter_form(newsletter_id):
+    """Choosing an existing newsletter in the edit form loads its fields; "new" clears them."""
+    if not newsletter_id or newsletter_id == NEW_NEWSLETTER:
+        return "", "", ""
+    with database().session() as session:
+        frame = lettres.list_newsletters(session).set_index("id")
+    if int(newsletter_id) not in frame.index:
+        return "", "", ""
+    row = frame.loc[int(newsletter_id)]
+    return row["name"], row["audience"] or "", row["platform"] or ""
+
+
+# --- panels -------------------------------------------------------------------------------------------------------
+
+
+def _filters(year, newsletter) -> tuple[Period, list[int] | None]:
+    period = Period.year(int(year or dt.date.today().year))
+    return period, None if newsletter in (None, "", ALL_NEWSLETTERS) else [int(newsletter)]
+
+
+def _percent(rate) -> str:
+    return "—" if rate is None or pd.isna(rate) else f"{fmt.number(100 * rate, 1)} %"
+
+
+def _count(value) -> str:
+    return "—" if value is None or pd.isna(value) else fmt.number(value)
+
+
+def _chart(figure, label: str):
+    """A chart with an accessible name; the same data is in the panel's table and export."""
+    return html.Div(
+        dcc.Graph(figure=figure, config={"displaylogo": False, "displayModeBar": False}, style={"height": "320px"}),
+        role="img",
+        **{"aria-label": label},
+    )
+
+
+def _colours(names) -> dict[str, str]:
+    """The same colour for a newsletter in every chart: by its rank among all newsletters, by name."""
+    return {name: COLOURS[i % len(COLOURS)] for i, name in enumerate(sorted(names))}
+
+
+def _table(headers: list[str], rows: list[list], numeric: set[int] = frozenset(), scroll: bool = False):
+    def cell(tag, i, value):
+        return tag(value, className="text-end" if i in numeric else None)
+
+    return html.Div(
+        dbc.Table(
+            [
+                html.Thead(html.Tr([cell(html.Th, i, h) for i, h in enumerate(headers)])),
+                html.Tbody([html.Tr([cell(html.Td, i, v) for i, v in enumerate(row)]) for row in rows]),
+            ],
+            striped=True,
+            hover=True,
+            size="sm",
+            className="mb-0",
+        ),
+        className="table-responsive lettres-table" + (" lettres-table-scroll" if scroll else ""),
+    )
+
+
+def subscribers_frame(session, period, newsletter_ids) -> pd.DataFrame:
+    history = Period(dt.date(period.start.year - HISTORY_YEARS, 1, 1), min(period.end, dt.date.today()))
+    return lettres.subscribers_by_month(session, history, newsletter_ids)
+
+
+def subscribers_panel(frame: pd.DataFrame, colours: dict[str, str]):
+    if frame.empty:
+        return empty_state("Aucun relevé d'abonnés pour cette sélection.", "people")
+    figure = px.area(
+        frame,
+        x="month_end",
+        y="subscribers",
+        color="newsletter",
+        color_discrete_map=colours,
+        template=TEMPLATE,
+        labels={"month_end": "Fin de mois", "subscribers": "Abonnés", "newsletter": "Lettre"},
+    )
+    figure.update_xaxes(title=None, tickformat="%m/%Y")
+    figure.update_yaxes(title="Abonnés", rangemode="tozero", tickformat=",d")
+    last = frame[frame["month_end"] == frame["month_end"].max()]
+    label = (
+        f"Graphique en aires empilées : abonnés par lettre en fin de mois, du {fmt.date(frame['month_end'].min())} "
+        f"au {fmt.date(last['month_end'].iloc[0])} ; portée finale {fmt.number(last['subscribers'].sum())} abonnés."
+    )
+    return _chart(figure, label)
+
+
+def newsletters_panel(frame: pd.DataFrame):
+    if frame.empty:
+        return empty_state(
+            "Aucune lettre d'information enregistrée. La coordination en crée une avec le formulaire "
+            "« Créer ou modifier une lettre ».",
+            "envelope",
+        )
+    rows = [
+        [
+            row.name,
+            row.audience or "—",
+            row.platform or "—",
+            _count(row.subscribers),
+            fmt.date(row.as_of),
+            fmt.number(row.issues),
+        ]
+        for row in frame.itertuples()
+    ]
+    headers = ["Lettre", "Public", "Plateforme", "Abonnés", "Dernier relevé", "Envois de l'année"]
+    return _table(headers, rows, {3, 5})
+
+
+def issues_per_year_panel(frame: pd.DataFrame, colours: dict[str, str]):
+    if frame.empty:
+        return empty_state("Aucun envoi enregistré.", "send")
+    figure = px.bar(
+        frame,
+        x="year",
+        y="issues",
+        color="newsletter",
+        color_discrete_map=colours,
+        template=TEMPLATE,
+        labels={"year": "Année", "issues": "Envois", "newsletter": "Lettre"},
+    )
+    figure.update_xaxes(title=None, dtick=1, type="category")
+    figure.update_yaxes(title="Envois")
+    totals = frame.groupby("year")["issues"].sum()
+    label = "Histogramme empilé des envois par année : " + ", ".join(
+        f"{year} : {fmt.number(n)}" for year, n in totals.items()
+    )
+    return _chart(figure, label)
+
+
+def rates_panel(frame: pd.DataFrame):
+    frame = frame.dropna(subset=["open_rate"])
+    if frame.empty:
+        return empty_state("Aucun envoi avec statistiques d'ouverture.", "envelope-open")
+    long = frame.melt(id_vars="year", value_vars=["open_rate", "click_rate"], var_name="rate", value_name="value")
+    long["rate"] = long["rate"].map({"open_rate": "Taux d'ouverture", "click_rate": "Taux de clics"})
+    figure = px.line(
+        long,
+        x="year",
+        y="value",
+        color="rate",
+        markers=True,
+        template=TEMPLATE,
+        labels={"year": "Année", "rate": "Taux"},
+    )
+    figure.update_xaxes(title=None, dtick=1, type="category")
+    figure.update_yaxes(title=None, tickformat=".0%", rangemode="tozero")
+    figure.update_traces(hovertemplate="%{x} : %{y:.1%}")
+    label = "Courbes des taux d'ouverture et de clics par année : " + ", ".join(
+        f"{row.year} : {_percent(row.open_rate)} d'ouverture" for row in frame.itertuples()
+    )
+    return _chart(figure, label)
+
+
+def issues_panel(frame: pd.DataFrame):
+    if frame.empty:
+        return empty_state("Aucun envoi sur cette période.", "send")
+
+    def subject(row):
+        return (
+            html.A(row.subject, href=row.link, target="_blank", rel="noopener noreferrer") if row.link else row.subject
+        )
+
+    def with_rate(count, rate):
+        return _count(count) if pd.isna(rate) else f"{_count(count)} ({_percent(rate)})"
+
+    rows = [
+        [
+            f"{row.sent_on:%d/%m/%Y}",
+            row.newsletter,
+            subject(row),
+            _count(row.recipients),
+            with_rate(row.opens, row.open_rate),
+            with_rate(row.clicks, row.click_rate),
+        ]
+        for row in frame.itertuples()
+    ]
+    headers = ["Date", "Lettre", "Objet", "Destinataires", "Ouvertures", "Clics"]
+    return _table(headers, rows, {3, 4, 5}, scroll=True)
+
+
+# Tables and key figures come in one callback, charts in another: the figures show before plotly.js has loaded.
+
+
+def newsletter_figures(year, newsletter, _saved, _imported):
+    period, newsletter_ids = _filters(year, newsletter)
+    with database().session() as session:
+        figures = [
+            lettres.newsletter_reach_figure(session, period, newsletter_ids),
+            lettres.issue_count_figure(session, period, newsletter_ids),
+            lettres.open_rate_figure(session, period, newsletter_ids),
+            lettres.audience_figure(session, "site_visiteurs_uniques", period.end),
+            lettres.audience_figure(session, "chat_utilisateurs_actifs", period.end),
+        ]
+        newsletters = lettres.list_newsletters(session, period)
+        issues = lettres.list_issues(session, period, newsletter_ids)
+    shown = newsletters if newsletter_ids is None else newsletters[newsletters["id"].isin(newsletter_ids)]
+    options = [{"label": row.name, "value": str(row.id)} for row in newsletters.itertuples()]
+    field_options = [
+        [{"label": "— Nouvelle lettre —", "value": NEW_NEWSLETTER}, *options]
+        if output["id"]["form"] == NEWSLETTER_FORM
+        else options
+        for output in ctx.outputs_list[-1]
+    ]
+    return (
+        dbc.Row(
+            [dbc.Col(kpi_card(figure), className="mb-4") for figure in figures],
+            className="row-cols-1 row-cols-md-3 row-cols-xxl-5",
+        ),
+        newsletters_panel(shown),
+        issues_panel(issues),
+        [{"label": "Toutes les lettres", "value": ALL_NEWSLETTERS}, *options],
+        field_options,
+    )
+
+
+def newsletter_charts(year, newsletter, _saved, _imported):
+    period, newsletter_ids = _filters(year, newsletter)
+    with database().session() as session:
+        colours = _colours(lettres.list_newsletters(session)["name"])
+        subscribers = subscribers_frame(session, period, newsletter_ids)
+        per_year = lettres.issues_per_year(session, newsletter_ids, last_year=period.end.year)
+        rates = lettres.issues_per_year(session, newsletter_ids, last_year=period.end.year, by_newsletter=False)
+    return subscribers_panel(subscribers, colours), issues_per_year_panel(per_year, colours), rates_panel(rates)
+
+
+def audience_table(year, _saved, _imported):
+    period, _ = _filters(year, None)
+    with database().session() as session:
+        latest = lettres.latest_audience(session, period.end)
+    if latest.empty:
+        table = empty_state("Aucun chiffre d'audience enregistré.", "graph-up")
+    else:
+        rows = [
+            [
+                row.label,
+                fmt.number(row.value, 0 if float(row.value).is_integer() else 1),
+                lettres.period_label(row.period_kind, row.period_start),
+                row.source or "—",
+            ]
+            for row in latest.itertuples()
+        ]
+        table = _table(["Indicateur", "Dernière valeur", "Période", "Source"], rows, {1})
+    known = dict.fromkeys([*lettres.INDICATORS, *latest["indicator"]])
+    options = [{"label": lettres.indicator_label(key), "value": key} for key in known]
+    return table, options, [options for _ in ctx.outputs_list[-1]]
+
+
+def audience_chart(indicator, year, _saved, _imported):
+    period, _ = _filters(year, None)
+    with database().session() as session:
+        series = lettres.audience_series(session, [indicator])
+    series = series[series["period_start"] <= period.end]
+    if series.empty:
+        return empty_state("Aucun chiffre enregistré pour cet indicateur.", "graph-up")
+    kinds = {"month": "Mensuel", "year": "Annuel"}
+    frame = series.assign(kind=series["period_kind"].map(kinds))
+    figure = px.line(
+        frame,
+        x="period_start",
+        y="value",
+        color="kind",
+        markers=True,
+        template=TEMPLATE,
+        labels={"kind": "Période", "value": "Valeur"},
+    )
+    figure.update_xaxes(title=None, tickformat="%m/%Y" if "month" in set(frame["period_kind"]) else "%Y")
+    figure.update_yaxes(title=None, rangemode="tozero", tickformat=",~f")
+    figure.update_layout(showlegend=frame["kind"].nunique() > 1)
+    last = frame.iloc[-1]
+    return _chart(
+        figure,
+        f"Courbe « {last['label']} » : {len(frame)} valeurs, la dernière "
+        f"{fmt.number(last['value'])} ({lettres.period_label(last['period_kind'], last['period_start'])}, "
+        f"source {last['source'] or 'non précisée'}).",
+    )
+
+
+# --- exports ------------------------------------------------------------------------------------------------------
+
+
+def export_frame(panel: str, year, newsletter, indicator) -> pd.DataFrame:
+    """The data behind a panel, with French column names, as shown for the current filters."""
+    period, newsletter_ids = _filters(year, newsletter)
+    with database().session() as session:
+        if panel == "abonnes":
+            frame = subscribers_frame(session, period, newsletter_ids)
+            return frame.set_axis(["Fin de mois", "Lettre", "Abonnés"], axis=1)
+        if panel == "lettres":
+            frame = lettres.list_newsletters(session, period)
+            if newsletter_ids:
+                frame = frame[frame["id"].isin(newsletter_ids)]
+            return frame.drop(columns="id").set_axis(
+                ["Lettre", "Public", "Plateforme", "Abonnés (dernier relevé)", "Date du relevé", "Envois de l'année"],
+                axis=1,
+            )
+        if panel in ("envois_annee", "taux"):
+            frame = lettres.issues_per_year(
+                session, newsletter_ids, last_year=period.end.year, by_newsletter=panel == "envois_annee"
+            )
+            names = {
+                "year": "Année",
+                "newsletter": "Lettre",
+                "issues": "Envois",
+                "with_stats": "Envois avec statistiques",
+                "recipients": "Destinataires",
+                "opens": "Ouvertures",
+                "clicks": "Clics",
+                "open_rate": "Taux d'ouverture",
+                "click_rate": "Taux de clics",
+            }
+            return frame.round({"open_rate": 4, "click_rate": 4}).rename(columns=names)
+        if panel == "envois":
+            frame = lettres.list_issues(session, period, newsletter_ids).drop(columns="id").round(4)
+            return frame.set_axis(
+                ["Lettre", "Date", "Objet", "Lien", "Destinataires", "Ouvertures", "Clics", "Taux d'ouverture",
+                 "Taux de clics"],
+                axis=1,
+            )  # fmt: skip
+        frame = (
+            lettres.audience_series(session, [indicator])
+            if panel == "audience_serie"
+            else lettres.latest_audience(session, period.end)
+        )
+    frame = frame[frame["period_start"] <= period.end]
+    frame = frame.assign(
+        period=[lettres.period_label(k, s) for k, s in zip(frame["period_kind"], frame["period_start"], strict=True)]
+    )
+    return frame[["indicator", "label", "period", "period_start", "value", "source"]].set_axis(
+        ["Clé", "Indicateur", "Période", "Début de période", "Valeur", "Source"], axis=1
+    )
+
+
+def export(_clicks, year, newsletter, indicator):
+    if not ctx.triggered_id or not any(_clicks):
+        return no_update
+    panel, file_format = ctx.triggered_id["panel"], ctx.triggered_id["format"]
+    frame = export_frame(panel, year, newsletter, indicator)
+    name = f"lettres-{panel}-{year}"
+    if file_format == "xlsx":
+        return dcc.send_data_frame(frame.to_excel, f"{name}.xlsx", sheet_name=panel[:31], index=False)
+    return dcc.send_data_frame(frame.to_csv, f"{name}.csv", sep=";", index=False, encoding="utf-8-sig")
+
+
+# --- CSV import ---------------------------------------------------------------------------------------------------
+
+
+def import_help(kind):
+    csv_format = mailing.FORMATS[kind]
+    optional = [column for column in csv_format.columns if column not in csv_format.required]
+    return [
+        html.Div("Colonnes attendues (séparateur « ; », première ligne d'en-tête) :"),
+        html.Code(";".join(csv_format.columns), className="d-block my-1"),
+        html.Div(["Exemple : ", html.Code(csv_format.example)]),
+        html.Div(f"Colonnes facultatives : {', '.join(optional)}.") if optional else None,
+        html.Div("Dates JJ/MM/AAAA ou AAAA-MM-JJ. Une ligne déjà connue est mise à jour."),
+    ]
+
+
+def import_file(contents, filename, kind, imported):
+    if not contents:
+        return no_update, no_update, no_update
+    data = base64.b64decode(contents.split(",", 1)[1])
+    try:
+        with database().transaction() as session:
+            report = mailing.IMPORTERS[kind](session, acting_user(), mailing.decode(data))
+    except ValidationError as error:
+        return alert(f"{filename} : {error.errors.get('', error)} Rien n'a été importé.", "danger"), imported, None
+    except PermissionDenied as error:
+        return alert(str(error), "warning"), imported, None
+    outcome = [alert(f"{filename} : {report.summary}", "warning" if report.rejected else "success")]
+    if report.rejected:
+        shown = report.rejected[:REJECTED_SHOWN]
+        outcome.append(
+            html.Div(
+                [
+                    html.H3("Lignes rejetées", className="h6 mt-3"),
+                    _table(["Ligne", "Motif"], [[line, reason] for line, reason in shown], {0}),
+                    html.P(f"… et {len(report.rejected) - len(shown)} autres.", className="small")
+                    if len(report.rejected) > len(shown)
+                    else None,
+                ]
+            )
+        )
+    return outcome, (imported or 0) + (1 if report.created or report.updated else 0), None
+
+
+# The URL keeps the filters (a shared link opens the same view) without reloading the page.
+SYNC_URL = """
+function (year, newsletter, indicator) {
+    const query = new URLSearchParams(window.location.search);
+    query.set("annee", year);
+    if (newsletter && newsletter !== "all") { query.set("lettre", newsletter); } else { query.delete("lettre"); }
+    query.set("indicateur", indicator);
+    window.history.replaceState(window.history.state, "", window.location.pathname + "?" + query.toString());
+}
+"""
 
 
 def register(app) -> None:
-    """No callbacks yet."""
+    saved = Input(ids.form_saved(ALL), "data")
+    imported = Input(ids.LETTRES_IMPORTED, "data")
+    year = Input(ids.LETTRES_YEAR, "value")
+    newsletter = Input(ids.LETTRES_NEWSLETTER, "value")
+    app.callback(
+        Output(ids.LETTRES_KPIS, "children"),
+        Output(ids.LETTRES_NEWSLETTERS, "children"),
+        Output(ids.LETTRES_ISSUES, "children"),
+        Output(ids.LETTRES_NEWSLETTER, "options"),
+        Output(ids.field(ALL, "newsletter_id"), "options"),
+        year,
+        newsletter,
+        saved,
+        imported,
+    )(newsletter_figures)
+    app.callback(
+        Output(ids.LETTRES_SUBSCRIBERS, "children"),
+        Output(ids.LETTRES_ISSUES_PER_YEAR, "children"),
+        Output(ids.LETTRES_RATES, "children"),
+        year,
+        newsletter,
+        saved,
+        imported,
+    )(newsletter_charts)
+    app.callback(
+        Output(ids.LETTRES_AUDIENCE_TABLE, "children"),
+        Output(ids.LETTRES_INDICATOR, "options"),
+        Output(ids.field(ALL, "indicator"), "options"),
+        year,
+        saved,
+        imported,
+    )(audience_table)
+    app.callback(
+        Output(ids.LETTRES_AUDIENCE_CHART, "children"),
+        Input(ids.LETTRES_INDICATOR, "value"),
+        year,
+        saved,
+        imported,
+    )(audience_chart)
+    app.callback(
+        Output(ids.LETTRES_DOWNLOAD, "data"),
+        Input(ids.lettres_export(ALL, ALL), "n_clicks"),
+        State(ids.LETTRES_YEAR, "value"),
+        State(ids.LETTRES_NEWSLETTER, "value"),
+        State(ids.LETTRES_INDICATOR, "value"),
+        prevent_initial_call=True,
+    )(export)
+    app.callback(
+        Output(ids.field(NEWSLETTER_FORM, "name"), "value"),
+        Output(ids.field(NEWSLETTER_FORM, "audience"), "value"),
+        Output(ids.field(NEWSLETTER_FORM, "platform"), "value"),
+        Input(ids.field(NEWSLETTER_FORM, "newsletter_id"), "value"),
+        prevent_initial_call=True,
+    )(fill_newsletter_form)
+    app.callback(Output(ids.LETTRES_IMPORT_HELP, "children"), Input(ids.LETTRES_IMPORT_KIND, "value"))(import_help)
+    app.callback(
+        Output(ids.LETTRES_IMPORT_RESULT, "children"),
+        Output(ids.LETTRES_IMPORTED, "data"),
+        Output(ids.LETTRES_UPLOAD, "contents"),
+        Input(ids.LETTRES_UPLOAD, "contents"),
+        State(ids.LETTRES_UPLOAD, "filename"),
+        State(ids.LETTRES_IMPORT_KIND, "value"),
+        State(ids.LETTRES_IMPORTED, "data"),
+        prevent_initial_call=True,
+    )(import_file)
+    app.clientside_callback(
+        SYNC_URL,
+        Input(ids.LETTRES_YEAR, "value"),
+        Input(ids.LETTRES_NEWSLETTER, "value"),
+        Input(ids.LETTRES_INDICATOR, "value"),
+    )

@@ -1,12 +1,388 @@
-import dash
+"""Lettres: newsletters (subscribers, issues, open rates) and the audience of the network's platforms.
 
-from dashboard.components.cards import coming_soon
+Query string: `annee` (year), `lettre` (newsletter id), `indicateur` (audience indicator key).
+Coordinators also get the entry forms and the CSV import; the panels are the same for everyone.
+"""
+
+import datetime as dt
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+from flask_login import current_user
+
+from dashboard import ids
+from dashboard.components.cards import page_header
+from dashboard.components.forms import field_input, field_select, form_actions, form_field
+from db.interop.mailing import FORMATS
+from db.lettres import INDICATORS
+from db.models import Role
+from db.writes import has_role
 
 dash.register_page(__name__, path="/lettres", name="Lettres", title="Lettres · Médiation numérique")
 
+NEWSLETTER_FORM = "lettres-newsletter"
+ISSUE_FORM = "lettres-issue"
+SNAPSHOT_FORM = "lettres-snapshot"
+AUDIENCE_FORM = "lettres-audience"
+NEW_NEWSLETTER = "new"
+ALL_NEWSLETTERS = "all"
+DEFAULT_INDICATOR = "site_visiteurs_uniques"
+YEARS_SHOWN = 6
+INDICATOR_OPTIONS = [{"label": label, "value": key} for key, label in INDICATORS.items()]
 
-def layout(**_query):
-    return coming_soon(
-        "Lettres d'information et audience",
-        "Les lettres d'information, leurs envois et leurs abonnés, et les chiffres d'audience des plateformes du réseau.",
+
+def _int_or(value, default):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default
+
+
+def _export_buttons(panel: str):
+    return dbc.ButtonGroup(
+        [
+            dbc.Button(
+                [html.I(className="bi bi-filetype-csv me-1", **{"aria-hidden": "true"}), "CSV"],
+                id=ids.lettres_export(panel, "csv"),
+                color="secondary",
+                outline=True,
+                size="sm",
+                title="Exporter ce panneau en CSV",
+            ),
+            dbc.Button(
+                [html.I(className="bi bi-file-earmark-excel me-1", **{"aria-hidden": "true"}), "Excel"],
+                id=ids.lettres_export(panel, "xlsx"),
+                color="secondary",
+                outline=True,
+                size="sm",
+                title="Exporter ce panneau en Excel",
+            ),
+        ],
+        size="sm",
+    )
+
+
+def _panel(title: str, panel: str, body_id: str, subtitle: str | None = None, controls=None):
+    """A card with a title, its export buttons and a body filled by a callback (with a loading indicator)."""
+    return dbc.Card(
+        [
+            dbc.CardHeader(
+                [
+                    html.Div(
+                        [
+                            html.H2(title, className="h6 mb-0"),
+                            html.Small(subtitle, className="text-body-secondary") if subtitle else None,
+                        ],
+                        className="flex-grow-1",
+                    ),
+                    html.Div(
+                        [controls, _export_buttons(panel)], className="d-flex align-items-center gap-2 flex-shrink-0"
+                    ),
+                ],
+                className="d-flex justify-content-between align-items-center gap-3",
+            ),
+            dbc.CardBody(dcc.Loading(html.Div(id=body_id, className="lettres-panel-body"), delay_show=300)),
+        ],
+        className="lettres-panel mb-4",
+    )
+
+
+def _filters(year: int, newsletter: str):
+    this_year = dt.date.today().year
+    years = [{"label": str(y), "value": str(y)} for y in range(this_year, this_year - YEARS_SHOWN, -1)]
+    return html.Div(
+        [
+            html.Div(
+                [
+                    dbc.Label("Année", html_for=ids.LETTRES_YEAR, className="mb-0 me-2"),
+                    dbc.Select(id=ids.LETTRES_YEAR, options=years, value=str(year), style={"width": "7rem"}),
+                ],
+                className="d-flex align-items-center",
+            ),
+            html.Div(
+                [
+                    dbc.Label("Lettre", html_for=ids.LETTRES_NEWSLETTER, className="mb-0 me-2"),
+                    dbc.Select(
+                        id=ids.LETTRES_NEWSLETTER,
+                        options=[{"label": "Toutes les lettres", "value": ALL_NEWSLETTERS}],
+                        value=newsletter,
+                        style={"width": "16rem"},
+                    ),
+                ],
+                className="d-flex align-items-center",
+            ),
+        ],
+        className="d-flex flex-wrap gap-3",
+    )
+
+
+def _panels(indicator: str):
+    return [
+        html.H2("Lettres d'information", className="h5 lettres-section"),
+        _panel(
+            "Abonnés par lettre",
+            "abonnes",
+            ids.LETTRES_SUBSCRIBERS,
+            "Nombre d'abonnés en fin de mois (dernier relevé connu), empilé : la hauteur totale est la portée.",
+        ),
+        _panel("Lettres et derniers relevés", "lettres", ids.LETTRES_NEWSLETTERS),
+        dbc.Row(
+            [
+                dbc.Col(_panel("Envois par année", "envois_annee", ids.LETTRES_ISSUES_PER_YEAR), lg=6),
+                dbc.Col(
+                    _panel(
+                        "Taux d'ouverture et de clics",
+                        "taux",
+                        ids.LETTRES_RATES,
+                        "Envois avec statistiques, rapportés aux destinataires.",
+                    ),
+                    lg=6,
+                ),
+            ],
+            className="lettres-pair",
+        ),
+        _panel("Envois de l'année", "envois", ids.LETTRES_ISSUES),
+        html.H2("Audience des plateformes", className="h5 lettres-section"),
+        _panel(
+            "Évolution d'un indicateur",
+            "audience_serie",
+            ids.LETTRES_AUDIENCE_CHART,
+            controls=html.Div(
+                [
+                    dbc.Label("Indicateur", html_for=ids.LETTRES_INDICATOR, className="visually-hidden"),
+                    dbc.Select(
+                        id=ids.LETTRES_INDICATOR,
+                        options=INDICATOR_OPTIONS,
+                        value=indicator,
+                        size="sm",
+                        style={"width": "15rem"},
+                    ),
+                ]
+            ),
+        ),
+        _panel("Derniers chiffres d'audience", "audience", ids.LETTRES_AUDIENCE_TABLE),
+    ]
+
+
+# --- coordinator forms --------------------------------------------------------------------------------------------
+
+
+def _newsletter_select(form: str, first_option=None):
+    if first_option:
+        return field_select(form, "newsletter_id", [first_option], first_option["value"])
+    return field_select(form, "newsletter_id", [], placeholder="Choisir une lettre…")
+
+
+def _form_card(form: str, title: str, icon: str, fields: list, action: str, help_text: str | None = None):
+    return dbc.AccordionItem(
+        [
+            html.P(help_text, className="small text-body-secondary") if help_text else None,
+            *fields,
+            form_actions(form, action),
+        ],
+        title=html.Span([html.I(className=f"bi bi-{icon} me-2", **{"aria-hidden": "true"}), title]),
+        item_id=form,
+    )
+
+
+def _today_max() -> str:
+    return dt.date.today().isoformat()
+
+
+def _forms():
+    new_option = {"label": "— Nouvelle lettre —", "value": NEW_NEWSLETTER}
+    # No min/step: the browser would send an out-of-range value as empty; the server explains what is wrong.
+    number = {"input_type": "number", "inputMode": "numeric"}
+    items = [
+        _form_card(
+            SNAPSHOT_FORM,
+            "Relevé d'abonnés",
+            "people",
+            [
+                form_field(SNAPSHOT_FORM, "newsletter_id", "Lettre", _newsletter_select(SNAPSHOT_FORM), required=True),
+                form_field(
+                    SNAPSHOT_FORM,
+                    "date",
+                    "Date du relevé",
+                    field_input(SNAPSHOT_FORM, "date", "date", value=_today_max(), max=_today_max()),
+                    required=True,
+                ),
+                form_field(
+                    SNAPSHOT_FORM,
+                    "count",
+                    "Nombre d'abonnés",
+                    field_input(SNAPSHOT_FORM, "count", **number),
+                    "Un second relevé à la même date remplace le premier.",
+                    required=True,
+                ),
+            ],
+            "Enregistrer le relevé",
+        ),
+        _form_card(
+            ISSUE_FORM,
+            "Envoi d'une lettre",
+            "send",
+            [
+                form_field(ISSUE_FORM, "newsletter_id", "Lettre", _newsletter_select(ISSUE_FORM), required=True),
+                form_field(
+                    ISSUE_FORM,
+                    "sent_on",
+                    "Date d'envoi",
+                    field_input(ISSUE_FORM, "sent_on", "date", max=_today_max()),
+                    required=True,
+                ),
+                form_field(ISSUE_FORM, "subject", "Objet", field_input(ISSUE_FORM, "subject"), required=True),
+                form_field(
+                    ISSUE_FORM, "link", "Lien (version en ligne)", field_input(ISSUE_FORM, "link", "url"), "https://…"
+                ),
+                dbc.Row(
+                    [
+                        dbc.Col(
+                            form_field(
+                                ISSUE_FORM,
+                                "recipients",
+                                "Destinataires",
+                                field_input(ISSUE_FORM, "recipients", **number),
+                            )
+                        ),
+                        dbc.Col(
+                            form_field(ISSUE_FORM, "opens", "Ouvertures", field_input(ISSUE_FORM, "opens", **number))
+                        ),
+                        dbc.Col(form_field(ISSUE_FORM, "clicks", "Clics", field_input(ISSUE_FORM, "clicks", **number))),
+                    ],
+                    className="g-2",
+                ),
+            ],
+            "Enregistrer l'envoi",
+            "Statistiques facultatives, telles que données par l'outil d'e-mailing. "
+            "Le même objet à la même date met à jour l'envoi.",
+        ),
+        _form_card(
+            AUDIENCE_FORM,
+            "Chiffre d'audience",
+            "graph-up-arrow",
+            [
+                form_field(
+                    AUDIENCE_FORM,
+                    "indicator",
+                    "Indicateur",
+                    field_select(AUDIENCE_FORM, "indicator", INDICATOR_OPTIONS, placeholder="Choisir un indicateur…"),
+                    required=True,
+                ),
+                form_field(
+                    AUDIENCE_FORM,
+                    "period",
+                    "Période",
+                    field_input(AUDIENCE_FORM, "period", placeholder="2025-03"),
+                    "« 2025-03 » pour un mois, « 2025 » pour une année.",
+                    required=True,
+                ),
+                form_field(
+                    AUDIENCE_FORM,
+                    "value",
+                    "Valeur",
+                    field_input(AUDIENCE_FORM, "value", "number", inputMode="decimal"),
+                    required=True,
+                ),
+                form_field(
+                    AUDIENCE_FORM,
+                    "source",
+                    "Source",
+                    field_input(AUDIENCE_FORM, "source", placeholder="Matomo, Mattermost…"),
+                    required=True,
+                ),
+            ],
+            "Enregistrer le chiffre",
+        ),
+        _form_card(
+            NEWSLETTER_FORM,
+            "Créer ou modifier une lettre",
+            "envelope-plus",
+            [
+                form_field(NEWSLETTER_FORM, "newsletter_id", "Lettre", _newsletter_select(NEWSLETTER_FORM, new_option)),
+                form_field(NEWSLETTER_FORM, "name", "Nom", field_input(NEWSLETTER_FORM, "name"), required=True),
+                form_field(
+                    NEWSLETTER_FORM,
+                    "audience",
+                    "Public",
+                    field_input(NEWSLETTER_FORM, "audience", placeholder="Aidants numériques, élus…"),
+                ),
+                form_field(
+                    NEWSLETTER_FORM,
+                    "platform",
+                    "Plateforme d'envoi",
+                    field_input(NEWSLETTER_FORM, "platform", placeholder="Brevo, Mailjet…"),
+                ),
+            ],
+            "Enregistrer la lettre",
+        ),
+        dbc.AccordionItem(
+            _import_body(),
+            title=html.Span([html.I(className="bi bi-upload me-2", **{"aria-hidden": "true"}), "Import CSV"]),
+        ),
+    ]
+    return html.Div(
+        [
+            html.H2("Saisie", className="h5 lettres-section"),
+            dbc.Accordion(items, active_item=SNAPSHOT_FORM, always_open=True, className="lettres-forms"),
+        ],
+        className="lettres-forms-column",
+    )
+
+
+def _import_body():
+    return [
+        dbc.Label("Type de fichier", html_for=ids.LETTRES_IMPORT_KIND),
+        dbc.Select(
+            id=ids.LETTRES_IMPORT_KIND,
+            options=[{"label": fmt.label, "value": key} for key, fmt in FORMATS.items()],
+            value="abonnes",
+            className="mb-2",
+        ),
+        html.Div(id=ids.LETTRES_IMPORT_HELP, className="lettres-import-help small mb-2"),
+        # The label around the drop zone names its file input (RGAA) and opens the file chooser on click.
+        html.Label(
+            dcc.Upload(
+                id=ids.LETTRES_UPLOAD,
+                children=html.Div(
+                    [
+                        html.I(className="bi bi-file-earmark-arrow-up fs-4 d-block", **{"aria-hidden": "true"}),
+                        "Glisser un fichier CSV ici ou ",
+                        html.Span("parcourir", className="text-decoration-underline text-brand"),
+                        html.Div("Fichier .csv de 2 Mo au plus", className="small text-body-secondary"),
+                    ]
+                ),
+                accept=".csv,text/csv,text/plain",
+                max_size=2_000_000,
+                disable_click=True,
+                className="lettres-upload",
+            ),
+            className="d-block",
+        ),
+        dcc.Loading(html.Div(id=ids.LETTRES_IMPORT_RESULT, className="mt-3"), type="dot"),
+    ]
+
+
+def layout(annee=None, lettre=None, indicateur=None, **_query):
+    this_year = dt.date.today().year
+    year = _int_or(annee, this_year)
+    if not this_year - YEARS_SHOWN < year <= this_year:
+        year = this_year
+    newsletter = str(_int_or(lettre, ALL_NEWSLETTERS))
+    indicator = indicateur if indicateur in INDICATORS else DEFAULT_INDICATOR
+    can_write = current_user.is_authenticated and has_role(current_user, Role.COORDINATOR)
+    panels = html.Div(_panels(indicator))
+    return html.Div(
+        [
+            page_header(
+                "Lettres d'information et audience",
+                "Abonnés, envois et audience des plateformes du réseau, avec la source et la date de chaque chiffre.",
+                actions=_filters(year, newsletter),
+            ),
+            dcc.Loading(html.Div(id=ids.LETTRES_KPIS, className="lettres-kpis"), delay_show=300),
+            dbc.Row([dbc.Col(panels, xl=8), dbc.Col(_forms(), xl=4)]) if can_write else panels,
+            dcc.Download(id=ids.LETTRES_DOWNLOAD),
+            dcc.Store(id=ids.LETTRES_IMPORTED, data=0),  # bumped by an import: the panels refresh
+        ]
     )

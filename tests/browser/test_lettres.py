@@ -1,0 +1,88 @@
+"""Lettres in a real browser: a coordinator records a subscriber count and sees the reach change; errors; viewers."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from dashboard.components.format import number
+from tests.browser.conftest import check_accessibility, log_in, wait_for_dash
+
+pytestmark = pytest.mark.browser
+SLOW = 60_000  # ms: the panels wait for plotly.js and the server's callbacks, slow on a busy machine
+
+
+def as_int(text: str) -> int:
+    return int(re.sub(r"\D", "", text))
+
+
+@pytest.fixture(autouse=True)
+def patient(page):
+    page.set_default_timeout(SLOW)
+    expect.set_options(timeout=SLOW)
+    yield
+    expect.set_options(timeout=5_000)  # Playwright's default, for the other areas' tests
+
+
+def open_lettres(page, live_server, role: str, query: str = ""):
+    log_in(page, live_server, role)
+    page.goto(f"{live_server}/lettres{query}")
+    wait_for_dash(page)
+    page.locator("[data-figure='newsletter_reach']").wait_for()
+
+
+def snapshot_form(page):
+    return page.locator(".accordion-item").filter(has=page.get_by_role("button", name="Relevé d'abonnés"))
+
+
+def reach(page) -> int:
+    return as_int(page.locator("[data-figure='newsletter_reach']").inner_text())
+
+
+def test_lettres001_coordinator_adds_snapshot_and_reach_changes(page, live_server):
+    open_lettres(page, live_server, "coordinator")
+    fablab = page.locator(".lettres-table tr", has_text="Lettre FabLab").locator("td").nth(3)
+    before, fablab_before = reach(page), as_int(fablab.inner_text())
+    chart = page.get_by_role("img", name=re.compile("abonnés par lettre en fin de mois"))
+    expect(chart).to_have_attribute("aria-label", re.compile(f"portée finale {number(before)} abonnés"))
+
+    form = snapshot_form(page)
+    form.get_by_label("Lettre").select_option(label="Lettre FabLab")
+    form.get_by_label("Nombre d'abonnés").fill(str(fablab_before + 7))
+    form.get_by_role("button", name="Enregistrer le relevé").click()
+    # Created, or updated when an earlier test run already recorded today's count on this shared server.
+    expect(form.get_by_role("alert").filter(has_text="Relevé")).to_contain_text(
+        f"{number(fablab_before + 7)} abonnés à « Lettre FabLab »"
+    )
+    expect(page.locator("[data-figure='newsletter_reach']")).to_have_text(number(before + 7))
+    expect(fablab).to_have_text(number(fablab_before + 7))
+    expect(chart).to_have_attribute("aria-label", re.compile(f"portée finale {number(before + 7)} abonnés"))
+    check_accessibility(page)
+
+
+def test_lettres002_bad_snapshot_shows_messages_and_saves_nothing(page, live_server):
+    open_lettres(page, live_server, "coordinator")
+    before = reach(page)
+    form = snapshot_form(page)
+    form.get_by_label("Nombre d'abonnés").fill("-5")
+    form.get_by_role("button", name="Enregistrer le relevé").click()
+    form.get_by_text("Le formulaire contient des erreurs : rien n'a été enregistré.").wait_for()
+    assert form.get_by_text("Choisir une lettre d'information.").is_visible()
+    assert form.get_by_text("Le nombre doit être positif ou nul.").is_visible()
+    assert reach(page) == before
+    check_accessibility(page)
+
+
+def test_lettres003_viewer_sees_panels_only_and_filters_go_to_the_url(page, live_server):
+    open_lettres(page, live_server, "viewer", "?annee=2025")
+    assert page.get_by_role("heading", name="Saisie").count() == 0
+    assert page.get_by_role("button", name="Enregistrer le relevé").count() == 0
+    total = reach(page)
+    page.get_by_label("Lettre", exact=True).select_option(label="Lettre FabLab")
+    page.wait_for_function("() => window.location.search.includes('lettre=')")
+    expect(page.locator("[data-figure='newsletter_reach']")).not_to_have_text(number(total))
+    assert 0 < reach(page) < total
+    assert "annee=2025" in page.url
+    expect(page.get_by_role("img", name=re.compile("Courbe « Visiteurs uniques du site »"))).to_be_visible()
+    wait_for_dash(page)
+    check_accessibility(page)
