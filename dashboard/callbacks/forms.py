@@ -27,8 +27,10 @@ def field_values(states: list[dict]) -> dict:
     return {state["id"]["name"]: state.get("value") for state in states}
 
 
-def alert(message, color: str) -> dbc.Alert:
-    icon = {"success": "check-circle", "danger": "exclamation-triangle", "warning": "shield-lock"}.get(color, "info")
+def alert(message, color: str, icon: str | None = None) -> dbc.Alert:
+    icon = icon or {"success": "check-circle", "danger": "exclamation-triangle", "warning": "exclamation-circle"}.get(
+        color, "info-circle"
+    )
     return dbc.Alert(
         [html.I(className=f"bi bi-{icon} me-2", **{"aria-hidden": "true"}), message],
         color=color,
@@ -52,7 +54,7 @@ def submit(write: Callable[..., str], saved: int | None = 0) -> tuple[list[str],
         general = error.errors.get("") or "Le formulaire contient des erreurs : rien n'a été enregistré."
         return [error.errors.get(name, "") for name in names], alert(general, "danger"), saved
     except PermissionDenied as error:
-        return ["" for _ in names], alert(str(error), "warning"), saved
+        return ["" for _ in names], alert(str(error), "warning", "shield-lock"), saved
     return ["" for _ in names], alert(message, "success"), (saved or 0) + 1
 
 

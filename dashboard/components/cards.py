@@ -29,7 +29,14 @@ def kpi_card(figure: KeyFigure) -> dbc.Card:
                     ],
                     className="kpi-label",
                 ),
-                html.Div(fmt.number(figure.value), className="kpi-value", **{"data-figure": figure.key}),
+                html.Div(
+                    [
+                        fmt.number(figure.value),
+                        html.Span(f" {figure.unit}", className="kpi-unit") if figure.unit else None,
+                    ],
+                    className="kpi-value",
+                    **{"data-figure": figure.key},
+                ),
                 html.Div(figure.detail, className="kpi-detail") if figure.detail else None,
                 html.Div(
                     [

@@ -73,7 +73,7 @@ def browser():
 def page(browser, request):
     context = browser.new_context(viewport={"width": 1440, "height": 960}, locale="fr-FR", timezone_id="Europe/Paris")
     page = context.new_page()
-    page.set_default_timeout(15_000)
+    page.set_default_timeout(30_000)  # generous: CI machines are small and shared
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     yield page
