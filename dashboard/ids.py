@@ -99,6 +99,9 @@ FORMATIONS_RESET = "formations-reset"
 FORMATIONS_KPIS = "formations-kpis"
 FORMATIONS_DOWNLOAD = "formations-download"
 FORMATIONS_ATTENDANCE_SUMMARY = "formations-attendance-summary"
+FORMATIONS_TRAINING_FORM = "formation"
+FORMATIONS_SESSION_FORM = "formation-session"
+FORMATIONS_ATTENDANT_FORM = "formation-participant"
 
 
 def formations_panel(panel: str) -> dict:

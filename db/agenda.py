@@ -1,15 +1,82 @@
-"""Events of the network: queries and write rules of the Agenda."""
+"""Events of the network: queries and write rules of the Agenda.
+
+Times are stored in UTC (timezone-aware); people type and read them in Europe/Paris time. An event has one or more
+occurrences (OpenAgenda's `timings`, the expanded dates of an iCalendar VEVENT). Imported events are keyed by
+(source, source_uid): importing the same file twice changes nothing.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+import re
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+import pandas as pd
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session, selectinload
 
 from db.figures import KeyFigure
-from db.models import Event, EventOccurrence, EventStatus
+from db.models import AttendanceMode, Commune, Event, EventOccurrence, EventStatus, Place, Role
 from db.periods import Period
+from db.writes import Actor, ValidationError, audit, require_role, snapshot
+
+PARIS = ZoneInfo("Europe/Paris")
+
+STATUS_LABELS = {
+    EventStatus.SCHEDULED: "Programmé",
+    EventStatus.RESCHEDULED: "Reprogrammé",
+    EventStatus.MOVED_ONLINE: "Déplacé en ligne",
+    EventStatus.POSTPONED: "Reporté",
+    EventStatus.FULL: "Complet",
+    EventStatus.CANCELLED: "Annulé",
+}
+MODE_LABELS = {AttendanceMode.OFFLINE: "Sur place", AttendanceMode.ONLINE: "En ligne", AttendanceMode.MIXED: "Mixte"}
+# Shown crossed out / flagged wherever occurrences are listed.
+DISRUPTED = (EventStatus.CANCELLED, EventStatus.POSTPONED)
+
+# The columns of `events` an import or the form fills (besides the key and the occurrences).
+EVENT_FIELDS = (
+    "title",
+    "description",
+    "keywords",
+    "category",
+    "audience",
+    "organiser",
+    "status",
+    "attendance_mode",
+    "online_url",
+    "registration_url",
+    "place_pk",
+    "location_name",
+    "address",
+    "postal_code",
+    "city",
+    "insee",
+    "latitude",
+    "longitude",
+)
+TEXT_LIMITS = {"title": 500, "category": 200, "audience": 200, "organiser": 300, "location_name": 500}
+TEXT_LIMITS |= {"address": 500, "city": 200}
+MAX_OCCURRENCES = 500
+URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*\.[^\s]+$|^https?://localhost(:\d+)?(/\S*)?$", re.IGNORECASE)
+POSTCODE_RE = re.compile(r"^\d{5}$")
+INSEE_RE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
+
+Occurrence = tuple[dt.datetime, dt.datetime]
+
+
+def as_utc(value: dt.datetime) -> dt.datetime:
+    """A stored time as aware UTC (SQLite hands back naive values, always written in UTC)."""
+    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
+def local(value: dt.datetime) -> dt.datetime:
+    """A stored time in Paris time."""
+    return as_utc(value).astimezone(PARIS)
+
+
+# --- the figure of the Accueil -------------------------------------------------------------------------------------
 
 
 def _period_bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
@@ -32,3 +99,630 @@ def event_count_figure(session: Session, period: Period) -> KeyFigure:
         source="Agenda : événements ayant une date dans la période, hors annulés",
         as_of=latest,
     )
+
+
+# --- validation shared by the form and the imports ------------------------------------------------------------------
+
+
+def _in_range(value, low: float, high: float) -> bool:
+    return value is not None and low <= value <= high
+
+
+def validate_event(values: dict, occurrences: list[Occurrence]) -> dict[str, str]:
+    """French message per field for an event about to be written ({} when it is acceptable)."""
+    errors: dict[str, str] = {}
+    if not (values.get("title") or "").strip():
+        errors["title"] = "Le titre est obligatoire."
+    for name, limit in TEXT_LIMITS.items():
+        if len(values.get(name) or "") > limit and name not in errors:
+            errors[name] = f"{limit} caractères au plus."
+    if not occurrences:
+        errors["occurrences"] = "Indiquer au moins une date."
+    elif len(occurrences) > MAX_OCCURRENCES:
+        errors["occurrences"] = f"{MAX_OCCURRENCES} dates au plus par événement."
+    elif any(end < start for start, end in occurrences):
+        errors["occurrences"] = "La fin d'une date précède son début."
+    if values.get("status") not in {s.value for s in EventStatus}:
+        errors["status"] = "Statut inconnu."
+    mode = values.get("attendance_mode")
+    if mode not in {m.value for m in AttendanceMode}:
+        errors["attendance_mode"] = "Mode de participation inconnu."
+    latitude, longitude = values.get("latitude"), values.get("longitude")
+    if (latitude is None) != (longitude is None):
+        errors["latitude" if latitude is None else "longitude"] = "Indiquer la latitude et la longitude, ou aucune."
+    if latitude is not None and not _in_range(latitude, -90, 90):
+        errors["latitude"] = "La latitude doit être comprise entre -90 et 90."
+    if longitude is not None and not _in_range(longitude, -180, 180):
+        errors["longitude"] = "La longitude doit être comprise entre -180 et 180."
+    for name in ("online_url", "registration_url"):
+        if values.get(name) and not URL_RE.match(values[name]):
+            errors[name] = "Adresse web invalide : elle doit commencer par http:// ou https://."
+    if mode in (AttendanceMode.ONLINE, AttendanceMode.MIXED) and not values.get("online_url"):
+        errors.setdefault("online_url", "Indiquer le lien de connexion d'un événement en ligne ou mixte.")
+    if values.get("postal_code") and not POSTCODE_RE.match(values["postal_code"]):
+        errors["postal_code"] = "Le code postal compte 5 chiffres."
+    if values.get("insee") and not INSEE_RE.match(values["insee"]):
+        errors["insee"] = "Le code INSEE compte 5 caractères."
+    return errors
+
+
+# --- the event form ---------------------------------------------------------------------------------------------
+
+DATE_RE = r"(\d{1,2}/\d{1,2}/\d{4}|\d{4}-\d{2}-\d{2})"
+TIME_RE = r"(\d{1,2})[:hH](\d{2})?"
+OCCURRENCE_LINE_RE = re.compile(
+    rf"^{DATE_RE}\s+{TIME_RE}\s*(?:-|–|→|à|au)\s*(?:{DATE_RE}\s+)?{TIME_RE}$", re.IGNORECASE
+)
+OCCURRENCE_EXAMPLE = "12/03/2026 14:00-16:30"
+
+
+def _parse_day(text: str) -> dt.date:
+    if "/" in text:
+        day, month, year = (int(part) for part in text.split("/"))
+        return dt.date(year, month, day)
+    return dt.date.fromisoformat(text)
+
+
+def paris_to_utc(day: dt.date, time: dt.time) -> dt.datetime:
+    return dt.datetime.combine(day, time, tzinfo=PARIS).astimezone(dt.UTC)
+
+
+def parse_occurrences(text: str | None) -> tuple[list[Occurrence], str | None]:
+    """Lines « 12/03/2026 14:00-16:30 » or « 12/03/2026 14:00 - 13/03/2026 12:00 », Paris time → UTC pairs.
+
+    Returns (occurrences, the first error message or None)."""
+    occurrences = []
+    lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
+    for number, line in enumerate(lines, start=1):
+        match = OCCURRENCE_LINE_RE.match(line)
+        if not match:
+            return [], f"Ligne {number} : format attendu « {OCCURRENCE_EXAMPLE} » (heure de Paris)."
+        day1, hour1, minute1, day2, hour2, minute2 = match.groups()
+        try:
+            first = _parse_day(day1)
+            last = _parse_day(day2) if day2 else first
+            start = paris_to_utc(first, dt.time(int(hour1), int(minute1 or 0)))
+            end = paris_to_utc(last, dt.time(int(hour2), int(minute2 or 0)))
+        except ValueError:
+            return [], f"Ligne {number} : date ou heure inexistante."
+        if end < start:
+            return [], f"Ligne {number} : la fin précède le début."
+        occurrences.append((start, end))
+    return sorted(set(occurrences)), None
+
+
+def format_occurrences(occurrences: list[Occurrence]) -> str:
+    """The form's text for stored occurrences (inverse of `parse_occurrences`)."""
+    lines = []
+    for start, end in occurrences:
+        start, end = local(start), local(end)
+        same_day = end.date() == start.date()
+        lines.append(
+            f"{start:%d/%m/%Y %H:%M}-{end:%H:%M}" if same_day else f"{start:%d/%m/%Y %H:%M} - {end:%d/%m/%Y %H:%M}"
+        )
+    return "\n".join(lines)
+
+
+def _text(value) -> str | None:
+    text = str(value).strip() if value is not None else ""
+    return text or None
+
+
+def _coordinate(value, name: str, errors: dict) -> float | None:
+    text = _text(value)
+    if text is None:
+        return None
+    try:
+        return float(text.replace(",", "."))
+    except ValueError:
+        errors[name] = "Nombre attendu (par exemple 45,4397)."
+        return None
+
+
+def _keywords(value) -> str | None:
+    parts = [part.strip() for part in re.split(r"[,;|\n]", _text(value) or "") if part.strip()]
+    return "|".join(dict.fromkeys(parts)) or None
+
+
+def parse_event_form(session: Session, raw: dict) -> tuple[dict, list[Occurrence], dict[str, str]]:
+    """Raw browser values → (event column values, occurrences, errors)."""
+    errors: dict[str, str] = {}
+    occurrences, message = parse_occurrences(raw.get("occurrences"))
+    if message:
+        errors["occurrences"] = message
+    values = {
+        "title": _text(raw.get("title")),
+        "description": _text(raw.get("description")),
+        "keywords": _keywords(raw.get("keywords")),
+        "category": _text(raw.get("category")),
+        "audience": _text(raw.get("audience")),
+        "organiser": _text(raw.get("organiser")),
+        "status": _text(raw.get("status")) or EventStatus.SCHEDULED.value,
+        "attendance_mode": _text(raw.get("attendance_mode")) or AttendanceMode.OFFLINE.value,
+        "online_url": _text(raw.get("online_url")),
+        "registration_url": _text(raw.get("registration_url")),
+        "place_pk": None,
+        "location_name": _text(raw.get("location_name")),
+        "address": _text(raw.get("address")),
+        "postal_code": _text(raw.get("postal_code")),
+        "city": _text(raw.get("city")),
+        "insee": None,
+        "latitude": _coordinate(raw.get("latitude"), "latitude", errors),
+        "longitude": _coordinate(raw.get("longitude"), "longitude", errors),
+    }
+    place_pk = _text(raw.get("place_pk"))
+    if place_pk:
+        place = session.get(Place, int(place_pk)) if place_pk.isdigit() else None
+        if place is None:
+            errors["place_pk"] = "Lieu introuvable : choisir un lieu de la liste."
+        else:  # the event sits where the place is; its fields win over free text
+            values |= {
+                "place_pk": place.pk,
+                "location_name": place.nom,
+                "address": place.adresse,
+                "postal_code": place.code_postal,
+                "city": place.commune,
+                "insee": place.code_insee,
+                "latitude": place.latitude,
+                "longitude": place.longitude,
+            }
+    if values["attendance_mode"] != AttendanceMode.ONLINE and not values["location_name"] and not values["city"]:
+        errors.setdefault("place_pk", "Choisir un lieu du réseau ou saisir un lieu libre (nom ou commune).")
+    for name, message in validate_event(values, occurrences).items():
+        if name != "occurrences" or "occurrences" not in errors:
+            errors.setdefault(name, message)
+    return values, occurrences, errors
+
+
+def _replace_occurrences(session: Session, actor: Actor, event: Event, occurrences: list[Occurrence]) -> bool:
+    """Make the event's occurrences exactly these, auditing each row removed or added. True when they changed."""
+    wanted = set(occurrences)
+    current = {(as_utc(o.start), as_utc(o.end)): o for o in event.occurrences}
+    if set(current) == wanted:
+        return False
+    for key, occurrence in current.items():
+        if key not in wanted:
+            audit(session, actor, occurrence, "delete", before=snapshot(occurrence))
+            event.occurrences.remove(occurrence)
+    for start, end in sorted(wanted - set(current)):
+        occurrence = EventOccurrence(start=start, end=end)
+        event.occurrences.append(occurrence)
+        audit(session, actor, occurrence, "create")
+    return True
+
+
+def save_event(session: Session, actor: Actor, *, event_id=None, **raw) -> Event:
+    """Create an event from the form (or update the one with `event_id`). Nothing is written on bad input."""
+    require_role(actor, Role.COORDINATOR)
+    event = None
+    if _text(event_id):
+        event = session.get(Event, int(event_id)) if str(event_id).isdigit() else None
+        if event is None:
+            raise ValidationError({"event_id": "Événement introuvable."})
+    values, occurrences, errors = parse_event_form(session, raw)
+    if errors:
+        raise ValidationError(errors)
+    if event is None:
+        event = Event(source="manual", **values)
+        session.add(event)
+        audit(session, actor, event, "create")
+        _replace_occurrences(session, actor, event, occurrences)
+        return event
+    before = snapshot(event)
+    for name, value in values.items():
+        setattr(event, name, value)
+    if session.is_modified(event):
+        event.updated_at = dt.datetime.now(dt.UTC)
+    _replace_occurrences(session, actor, event, occurrences)
+    audit(session, actor, event, "update", before=before)
+    return event
+
+
+def set_event_status(session: Session, actor: Actor, *, event_id=None, status=None) -> Event:
+    """Change only the status of an event (cancel, postpone, mark full…)."""
+    require_role(actor, Role.COORDINATOR)
+    errors = {}
+    event = session.get(Event, int(event_id)) if _text(event_id) and str(event_id).isdigit() else None
+    if event is None:
+        errors["event_id"] = "Choisir un événement."
+    if status not in {s.value for s in EventStatus}:
+        errors["status"] = "Choisir un statut."
+    if errors:
+        raise ValidationError(errors)
+    before = snapshot(event)
+    event.status = status
+    audit(session, actor, event, "update", before=before)
+    return event
+
+
+def event_form_values(session: Session, event_id: int) -> dict | None:
+    """The form's raw values for an existing event (to edit it)."""
+    event = session.get(Event, event_id)
+    if event is None:
+        return None
+    values = {name: getattr(event, name) for name in EVENT_FIELDS}
+    values["keywords"] = ", ".join(event.keywords.split("|")) if event.keywords else None
+    values["place_pk"] = str(event.place_pk) if event.place_pk else None  # a select's value is text
+    values["occurrences"] = format_occurrences([(o.start, o.end) for o in event.occurrences])
+    return values
+
+
+# --- imports ----------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class EventRecord:
+    """An event read from a file, before it is written: `values` are columns of EVENT_FIELDS."""
+
+    uid: str
+    values: dict
+    occurrences: list[Occurrence]
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Rejection:
+    item: str  # the source uid, or where in the file
+    reason: str
+
+
+@dataclass
+class ParsedFile:
+    source: str  # openagenda | ical
+    records: list[EventRecord] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def summary(self) -> str:
+        return (
+            f"{len(self.created)} créé(s), {len(self.updated)} mis à jour, {len(self.unchanged)} inchangé(s), "
+            f"{len(self.rejected)} rejeté(s)."
+        )
+
+    def lines(self) -> list[str]:
+        """The report as French lines: the summary, then each rejection and warning."""
+        return (
+            [self.summary]
+            + [f"Rejeté {r.item} : {r.reason}" for r in self.rejected]
+            + [f"Attention : {w}" for w in self.warnings]
+        )
+
+
+def _existing(session: Session, source: str, uids: list[str]) -> dict[str, Event]:
+    found = {}
+    for first in range(0, len(uids), 500):  # bounded IN lists
+        chunk = uids[first : first + 500]
+        query = (
+            select(Event)
+            .options(selectinload(Event.occurrences))
+            .where(Event.source == source, Event.source_uid.in_(chunk))
+        )
+        found |= {event.source_uid: event for event in session.scalars(query)}
+    return found
+
+
+def import_events(session: Session, actor: Actor, parsed: ParsedFile) -> ImportReport:
+    """Upsert the parsed events by (source, uid) in the caller's transaction; invalid items are reported, not
+    written. A failure of the database aborts the whole transaction, so a file is never half imported."""
+    require_role(actor, Role.ADMIN)
+    report = ImportReport(rejected=list(parsed.rejected))
+    valid: dict[str, EventRecord] = {}
+    for record in parsed.records:
+        if record.uid in valid:
+            report.rejected.append(Rejection(record.uid, "identifiant présent plusieurs fois dans le fichier"))
+            continue
+        errors = validate_event(record.values, record.occurrences)
+        if errors:
+            report.rejected.append(Rejection(record.uid, " ".join(dict.fromkeys(errors.values()))))
+            continue
+        valid[record.uid] = record
+        report.warnings.extend(f"{record.uid} : {warning}" for warning in record.warnings)
+    existing = _existing(session, parsed.source, list(valid))
+    for uid, record in valid.items():
+        event = existing.get(uid)
+        if event is None:
+            event = Event(source=parsed.source, source_uid=uid, **record.values)
+            session.add(event)
+            audit(session, actor, event, "create")
+            _replace_occurrences(session, actor, event, record.occurrences)
+            report.created.append(uid)
+            continue
+        before = snapshot(event)
+        changed = False
+        for name, value in record.values.items():
+            if getattr(event, name) != value:
+                setattr(event, name, value)
+                changed = True
+        changed = _replace_occurrences(session, actor, event, record.occurrences) or changed
+        if changed:
+            event.updated_at = dt.datetime.now(dt.UTC)
+            audit(session, actor, event, "update", before=before)
+            report.updated.append(uid)
+        else:
+            report.unchanged.append(uid)
+    return report
+
+
+# --- queries ----------------------------------------------------------------------------------------------------
+
+PERIOD_KINDS = {"week": "Semaine", "month": "Mois", "year": "Année", "custom": "Personnalisée"}
+
+
+def resolve_period(kind: str | None, anchor: dt.date, start: dt.date | None = None, end: dt.date | None = None):
+    """The week (Monday–Sunday), month or year containing `anchor`, or the custom range [start, end]."""
+    if kind == "week":
+        monday = anchor - dt.timedelta(days=anchor.weekday())
+        return Period(monday, monday + dt.timedelta(days=6))
+    if kind == "year":
+        return Period.year(anchor.year)
+    if kind == "custom" and start and end:
+        return Period(min(start, end), max(start, end))
+    first = anchor.replace(day=1)
+    following = (first + dt.timedelta(days=32)).replace(day=1)
+    return Period(first, following - dt.timedelta(days=1))
+
+
+def shift_anchor(kind: str, anchor: dt.date, steps: int) -> dt.date:
+    """The anchor of the previous (-1) or next (+1) week, month or year."""
+    if kind == "week":
+        return anchor + dt.timedelta(weeks=steps)
+    if kind == "year":
+        return anchor.replace(year=anchor.year + steps, day=min(anchor.day, 28))
+    month = anchor.month - 1 + steps
+    return dt.date(anchor.year + month // 12, month % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class EventFilters:
+    period: Period | None = None
+    category: str | None = None
+    insee: str | None = None
+    status: str | None = None
+    organiser: str | None = None
+
+
+def parse_date(text) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(str(text)) if text else None
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class AgendaQuery:
+    """The agenda's state as URL query parameters (the page's address and the iCal feed share it)."""
+
+    period: str = "month"
+    anchor: dt.date | None = None
+    start: dt.date | None = None
+    end: dt.date | None = None
+    category: str | None = None
+    commune: str | None = None
+    status: str | None = None
+    organiser: str | None = None
+    group: str = "category"
+
+    @classmethod
+    def from_params(cls, params: dict, today: dt.date) -> AgendaQuery:
+        """Read query parameters, dropping unknown or malformed values instead of failing."""
+        kind = params.get("period") if params.get("period") in PERIOD_KINDS else "month"
+        status = params.get("status") if params.get("status") in {s.value for s in EventStatus} else None
+        return cls(
+            period=kind,
+            anchor=parse_date(params.get("date")) or today,
+            start=parse_date(params.get("from")),
+            end=parse_date(params.get("to")),
+            category=_text(params.get("category")),
+            commune=_text(params.get("commune")),
+            status=status,
+            organiser=_text(params.get("organiser")),
+            group="place" if params.get("group") == "place" else "category",
+        )
+
+    @property
+    def resolved(self) -> Period:
+        return resolve_period(self.period, self.anchor or dt.date.today(), self.start, self.end)
+
+    def filters(self) -> EventFilters:
+        return EventFilters(self.resolved, self.category, self.commune, self.status, self.organiser)
+
+    def params(self) -> dict[str, str]:
+        """Non-default values only, so a shared link stays short."""
+        values = {
+            "period": self.period if self.period != "month" else None,
+            "date": self.anchor.isoformat() if self.anchor and self.period != "custom" else None,
+            "from": self.start.isoformat() if self.start and self.period == "custom" else None,
+            "to": self.end.isoformat() if self.end and self.period == "custom" else None,
+            "category": self.category,
+            "commune": self.commune,
+            "status": self.status,
+            "organiser": self.organiser,
+            "group": self.group if self.group != "category" else None,
+        }
+        return {key: value for key, value in values.items() if value}
+
+
+BASE_COLUMNS = {
+    "occurrence_id": EventOccurrence.id,
+    "event_id": Event.id,
+    "start": EventOccurrence.start,
+    "end": EventOccurrence.end,
+    "title": Event.title,
+    "category": Event.category,
+    "status": Event.status,
+    "organiser": Event.organiser,
+    "location_name": Event.location_name,
+    "city": Event.city,
+    "insee": Event.insee,
+    "latitude": Event.latitude,
+    "longitude": Event.longitude,
+    "attendance_mode": Event.attendance_mode,
+}
+DETAIL_COLUMNS = {
+    "source": Event.source,
+    "source_uid": Event.source_uid,
+    "description": Event.description,
+    "keywords": Event.keywords,
+    "address": Event.address,
+    "postal_code": Event.postal_code,
+    "online_url": Event.online_url,
+    "registration_url": Event.registration_url,
+    "updated_at": Event.updated_at,
+}
+
+
+def _where(query, filters: EventFilters):
+    if filters.period is not None:
+        start, end = _period_bounds_paris(filters.period)
+        # overlapping the period; one ending exactly at midnight does not spill into the next day
+        query = query.where(
+            EventOccurrence.start < end, or_(EventOccurrence.end > start, EventOccurrence.start >= start)
+        )
+    if filters.category:
+        query = query.where(Event.category == filters.category)
+    if filters.insee:
+        query = query.where(Event.insee == filters.insee)
+    if filters.status:
+        query = query.where(Event.status == filters.status)
+    if filters.organiser:
+        query = query.where(Event.organiser == filters.organiser)
+    return query
+
+
+def _period_bounds_paris(period: Period) -> tuple[dt.datetime, dt.datetime]:
+    """The period's days in Paris time, as UTC instants (an evening event on the 31st belongs to that month)."""
+    return paris_to_utc(period.start, dt.time.min), paris_to_utc(period.end + dt.timedelta(days=1), dt.time.min)
+
+
+def _tuples(session: Session, query) -> list[tuple]:
+    """Rows as plain tuples through Core: building a DataFrame from ORM rows costs more than the query itself."""
+    return [tuple(row) for row in session.connection().execute(query).all()]
+
+
+def occurrences_frame(
+    session: Session, filters: EventFilters, detailed: bool = False, limit: int | None = None
+) -> pd.DataFrame:
+    """One row per occurrence meeting the filters (overlapping the period), by start; times aware UTC."""
+    columns = BASE_COLUMNS | (DETAIL_COLUMNS if detailed else {})
+    query = _where(
+        select(*[column.label(name) for name, column in columns.items()]).join(EventOccurrence.event), filters
+    ).order_by(EventOccurrence.start, EventOccurrence.id)
+    if limit:
+        query = query.limit(limit)
+    frame = pd.DataFrame(_tuples(session, query), columns=list(columns))
+    for name in ("start", "end") + (("updated_at",) if detailed else ()):
+        frame[name] = pd.to_datetime(frame[name], utc=True) if len(frame) else pd.Series(dtype="datetime64[ns, UTC]")
+    return frame
+
+
+def upcoming_frame(session: Session, filters: EventFilters, now: dt.datetime, limit: int = 10) -> pd.DataFrame:
+    """The next occurrences from `now` (or from the period's start when it is later), other filters applied: the
+    list goes on past the period's end, so the last days of a month still show what comes next."""
+    start = now
+    if filters.period is not None:
+        start = max(now, _period_bounds_paris(filters.period)[0])
+    query = _where(
+        select(*[column.label(name) for name, column in BASE_COLUMNS.items()]).join(EventOccurrence.event),
+        EventFilters(None, filters.category, filters.insee, filters.status, filters.organiser),
+    ).where(EventOccurrence.start >= start)
+    rows = _tuples(session, query.order_by(EventOccurrence.start, EventOccurrence.id).limit(limit))
+    frame = pd.DataFrame(rows, columns=list(BASE_COLUMNS))
+    for name in ("start", "end"):
+        frame[name] = pd.to_datetime(frame[name], utc=True) if len(frame) else pd.Series(dtype="datetime64[ns, UTC]")
+    return frame
+
+
+def _counted(session: Session, filters: EventFilters) -> pd.DataFrame:
+    """Occurrences starting in the period, cancelled events left out unless asked for by the status filter."""
+    frame = occurrences_frame(session, filters)
+    if filters.period is not None and len(frame):
+        start, end = _period_bounds_paris(filters.period)
+        frame = frame[(frame["start"] >= start) & (frame["start"] < end)]
+    if filters.status != EventStatus.CANCELLED:
+        frame = frame[frame["status"] != EventStatus.CANCELLED]
+    return frame
+
+
+def _grouped(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    counts = frame.groupby(key, dropna=False).agg(events=("event_id", "nunique"), occurrences=("occurrence_id", "size"))
+    return counts.reset_index().sort_values(["events", key], ascending=[False, True], ignore_index=True)
+
+
+def counts_by_month(session: Session, filters: EventFilters) -> pd.DataFrame:
+    """Columns month (first day, Paris time), events (distinct), occurrences; months of the period with none at 0."""
+    frame = _counted(session, filters).copy()
+    frame["month"] = frame["start"].dt.tz_convert(PARIS).dt.tz_localize(None).dt.to_period("M").dt.start_time
+    counts = frame.groupby("month").agg(events=("event_id", "nunique"), occurrences=("occurrence_id", "size"))
+    if filters.period is not None:
+        months = pd.period_range(filters.period.start, filters.period.end, freq="M").start_time
+        counts = counts.reindex(months, fill_value=0)
+        counts.index.name = "month"
+    return counts.reset_index().astype({"events": int, "occurrences": int})
+
+
+def counts_by_category(session: Session, filters: EventFilters) -> pd.DataFrame:
+    """Columns category ("Sans catégorie" when empty), events, occurrences; most events first."""
+    frame = _counted(session, filters).copy()
+    frame["category"] = frame["category"].fillna("Sans catégorie")
+    return _grouped(frame, "category")
+
+
+def counts_by_commune(session: Session, filters: EventFilters) -> pd.DataFrame:
+    """Columns insee, commune, events, occurrences, grouped by INSEE code (online events: insee empty)."""
+    frame = _counted(session, filters).copy()
+    frame["insee"] = frame["insee"].fillna("")
+    counts = _grouped(frame, "insee")
+    names = dict(session.execute(select(Commune.insee, Commune.name)).all())
+    cities = frame.dropna(subset=["city"]).drop_duplicates("insee").set_index("insee")["city"].to_dict()
+    counts.insert(
+        1,
+        "commune",
+        [names.get(i) or cities.get(i) or ("En ligne ou sans lieu" if not i else i) for i in counts["insee"]],
+    )
+    return counts
+
+
+def filter_options(session: Session) -> dict[str, list]:
+    """Values offered by the page's filters: categories, communes (insee, name), organisers."""
+
+    def distinct(column):
+        return [v for v in session.scalars(select(column).distinct().where(column.is_not(None)).order_by(column))]
+
+    communes = session.execute(
+        select(Event.insee, func.min(Event.city)).where(Event.insee.is_not(None)).group_by(Event.insee)
+    ).all()
+    names = dict(session.execute(select(Commune.insee, Commune.name)).all())
+    return {
+        "categories": distinct(Event.category),
+        "communes": sorted(
+            ((insee, names.get(insee) or city or insee) for insee, city in communes), key=lambda c: c[1]
+        ),
+        "organisers": distinct(Event.organiser),
+    }
+
+
+def event_choices(session: Session, limit: int = 300) -> list[tuple[int, str]]:
+    """(id, label) of the most recently touched events, for the edit and status forms."""
+    rows = session.execute(
+        select(Event.id, Event.title, func.min(EventOccurrence.start))
+        .join(EventOccurrence, isouter=True)
+        .group_by(Event.id, Event.title)
+        .order_by(Event.updated_at.desc(), Event.id.desc())
+        .limit(limit)
+    ).all()
+    return [(i, f"{title} ({local(first):%d/%m/%Y})" if first else title) for i, title, first in rows]
+
+
+def place_choices(session: Session) -> list[tuple[int, str]]:
+    """(pk, « name — commune ») of the network's places, for the form's place selector."""
+    rows = session.execute(select(Place.pk, Place.nom, Place.commune).order_by(Place.commune, Place.nom)).all()
+    return [(pk, f"{name} — {commune}") for pk, name, commune in rows]

@@ -5,7 +5,9 @@ Each module has `register(server)`; a route open without login is wrapped with `
 
 from flask import Flask
 
-AREAS = ()
+from dashboard.api import agenda
+
+AREAS = (agenda,)
 
 
 def init_app(server: Flask) -> None:

@@ -1,7 +1,668 @@
-"""Callbacks of the agenda area (to be built)."""
+"""Agenda: filters ↔ URL, the timeline, upcoming dates, map and counts; the event forms and the file import.
 
-FORMS: dict = {}
+Every rule (periods, validation, import) lives in `db.agenda` and `db.interop`; here inputs become calls and
+results become components.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import datetime as dt
+import html as html_text
+from urllib.parse import urlencode
+
+import dash_bootstrap_components as dbc
+import dash_leaflet as dl
+import pandas as pd
+import plotly.graph_objects as go
+from dash import Input, Output, State, ctx, dcc, html, no_update
+
+from dashboard import ids
+from dashboard.callbacks.forms import acting_user, alert, database
+from dashboard.components import format as fmt
+from dashboard.components.cards import empty_state
+from dashboard.components.map import base_map, bounds_of, points_layer, points_to_geojson
+from dashboard.pages.agenda import EVENT_FORM, FREE_PLACE, NEW_EVENT, STATUS_FORM
+from db import agenda as agenda_db
+from db.agenda import PARIS, STATUS_LABELS, AgendaQuery
+from db.interop.events import read_events_file
+from db.models import AttendanceMode, EventStatus
+from db.writes import PermissionDenied
+
+FILTERS = (
+    ids.AGENDA_PERIOD,
+    ids.AGENDA_DATE,
+    ids.AGENDA_FROM,
+    ids.AGENDA_TO,
+    ids.AGENDA_CATEGORY,
+    ids.AGENDA_COMMUNE,
+    ids.AGENDA_STATUS,
+    ids.AGENDA_ORGANISER,
+    ids.AGENDA_GROUP,
+)
+PARAMS = ("period", "date", "from", "to", "category", "commune", "status", "organiser", "group")
+FEED_PARAMS = ("category", "commune", "status", "organiser")
+# The event form's fields: every column it fills (the INSEE code comes from the chosen place) and the dates.
+FORM_FIELDS = ("event_id", "occurrences", *(name for name in agenda_db.EVENT_FIELDS if name != "insee"))
+FORM_DEFAULTS = {"status": EventStatus.SCHEDULED.value, "attendance_mode": AttendanceMode.OFFLINE.value}
+# Beyond this many dates a bar per date is unreadable (and heavy): the timeline shows dates per day instead.
+MAX_BARS = 1500
+# One visual class per status family; patterns mark disrupted events without relying on colour alone.
+STATUS_STYLES = {
+    EventStatus.SCHEDULED: ("Programmé", "#1f4e79", ""),
+    EventStatus.RESCHEDULED: ("Programmé", "#1f4e79", ""),
+    EventStatus.MOVED_ONLINE: ("Programmé", "#1f4e79", ""),
+    EventStatus.FULL: ("Complet", "#0f766e", ""),
+    EventStatus.POSTPONED: ("Reporté", "#c2410c", "/"),
+    EventStatus.CANCELLED: ("Annulé", "#667085", "x"),
+}
+STATUS_BADGES = {
+    EventStatus.CANCELLED: "secondary",
+    EventStatus.POSTPONED: "warning",
+    EventStatus.FULL: "info",
+    EventStatus.RESCHEDULED: "primary",
+    EventStatus.MOVED_ONLINE: "primary",
+}
+SHORT_MONTHS = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
+WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
+
+
+def agenda_query(*values) -> AgendaQuery:
+    """The filters' values (in FILTERS order) as the page's query."""
+    return AgendaQuery.from_params(dict(zip(PARAMS, values, strict=True)), dt.date.today())
+
+
+# --- filters and address -------------------------------------------------------------------------------------------
+
+
+def sync_url(*values):
+    """The address and the iCal feed link follow the filters (the feed keeps its default window of dates)."""
+    params = agenda_query(*values).params()
+    feed = {key: params[key] for key in FEED_PARAMS if key in params}
+    search = f"?{urlencode(params)}" if params else ""
+    return search, "/api/v1/agenda.ics" + (f"?{urlencode(feed)}" if feed else "")
+
+
+def toggle_custom(period):
+    return period == "custom", period != "custom"
+
+
+def shift_period(_previous, _next, period, anchor):
+    kind = period if period in agenda_db.PERIOD_KINDS else "month"
+    anchor = agenda_db.parse_date(anchor) or dt.date.today()
+    return agenda_db.shift_anchor(kind, anchor, -1 if ctx.triggered_id == ids.AGENDA_PREVIOUS else 1).isoformat()
+
+
+def filter_options(_refresh):
+    with database().session() as session:
+        options = agenda_db.filter_options(session)
+    every = [{"label": "Toutes", "value": ""}]
+    return (
+        every + [{"label": c, "value": c} for c in options["categories"]],
+        every + [{"label": name, "value": insee} for insee, name in options["communes"]],
+        [{"label": "Tous", "value": ""}] + [{"label": o, "value": o} for o in options["organisers"]],
+    )
+
+
+# --- timeline ------------------------------------------------------------------------------------------------------
+
+
+def period_label(query: AgendaQuery) -> str:
+    period = query.resolved
+    if query.period == "week":
+        return f"Semaine du {fmt.date(period.start)} au {fmt.date(period.end)}"
+    if query.period == "month":
+        return f"{fmt.MONTHS[period.start.month - 1].capitalize()} {period.start.year}"
+    if query.period == "year":
+        return f"Année {period.start.year}"
+    return f"Du {fmt.date(period.start)} au {fmt.date(period.end)}"
+
+
+def _local_naive(series: pd.Series) -> pd.Series:
+    """Paris wall-clock times: what people read on the axis (plotly ignores time zones)."""
+    return series.dt.tz_convert(PARIS).dt.tz_localize(None)
+
+
+def _groups(frame: pd.DataFrame, group: str) -> pd.Series:
+    if group == "place":
+        online = frame["attendance_mode"].eq(AttendanceMode.ONLINE).map({True: "En ligne", False: "Lieu non précisé"})
+        return frame["location_name"].fillna(frame["city"]).fillna(online)
+    return frame["category"].fillna("Sans catégorie")
+
+
+def _chart(figure: go.Figure, description: str) -> html.Div:
+    """A chart with an accessible name (the graph itself is a drawing screen readers cannot read)."""
+    return html.Div(
+        dcc.Graph(figure=figure, config={"displayModeBar": False, "responsive": True}),
+        role="img",
+        **{"aria-label": description},
+    )
+
+
+def _bars(frame: pd.DataFrame, groups: pd.Series, span: pd.Timedelta) -> go.Figure:
+    start, end = _local_naive(frame["start"]), _local_naive(frame["end"])
+    # A two-hour workshop on a year-long axis would be invisible: draw at least 1/150 of the period.
+    shown = (end - start).clip(lower=span / 150)
+    hover = [
+        f"<b>{html_text.escape(title)}</b><br>{s:%d/%m/%Y %H:%M} – {e:%H:%M}<br>{html_text.escape(where)}<br>{label}"
+        for title, s, e, where, label in zip(
+            frame["title"],
+            start,
+            end,
+            frame["location_name"].fillna(frame["city"]).fillna("En ligne"),
+            frame["status"].map(lambda s: STATUS_LABELS.get(s, s)),
+            strict=True,
+        )
+    ]
+    figure = go.Figure()
+    family = frame["status"].map(lambda s: STATUS_STYLES.get(s, STATUS_STYLES[EventStatus.SCHEDULED])[0])
+    for name, color, pattern in dict.fromkeys(STATUS_STYLES.values()):
+        mask = (family == name).to_numpy()
+        if not mask.any():
+            continue
+        figure.add_bar(
+            name=name,
+            orientation="h",
+            y=groups[mask],
+            base=start[mask].dt.strftime("%Y-%m-%dT%H:%M"),
+            x=(shown[mask].dt.total_seconds() * 1000).to_numpy(),
+            marker={"color": color, "pattern": {"shape": pattern, "fgcolor": "#ffffff", "size": 6}},
+            hovertext=[h for h, keep in zip(hover, mask, strict=True) if keep],
+            hovertemplate="%{hovertext}<extra></extra>",
+        )
+    figure.update_layout(barmode="overlay", bargap=0.35)
+    return figure
+
+
+def _density(frame: pd.DataFrame, groups: pd.Series, period) -> go.Figure:
+    days = _local_naive(frame["start"]).dt.normalize()
+    counts = days.groupby([groups.to_numpy(), days.to_numpy()]).size().unstack(fill_value=0)
+    counts = counts.reindex(columns=pd.date_range(period.start, period.end, freq="D"), fill_value=0)
+    return go.Figure(
+        go.Heatmap(
+            z=counts.to_numpy(),
+            x=counts.columns,
+            y=[html_text.escape(str(g)) for g in counts.index],
+            colorscale=[[0, "#f2f6fa"], [0.001, "#c9d9ea"], [1, "#1f4e79"]],
+            colorbar={"title": {"text": "dates"}},
+            hovertemplate="%{y}<br>%{x|%d/%m/%Y} : %{z} date(s)<extra></extra>",
+        )
+    )
+
+
+def _french_ticks(period) -> dict:
+    """Day ticks for short periods; month ticks named in French otherwise (plotly only speaks English)."""
+    if period.days <= 62:
+        return {"tickformat": "%d/%m"}
+    months = pd.date_range(period.start, period.end, freq="MS")
+    return {
+        "tickvals": list(months),
+        "ticktext": [
+            SHORT_MONTHS[m.month - 1] + (f" {m.year}" if m.month == 1 or i == 0 else "") for i, m in enumerate(months)
+        ],
+    }
+
+
+def timeline_panel(frame: pd.DataFrame, query: AgendaQuery):
+    """The timeline of the occurrences in `frame` (from `occurrences_frame`), grouped by category or place."""
+    period = query.resolved
+    if frame.empty:
+        return empty_state("Aucun événement sur cette période avec ces filtres.", "calendar-x")
+    groups = _groups(frame, query.group)
+    dense = len(frame) > MAX_BARS
+    span = pd.Timestamp(period.end + dt.timedelta(days=1)) - pd.Timestamp(period.start)
+    figure = _density(frame, groups, period) if dense else _bars(frame, groups, span)
+    count = groups.nunique()
+    figure.update_layout(
+        height=max(360, 110 + 30 * count),
+        margin={"l": 10, "r": 10, "t": 10, "b": 40},
+        plot_bgcolor="#ffffff",
+        paper_bgcolor="#ffffff",
+        font={"family": "system-ui, sans-serif", "size": 12, "color": "#344054"},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "title": None},
+        hoverlabel={"bgcolor": "#ffffff", "font_color": "#17324d"},
+    )
+    figure.update_xaxes(
+        type="date",
+        range=[pd.Timestamp(period.start), pd.Timestamp(period.end + dt.timedelta(days=1))],
+        gridcolor="#eaecf0",
+        **_french_ticks(period),
+    )
+    figure.update_yaxes(autorange="reversed", categoryorder="category ascending", automargin=True, title=None)
+    what = "catégorie" if query.group == "category" else "lieu"
+    description = (
+        f"Frise chronologique : {fmt.number(len(frame))} date(s) de {fmt.number(frame['event_id'].nunique())} "
+        f"événement(s), {period_label(query).lower()}, regroupées par {what}"
+        + (" (nombre de dates par jour)." if dense else ". Les dates annulées et reportées sont hachurées.")
+    )
+    note = (
+        html.P(
+            f"{fmt.number(len(frame))} dates : trop pour une barre par date, la frise montre le nombre de dates par "
+            "jour. Réduire la période ou filtrer pour voir chaque date.",
+            className="small text-body-secondary mb-2",
+        )
+        if dense
+        else None
+    )
+    return html.Div([note, _chart(figure, description)])
+
+
+def timeline(*values):
+    query = agenda_query(*values[: len(FILTERS)])
+    with database().session() as session:
+        frame = agenda_db.occurrences_frame(session, query.filters())
+    return timeline_panel(frame, query)
+
+
+# --- upcoming dates, key figures, map, counts -----------------------------------------------------------------------
+
+
+def _status_badge(status: str):
+    if status == EventStatus.SCHEDULED:
+        return None
+    color = STATUS_BADGES.get(status, "secondary")
+    return dbc.Badge(STATUS_LABELS.get(status, status), color=color, className="ms-2 agenda-status")
+
+
+def _when(start: pd.Timestamp, end: pd.Timestamp) -> str:
+    start, end = start.tz_convert(PARIS), end.tz_convert(PARIS)
+    if start.date() == end.date():
+        return f"{WEEKDAYS[start.weekday()]} {start:%H:%M}–{end:%H:%M}"
+    return f"jusqu'au {fmt.date(end.date())} {end:%H:%M}"
+
+
+def _where(row) -> str:
+    if row.attendance_mode == AttendanceMode.ONLINE:
+        return "En ligne"
+    place = ", ".join(part for part in (row.location_name, row.city) if isinstance(part, str) and part)
+    return place + (" · et en ligne" if row.attendance_mode == AttendanceMode.MIXED else "")
+
+
+def upcoming_list(frame: pd.DataFrame):
+    if frame.empty:
+        return empty_state("Aucune date à venir sur cette période avec ces filtres.", "calendar-check")
+    items = []
+    for row in frame.itertuples():
+        day = row.start.tz_convert(PARIS)
+        title = html.Del(row.title) if row.status == EventStatus.CANCELLED else row.title
+        items.append(
+            html.Li(
+                [
+                    html.Div(
+                        [
+                            html.Span(day.day, className="day"),
+                            html.Span(SHORT_MONTHS[day.month - 1], className="month"),
+                        ],
+                        className="agenda-date-badge",
+                        **{"aria-hidden": "true"},
+                    ),
+                    html.Div(
+                        [
+                            html.Div([html.Span(title, className="fw-semibold"), _status_badge(row.status)]),
+                            html.Div(
+                                [
+                                    html.Span(f"{fmt.date(day.date())}, ", className="visually-hidden"),
+                                    _when(row.start, row.end),
+                                ],
+                                className="small",
+                            ),
+                            html.Div(_where(row), className="small text-body-secondary"),
+                        ],
+                        className="flex-grow-1",
+                    ),
+                ],
+                className="list-group-item d-flex gap-3 align-items-start"
+                + (" agenda-disrupted" if row.status in agenda_db.DISRUPTED else ""),
+            )
+        )
+    # scrollable, so reachable with the keyboard
+    return html.Ul(
+        items,
+        className="list-group list-group-flush agenda-upcoming",
+        tabIndex="0",
+        **{"aria-label": "Prochaines dates"},
+    )
+
+
+def _stat(label: str, value, icon: str) -> dbc.Col:
+    return dbc.Col(
+        html.Div(
+            [
+                html.I(className=f"bi bi-{icon}", **{"aria-hidden": "true"}),
+                html.Div([html.Div(fmt.number(value), className="agenda-stat-value"), html.Div(label)]),
+            ],
+            className="agenda-stat",
+        ),
+        xs=6,
+        lg=3,
+    )
+
+
+def key_stats(frame: pd.DataFrame):
+    disrupted = frame.loc[frame["status"].isin(agenda_db.DISRUPTED), "event_id"].nunique()
+    return dbc.Row(
+        [
+            _stat("événements", frame["event_id"].nunique(), "calendar-event"),
+            _stat("dates", len(frame), "clock"),
+            _stat("communes", frame["insee"].dropna().nunique(), "geo-alt"),
+            _stat("annulés ou reportés", disrupted, "calendar-x"),
+        ],
+        className="g-2",
+    )
+
+
+def events_map(frame: pd.DataFrame):
+    """One point per geolocated event (its first date in the period); the label is plain text."""
+    first = frame.drop_duplicates("event_id")
+    rows = [
+        {
+            "id": row.event_id,
+            "latitude": row.latitude,
+            "longitude": row.longitude,
+            "label": f"{row.title} — {fmt.date(row.start.tz_convert(PARIS).date())} — {_where(row)}"
+            + (f" ({STATUS_LABELS.get(row.status, row.status)})" if row.status != EventStatus.SCHEDULED else ""),
+            "color": STATUS_STYLES.get(row.status, STATUS_STYLES[EventStatus.SCHEDULED])[1],
+        }
+        for row in first.itertuples()
+    ]
+    geojson = points_to_geojson(rows, properties=("id", "label", "color"))
+    located = len(geojson["features"])
+    note = f"{fmt.number(located)} événement(s) localisé(s) sur {fmt.number(len(first))}"
+    if located < len(first):
+        note += " ; les autres sont en ligne ou sans coordonnées."
+    legend = html.Span(
+        [
+            html.Span([html.Span("●", style={"color": color}, **{"aria-hidden": "true"}), f" {name}"], className="me-3")
+            for name, color, _pattern in dict.fromkeys(STATUS_STYLES.values())
+        ],
+        className="d-block mt-1",
+    )
+    note = [note, legend]
+    the_map = base_map(
+        ids.AGENDA_MAP + "-leaflet",
+        [points_layer(ids.AGENDA_MAP_LAYER, geojson)],
+        bounds=bounds_of(first["latitude"], first["longitude"]),
+        style={"minHeight": "520px", "height": "520px"},
+    )
+    return the_map, note
+
+
+def _count_table(frame: pd.DataFrame, key: str, heading: str, limit: int = 6):
+    if frame.empty:
+        return None
+    head = html.Thead(
+        html.Tr([html.Th(heading), html.Th("Événements", className="text-end"), html.Th("Dates", className="text-end")])
+    )
+    body = html.Tbody(
+        [
+            html.Tr(
+                [
+                    html.Td(row[key]),
+                    html.Td(fmt.number(row["events"]), className="text-end"),
+                    html.Td(fmt.number(row["occurrences"]), className="text-end"),
+                ]
+            )
+            for row in frame.head(limit).to_dict("records")
+        ]
+    )
+    return dbc.Table([head, body], size="sm", className="mb-3 agenda-counts-table")
+
+
+def counts_panel(by_month: pd.DataFrame, by_category: pd.DataFrame, by_commune: pd.DataFrame):
+    if by_category.empty:
+        return empty_state("Aucun événement (hors annulés) sur la période.", "bar-chart")
+    parts = []
+    if len(by_month) > 2:  # a month chart says nothing about a week or a single month
+        figure = go.Figure(
+            go.Bar(
+                x=[
+                    SHORT_MONTHS[m.month - 1] + ("" if by_month["month"].dt.year.nunique() == 1 else f" {m.year}")
+                    for m in by_month["month"]
+                ],
+                y=by_month["events"],
+                marker_color="#1f4e79",
+                hovertemplate="%{x} : %{y} événement(s)<extra></extra>",
+            )
+        )
+        figure.update_layout(
+            height=200, margin={"l": 30, "r": 10, "t": 10, "b": 30}, plot_bgcolor="#ffffff", paper_bgcolor="#ffffff"
+        )
+        figure.update_yaxes(gridcolor="#eaecf0", rangemode="tozero")
+        summary = ", ".join(
+            f"{fmt.MONTHS[m.month - 1]} {n}" for m, n in zip(by_month["month"], by_month["events"], strict=True)
+        )
+        parts.append(html.H3("Événements par mois", className="h6"))
+        parts.append(_chart(figure, f"Événements par mois : {summary}."))
+    parts.append(_count_table(by_category, "category", "Catégorie"))
+    parts.append(_count_table(by_commune, "commune", "Commune"))
+    parts.append(html.P("Hors événements annulés.", className="small text-body-secondary mb-0"))
+    return html.Div(parts)
+
+
+def panels(*values):
+    query = agenda_query(*values[: len(FILTERS)])
+    filters = query.filters()
+    now = dt.datetime.now(dt.UTC)
+    with database().session() as session:
+        frame = agenda_db.occurrences_frame(session, filters)
+        upcoming = agenda_db.upcoming_frame(session, filters, now, limit=8)
+        by_month = agenda_db.counts_by_month(session, filters)
+        by_category = agenda_db.counts_by_category(session, filters)
+        by_commune = agenda_db.counts_by_commune(session, filters)
+    the_map, note = events_map(frame)
+    return (
+        period_label(query),
+        key_stats(frame),
+        upcoming_list(upcoming),
+        the_map,
+        note,
+        counts_panel(by_month, by_category, by_commune),
+    )
+
+
+# --- forms ----------------------------------------------------------------------------------------------------------
+
+
+def save_event(session, actor, **values) -> str:
+    creating = not values.get("event_id")
+    event = agenda_db.save_event(session, actor, **values)
+    dates = len(event.occurrences)
+    verb = "ajouté" if creating else "mis à jour"
+    return f"Événement « {event.title} » {verb} ({dates} date{'s' if dates > 1 else ''})."
+
+
+def change_status(session, actor, **values) -> str:
+    event = agenda_db.set_event_status(session, actor, **values)
+    return f"« {event.title} » : {STATUS_LABELS[EventStatus(event.status)].lower()}."
+
+
+FORMS = {EVENT_FORM: save_event, STATUS_FORM: change_status}
+
+
+def team_options(_saved, _status_saved, _refresh):
+    with database().session() as session:
+        events = agenda_db.event_choices(session)
+        places = agenda_db.place_choices(session)
+        categories = agenda_db.filter_options(session)["categories"]
+    event_options = [{"label": label, "value": str(i)} for i, label in events]
+    return (
+        [NEW_EVENT, *event_options],
+        event_options,
+        [FREE_PLACE, *({"label": label, "value": str(pk)} for pk, label in places)],
+        [html.Option(value=c) for c in categories],
+    )
+
+
+def fill_form(_open, _load, event_id):
+    """Blank form on « Ajouter », the chosen event's values on « Charger »."""
+    values = {"event_id": "", **FORM_DEFAULTS}
+    if ctx.triggered_id == ids.AGENDA_FORM_LOAD and event_id:
+        with database().session() as session:
+            loaded = agenda_db.event_form_values(session, int(event_id))
+        if loaded:
+            values = {"event_id": event_id, **{k: v for k, v in loaded.items() if v is not None}}
+    fields = [values.get(name) if values.get(name) is not None else "" for name in FORM_FIELDS]
+    return [*fields, *("" for _ in FORM_FIELDS), None]  # values, messages under the fields, form alert
+
+
+def pick_on_map(click):
+    """A click on the form's map gives the free location's coordinates (and leaves the network's places)."""
+    point = click["latlng"]  # {"lat", "lng"} from dash-leaflet
+    latitude, longitude = round(point["lat"], 5), round(point["lng"], 5)
+    marker = dl.CircleMarker(center=[latitude, longitude], radius=8, color="#c2410c")
+    return str(latitude), str(longitude), "", [marker]
+
+
+def open_modal(_open):
+    return True
+
+
+def after_save(saved, status_saved, seen, event_message, status_message, refresh):
+    """After a successful save: close the dialog, repeat the outcome on the page, refresh the panels.
+
+    The shared form callback also rewrites the counters when it refuses input (same value): `seen` tells a real
+    save from a refusal, which must leave the dialog open with its messages."""
+    seen = seen or {}
+    counters = {"event": saved or 0, "status": status_saved or 0}
+    if counters["event"] > seen.get("event", 0):
+        message = event_message
+    elif counters["status"] > seen.get("status", 0):
+        message = status_message
+    else:
+        return no_update, no_update, no_update, no_update
+    return False, message, (refresh or 0) + 1, counters
+
+
+def decode_upload(contents: str) -> bytes:
+    return base64.b64decode(contents.split(",", 1)[1], validate=False)
+
+
+def import_report(report: agenda_db.ImportReport):
+    color = "success" if not report.rejected else "warning"
+    details = []
+    if report.rejected:
+        details.append(
+            html.Details(
+                [
+                    html.Summary(f"{len(report.rejected)} élément(s) rejeté(s)"),
+                    html.Ul([html.Li(f"{r.item} : {r.reason}") for r in report.rejected], className="mb-0 small"),
+                ],
+                open=True,
+            )
+        )
+    if report.warnings:
+        details.append(
+            html.Details(
+                [
+                    html.Summary(f"{len(report.warnings)} avertissement(s)"),
+                    html.Ul([html.Li(w) for w in report.warnings], className="mb-0 small"),
+                ]
+            )
+        )
+    return dbc.Alert([html.Strong("Import terminé : "), report.summary, *details], color=color, className="mb-0")
+
+
+def import_file(contents, filename, refresh):
+    if not contents:
+        return no_update, no_update
+    try:
+        parsed = read_events_file(filename or "", decode_upload(contents), dt.date.today())
+        with database().transaction() as session:
+            report = agenda_db.import_events(session, acting_user(), parsed)
+    except PermissionDenied as error:
+        return alert(str(error), "warning"), no_update
+    except (ValueError, binascii.Error) as error:
+        return alert(f"Rien n'a été importé. {error}", "danger"), no_update
+    return import_report(report), (refresh or 0) + 1
 
 
 def register(app) -> None:
-    """No callbacks yet."""
+    filters = [Input(component, "value") for component in FILTERS]
+    app.callback(
+        Output(ids.AGENDA_URL, "search"),
+        Output(ids.AGENDA_FEED_LINK, "href"),
+        *filters,
+    )(sync_url)
+    app.callback(
+        Output(ids.AGENDA_ANCHOR_BOX, "hidden"),
+        Output(ids.AGENDA_CUSTOM_BOX, "hidden"),
+        Input(ids.AGENDA_PERIOD, "value"),
+    )(toggle_custom)
+    app.callback(
+        Output(ids.AGENDA_DATE, "value"),
+        Input(ids.AGENDA_PREVIOUS, "n_clicks"),
+        Input(ids.AGENDA_NEXT, "n_clicks"),
+        State(ids.AGENDA_PERIOD, "value"),
+        State(ids.AGENDA_DATE, "value"),
+        prevent_initial_call=True,
+    )(shift_period)
+    app.callback(
+        Output(ids.AGENDA_CATEGORY, "options"),
+        Output(ids.AGENDA_COMMUNE, "options"),
+        Output(ids.AGENDA_ORGANISER, "options"),
+        Input(ids.AGENDA_REFRESH, "data"),
+    )(filter_options)
+    app.callback(Output(ids.AGENDA_TIMELINE, "children"), *filters, Input(ids.AGENDA_REFRESH, "data"))(timeline)
+    app.callback(
+        Output(ids.AGENDA_PERIOD_LABEL, "children"),
+        Output(ids.AGENDA_KPIS, "children"),
+        Output(ids.AGENDA_UPCOMING, "children"),
+        Output(ids.AGENDA_MAP, "children"),
+        Output(ids.AGENDA_MAP_NOTE, "children"),
+        Output(ids.AGENDA_COUNTS, "children"),
+        *filters,
+        Input(ids.AGENDA_REFRESH, "data"),
+    )(panels)
+    # Coordinators only (these components exist only for them).
+    app.callback(
+        Output(ids.field(EVENT_FORM, "event_id"), "options"),
+        Output(ids.field(STATUS_FORM, "event_id"), "options"),
+        Output(ids.field(EVENT_FORM, "place_pk"), "options"),
+        Output(ids.AGENDA_CATEGORY_LIST, "children"),
+        Input(ids.form_saved(EVENT_FORM), "data"),
+        Input(ids.form_saved(STATUS_FORM), "data"),
+        Input(ids.AGENDA_REFRESH, "data"),
+    )(team_options)
+    app.callback(
+        [Output(ids.field(EVENT_FORM, name), "value", allow_duplicate=True) for name in FORM_FIELDS],
+        [Output(ids.field_error(EVENT_FORM, name), "children", allow_duplicate=True) for name in FORM_FIELDS],
+        Output(ids.form_alert(EVENT_FORM), "children", allow_duplicate=True),
+        Input(ids.AGENDA_FORM_OPEN, "n_clicks"),
+        Input(ids.AGENDA_FORM_LOAD, "n_clicks"),
+        State(ids.field(EVENT_FORM, "event_id"), "value"),
+        prevent_initial_call=True,
+    )(fill_form)
+    app.callback(
+        Output(ids.AGENDA_FORM_MODAL, "is_open"), Input(ids.AGENDA_FORM_OPEN, "n_clicks"), prevent_initial_call=True
+    )(open_modal)
+    app.callback(
+        Output(ids.field(EVENT_FORM, "latitude"), "value", allow_duplicate=True),
+        Output(ids.field(EVENT_FORM, "longitude"), "value", allow_duplicate=True),
+        Output(ids.field(EVENT_FORM, "place_pk"), "value", allow_duplicate=True),
+        Output(ids.AGENDA_PICK_MARKER, "children"),
+        Input(ids.AGENDA_PICK_MAP, "clickData"),
+        prevent_initial_call=True,
+    )(pick_on_map)
+    app.callback(
+        Output(ids.AGENDA_FORM_MODAL, "is_open", allow_duplicate=True),
+        Output(ids.AGENDA_NOTICE, "children"),
+        Output(ids.AGENDA_REFRESH, "data"),
+        Output(ids.AGENDA_SAVED_SEEN, "data"),
+        Input(ids.form_saved(EVENT_FORM), "data"),
+        Input(ids.form_saved(STATUS_FORM), "data"),
+        State(ids.AGENDA_SAVED_SEEN, "data"),
+        State(ids.form_alert(EVENT_FORM), "children"),
+        State(ids.form_alert(STATUS_FORM), "children"),
+        State(ids.AGENDA_REFRESH, "data"),
+        prevent_initial_call=True,
+    )(after_save)
+    # Admins only.
+    app.callback(
+        Output(ids.AGENDA_IMPORT_REPORT, "children"),
+        Output(ids.AGENDA_REFRESH, "data", allow_duplicate=True),
+        Input(ids.AGENDA_UPLOAD, "contents"),
+        State(ids.AGENDA_UPLOAD, "filename"),
+        State(ids.AGENDA_REFRESH, "data"),
+        prevent_initial_call=True,
+    )(import_file)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import dash_bootstrap_components as dbc
-from dash import ALL, MATCH, Input, Output, State, ctx, html
+from dash import ALL, MATCH, Input, Output, State, ctx, html, no_update
 from flask import current_app
 from flask_login import current_user
 
@@ -39,11 +39,12 @@ def alert(message, color: str, icon: str | None = None) -> dbc.Alert:
     )
 
 
-def submit(write: Callable[..., str], saved: int | None = 0) -> tuple[list[str], dbc.Alert, int]:
+def submit(write: Callable[..., str], saved: int | None = 0) -> tuple[list[str], dbc.Alert, object]:
     """Run `write(session, actor, **fields)` in one transaction.
 
     The callback's first output must be ALL `ids.field_error` of the form, its first state ALL `ids.field`.
-    Returns (messages under each field, the form alert, the saved counter bumped on success).
+    Returns (messages under each field, the form alert, the saved counter: bumped on success, untouched otherwise
+    so that panels listening to it refresh only after a real write).
     """
     values = field_values(ctx.states_list[0])
     names = [output["id"]["name"] for output in ctx.outputs_list[0]]
@@ -52,9 +53,9 @@ def submit(write: Callable[..., str], saved: int | None = 0) -> tuple[list[str],
             message = write(session, acting_user(), **values)
     except ValidationError as error:
         general = error.errors.get("") or "Le formulaire contient des erreurs : rien n'a été enregistré."
-        return [error.errors.get(name, "") for name in names], alert(general, "danger"), saved
+        return [error.errors.get(name, "") for name in names], alert(general, "danger"), no_update
     except PermissionDenied as error:
-        return ["" for _ in names], alert(str(error), "warning", "shield-lock"), saved
+        return ["" for _ in names], alert(str(error), "warning", "shield-lock"), no_update
     return ["" for _ in names], alert(message, "success"), (saved or 0) + 1
 
 

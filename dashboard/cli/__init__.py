@@ -2,10 +2,10 @@
 
 from flask import Flask
 
-from dashboard.cli import accounts
+from dashboard.cli import accounts, agenda
 from dashboard.cli.accounts import upgrade_database
 
-AREAS = (accounts,)
+AREAS = (accounts, agenda)
 
 __all__ = ["init_app", "upgrade_database"]
 

@@ -30,10 +30,9 @@ def kpi_card(figure: KeyFigure) -> dbc.Card:
                     className="kpi-label",
                 ),
                 html.Div(
-                    [
-                        fmt.number(figure.value),
-                        html.Span(f" {figure.unit}", className="kpi-unit") if figure.unit else None,
-                    ],
+                    [fmt.number(figure.value), html.Span(f" {figure.unit}", className="kpi-unit")]
+                    if figure.unit
+                    else fmt.number(figure.value),
                     className="kpi-value",
                     **{"data-figure": figure.key},
                 ),

@@ -1,12 +1,473 @@
-import dash
+"""Agenda: the network's events as a timeline, an upcoming list and a map; entry and import for the team.
 
-from dashboard.components.cards import coming_soon
+The filters live in the URL query string (see `db.agenda.AgendaQuery`), so a shared link opens the same view.
+"""
+
+import datetime as dt
+
+import dash
+import dash_bootstrap_components as dbc
+import dash_leaflet as dl
+from dash import dcc, html
+from flask_login import current_user
+
+from dashboard import ids
+from dashboard.components.cards import page_header
+from dashboard.components.forms import field_input, field_select, field_textarea, form_actions, form_field
+from dashboard.components.map import base_map
+from db.agenda import MODE_LABELS, OCCURRENCE_EXAMPLE, PERIOD_KINDS, STATUS_LABELS, AgendaQuery
+from db.models import Role
+from db.writes import has_role
 
 dash.register_page(__name__, path="/agenda", name="Agenda", title="Agenda · Médiation numérique")
 
+EVENT_FORM = "agenda-event"
+STATUS_FORM = "agenda-status-change"
+STATUS_OPTIONS = [{"label": label, "value": status.value} for status, label in STATUS_LABELS.items()]
+MODE_OPTIONS = [{"label": label, "value": mode.value} for mode, label in MODE_LABELS.items()]
+GROUP_OPTIONS = [{"label": "Catégorie", "value": "category"}, {"label": "Lieu", "value": "place"}]
+ALL = {"label": "Toutes", "value": ""}
+# dbc.Select shows its placeholder for the value "": the same text as the explicit "" option, to choose it again.
+NEW_EVENT = {"label": "— Nouvel événement —", "value": ""}
+FREE_PLACE = {"label": "— Lieu libre (ci-dessous) —", "value": ""}
+LOIRE_BOUNDS = [[45.23, 3.69], [46.28, 4.76]]  # the département, for the form's map
 
-def layout(**_query):
-    return coming_soon(
-        "Agenda du réseau",
-        "La frise des événements du réseau, l'import OpenAgenda et iCalendar, la saisie des événements et le flux iCal public.",
+
+def _labelled(label: str, control, control_id, width: dict) -> dbc.Col:
+    return dbc.Col([dbc.Label(label, html_for=control_id, className="small fw-semibold mb-1"), control], **width)
+
+
+def _filters(query: AgendaQuery) -> dbc.Card:
+    anchor_hidden = query.period == "custom"
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                dbc.Row(
+                    [
+                        dbc.Col(
+                            [
+                                html.Div("Période", id="agenda-period-caption", className="small fw-semibold mb-1"),
+                                html.Div(
+                                    dbc.RadioItems(
+                                        id=ids.AGENDA_PERIOD,
+                                        options=[
+                                            {"label": label, "value": kind} for kind, label in PERIOD_KINDS.items()
+                                        ],
+                                        value=query.period,
+                                        inline=True,
+                                        className="btn-group agenda-period",
+                                        inputClassName="btn-check",
+                                        labelClassName="btn btn-outline-primary btn-sm",
+                                        labelCheckedClassName="active",
+                                    ),
+                                    role="radiogroup",
+                                    **{"aria-labelledby": "agenda-period-caption"},
+                                ),
+                            ],
+                            xs=12,
+                            lg="auto",
+                        ),
+                        dbc.Col(
+                            html.Div(
+                                [
+                                    html.Button(
+                                        html.I(className="bi bi-chevron-left", **{"aria-hidden": "true"}),
+                                        id=ids.AGENDA_PREVIOUS,
+                                        type="button",
+                                        className="btn btn-light btn-sm border",
+                                        title="Période précédente",
+                                        **{"aria-label": "Période précédente"},
+                                    ),
+                                    dbc.Label("Date affichée", html_for=ids.AGENDA_DATE, className="visually-hidden"),
+                                    dbc.Input(
+                                        id=ids.AGENDA_DATE,
+                                        type="date",
+                                        value=query.anchor.isoformat(),
+                                        size="sm",
+                                        className="agenda-date",
+                                    ),
+                                    html.Button(
+                                        html.I(className="bi bi-chevron-right", **{"aria-hidden": "true"}),
+                                        id=ids.AGENDA_NEXT,
+                                        type="button",
+                                        className="btn btn-light btn-sm border",
+                                        title="Période suivante",
+                                        **{"aria-label": "Période suivante"},
+                                    ),
+                                ],
+                                id=ids.AGENDA_ANCHOR_BOX,
+                                className="d-flex gap-1 align-items-end",
+                                hidden=anchor_hidden,
+                            ),
+                            xs=12,
+                            lg="auto",
+                            className="d-flex align-items-end",
+                        ),
+                        dbc.Col(
+                            html.Div(
+                                [
+                                    dbc.Label("Du", html_for=ids.AGENDA_FROM, className="small mb-0"),
+                                    dbc.Input(
+                                        id=ids.AGENDA_FROM,
+                                        type="date",
+                                        size="sm",
+                                        value=(query.start or query.resolved.start).isoformat(),
+                                    ),
+                                    dbc.Label("au", html_for=ids.AGENDA_TO, className="small mb-0"),
+                                    dbc.Input(
+                                        id=ids.AGENDA_TO,
+                                        type="date",
+                                        size="sm",
+                                        value=(query.end or query.resolved.end).isoformat(),
+                                    ),
+                                ],
+                                id=ids.AGENDA_CUSTOM_BOX,
+                                className="d-flex gap-2 align-items-center",
+                                hidden=not anchor_hidden,
+                            ),
+                            xs=12,
+                            lg="auto",
+                            className="d-flex align-items-end",
+                        ),
+                        dbc.Col(
+                            html.Div(id=ids.AGENDA_PERIOD_LABEL, className="agenda-period-label", role="status"),
+                            className="d-flex align-items-end justify-content-lg-end",
+                        ),
+                    ],
+                    className="g-2 mb-2",
+                ),
+                dbc.Row(
+                    [
+                        _labelled(
+                            "Catégorie",
+                            dbc.Select(
+                                id=ids.AGENDA_CATEGORY,
+                                options=[ALL],
+                                value=query.category or "",
+                                size="sm",
+                                placeholder="Toutes",
+                            ),
+                            ids.AGENDA_CATEGORY,
+                            {"xs": 12, "md": 6, "xl": 3},
+                        ),
+                        _labelled(
+                            "Commune",
+                            dbc.Select(
+                                id=ids.AGENDA_COMMUNE,
+                                options=[ALL],
+                                value=query.commune or "",
+                                size="sm",
+                                placeholder="Toutes",
+                            ),
+                            ids.AGENDA_COMMUNE,
+                            {"xs": 12, "md": 6, "xl": 2},
+                        ),
+                        _labelled(
+                            "Statut",
+                            dbc.Select(
+                                id=ids.AGENDA_STATUS,
+                                options=[{"label": "Tous", "value": ""}, *STATUS_OPTIONS],
+                                value=query.status or "",
+                                size="sm",
+                                placeholder="Tous",
+                            ),
+                            ids.AGENDA_STATUS,
+                            {"xs": 12, "md": 6, "xl": 2},
+                        ),
+                        _labelled(
+                            "Organisateur",
+                            dbc.Select(
+                                id=ids.AGENDA_ORGANISER,
+                                options=[{"label": "Tous", "value": ""}],
+                                value=query.organiser or "",
+                                size="sm",
+                                placeholder="Tous",
+                            ),
+                            ids.AGENDA_ORGANISER,
+                            {"xs": 12, "md": 6, "xl": 3},
+                        ),
+                        _labelled(
+                            "Frise par",
+                            dbc.Select(id=ids.AGENDA_GROUP, options=GROUP_OPTIONS, value=query.group, size="sm"),
+                            ids.AGENDA_GROUP,
+                            {"xs": 12, "md": 6, "xl": 2},
+                        ),
+                    ],
+                    className="g-2",
+                ),
+            ]
+        ),
+        className="agenda-filters mb-3",
+    )
+
+
+def _card(title: str, body, icon: str, extra=None) -> dbc.Card:
+    return dbc.Card(
+        [
+            dbc.CardHeader(
+                [
+                    html.H2(
+                        [html.I(className=f"bi bi-{icon} me-2", **{"aria-hidden": "true"}), title], className="h6 mb-0"
+                    ),
+                    extra,
+                ],
+                className="d-flex justify-content-between align-items-center",
+            ),
+            dbc.CardBody(body),
+        ],
+        className="agenda-card h-100",
+    )
+
+
+def _event_form() -> html.Div:
+    def text(name, label, required=False, help_text=None, **props):
+        return form_field(EVENT_FORM, name, label, field_input(EVENT_FORM, name, **props), help_text, required)
+
+    return html.Div(
+        [
+            form_field(
+                EVENT_FORM,
+                "event_id",
+                "Modifier un événement existant",
+                html.Div(
+                    [
+                        field_select(EVENT_FORM, "event_id", [NEW_EVENT], "", placeholder=NEW_EVENT["label"]),
+                        dbc.Button("Charger", id=ids.AGENDA_FORM_LOAD, color="secondary", outline=True),
+                    ],
+                    className="d-flex gap-2",
+                ),
+                "Laisser « Nouvel événement » pour en créer un, ou choisir un événement puis « Charger ».",
+            ),
+            text("title", "Titre", required=True, maxLength=500),
+            form_field(EVENT_FORM, "description", "Description", field_textarea(EVENT_FORM, "description", rows=3)),
+            form_field(
+                EVENT_FORM,
+                "occurrences",
+                "Dates (une par ligne, heure de Paris)",
+                field_textarea(EVENT_FORM, "occurrences", rows=3, placeholder=OCCURRENCE_EXAMPLE),
+                f"Par exemple « {OCCURRENCE_EXAMPLE} », ou « 12/03/2026 14:00 - 13/03/2026 12:00 » sur deux jours.",
+                required=True,
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        form_field(
+                            EVENT_FORM,
+                            "status",
+                            "Statut",
+                            field_select(EVENT_FORM, "status", STATUS_OPTIONS, STATUS_OPTIONS[0]["value"]),
+                        ),
+                        md=6,
+                    ),
+                    dbc.Col(
+                        form_field(
+                            EVENT_FORM,
+                            "attendance_mode",
+                            "Participation",
+                            field_select(EVENT_FORM, "attendance_mode", MODE_OPTIONS, MODE_OPTIONS[0]["value"]),
+                        ),
+                        md=6,
+                    ),
+                ]
+            ),
+            text("online_url", "Lien de connexion (en ligne ou mixte)", inputMode="url", placeholder="https://"),
+            html.Fieldset(
+                [
+                    html.Legend("Lieu", className="h6"),
+                    form_field(
+                        EVENT_FORM,
+                        "place_pk",
+                        "Lieu du réseau",
+                        field_select(EVENT_FORM, "place_pk", [FREE_PLACE], "", placeholder=FREE_PLACE["label"]),
+                        "Ses adresse et coordonnées sont reprises ; sinon remplir le lieu libre.",
+                    ),
+                    dbc.Row(
+                        [
+                            dbc.Col(text("location_name", "Nom du lieu libre"), md=6),
+                            dbc.Col(text("address", "Adresse"), md=6),
+                            dbc.Col(text("postal_code", "Code postal", inputMode="numeric", maxLength=5), md=4),
+                            dbc.Col(text("city", "Commune"), md=8),
+                            dbc.Col(text("latitude", "Latitude", inputMode="decimal", placeholder="45,4397"), md=6),
+                            dbc.Col(text("longitude", "Longitude", inputMode="decimal", placeholder="4,3872"), md=6),
+                        ],
+                        className="g-2",
+                    ),
+                    html.Div(
+                        [
+                            dbc.FormText("Ou cliquer sur la carte pour placer le lieu libre :"),
+                            base_map(
+                                ids.AGENDA_PICK_MAP,
+                                [dl.LayerGroup(id=ids.AGENDA_PICK_MARKER)],
+                                bounds=LOIRE_BOUNDS,
+                                style={"height": "240px", "minHeight": "240px"},
+                                className="agenda-pick-map mt-1",
+                            ),
+                        ],
+                        className="mb-3",
+                    ),
+                ],
+                className="agenda-fieldset",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        text("category", "Catégorie", list=ids.AGENDA_CATEGORY_LIST, placeholder="Atelier numérique"),
+                        md=6,
+                    ),
+                    dbc.Col(text("keywords", "Mots-clés", help_text="Séparés par des virgules."), md=6),
+                    dbc.Col(text("audience", "Public"), md=6),
+                    dbc.Col(text("organiser", "Organisateur"), md=6),
+                ],
+                className="g-2",
+            ),
+            html.Datalist(id=ids.AGENDA_CATEGORY_LIST),
+            text("registration_url", "Lien d'inscription", inputMode="url", placeholder="https://"),
+            form_actions(EVENT_FORM, "Enregistrer l'événement", "calendar-plus"),
+        ]
+    )
+
+
+def _status_form() -> html.Div:
+    return html.Div(
+        [
+            form_field(
+                STATUS_FORM,
+                "event_id",
+                "Événement",
+                field_select(STATUS_FORM, "event_id", [], "", placeholder="— Choisir un événement —"),
+            ),
+            form_field(
+                STATUS_FORM,
+                "status",
+                "Nouveau statut",
+                field_select(STATUS_FORM, "status", STATUS_OPTIONS, placeholder="— Choisir un statut —"),
+            ),
+            form_actions(STATUS_FORM, "Changer le statut", "arrow-repeat"),
+        ]
+    )
+
+
+def _event_modal() -> dbc.Modal:
+    return dbc.Modal(
+        [
+            dbc.ModalHeader(dbc.ModalTitle("Saisir un événement", id=ids.AGENDA_FORM_TITLE)),
+            dbc.ModalBody(_event_form()),
+        ],
+        id=ids.AGENDA_FORM_MODAL,
+        labelledby=ids.AGENDA_FORM_TITLE,
+        size="lg",
+        scrollable=True,
+        is_open=False,
+    )
+
+
+def _team_cards(is_admin: bool) -> list:
+    """The status form for coordinators, the import for admins (the server checks the role again on each write)."""
+    cards = [
+        dbc.Col(_card("Annuler, reporter, marquer complet", _status_form(), "arrow-repeat"), lg=6, className="mb-3")
+    ]
+    if is_admin:
+        upload = dcc.Upload(
+            html.Div(
+                [
+                    html.I(className="bi bi-cloud-arrow-up fs-3 d-block", **{"aria-hidden": "true"}),
+                    "Déposer un fichier ou ",
+                    # a real button, so the file dialog opens from the keyboard too
+                    html.Button("le choisir", type="button", className="btn btn-link p-0 align-baseline"),
+                    html.Div(".ics, OpenAgenda .json ou export tableur .csv", className="small text-body-secondary"),
+                ]
+            ),
+            id=ids.AGENDA_UPLOAD,
+            className="agenda-upload",
+            accept=".ics,.ical,.json,.csv,text/calendar,application/json,text/csv",
+            multiple=False,
+        )
+        body = [
+            upload,
+            dcc.Loading(html.Div(id=ids.AGENDA_IMPORT_REPORT, className="mt-3"), type="dot"),
+        ]
+        cards.append(dbc.Col(_card("Importer des événements", body, "cloud-arrow-up"), lg=6, className="mb-3"))
+    return cards
+
+
+def layout(**query):
+    state = AgendaQuery.from_params(query, dt.date.today())
+    can_edit = current_user.is_authenticated and has_role(current_user, Role.COORDINATOR)
+    is_admin = current_user.is_authenticated and has_role(current_user, Role.ADMIN)
+    actions = [
+        html.A(
+            [html.I(className="bi bi-calendar2-week me-1", **{"aria-hidden": "true"}), "S'abonner (iCal)"],
+            id=ids.AGENDA_FEED_LINK,
+            href="/api/v1/agenda.ics",
+            className="btn btn-outline-primary",
+            title="Flux iCalendar public avec les filtres affichés",
+        )
+    ]
+    if can_edit:
+        actions.append(
+            dbc.Button(
+                [html.I(className="bi bi-calendar-plus me-1", **{"aria-hidden": "true"}), "Ajouter un événement"],
+                id=ids.AGENDA_FORM_OPEN,
+                color="primary",
+            )
+        )
+    return html.Div(
+        [
+            dcc.Location(id=ids.AGENDA_URL, refresh=False),
+            dcc.Store(id=ids.AGENDA_REFRESH, data=0),
+            page_header(
+                "Agenda du réseau",
+                "Les événements des lieux et acteurs de la médiation numérique de la Loire.",
+                actions,
+            ),
+            _filters(state),
+            html.Div(id=ids.AGENDA_NOTICE, className="mb-3", **{"aria-live": "polite"}),
+            dcc.Loading(html.Div(id=ids.AGENDA_KPIS, className="mb-3"), type="dot"),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        _card(
+                            "Frise des événements",
+                            dcc.Loading(html.Div(id=ids.AGENDA_TIMELINE), type="default"),
+                            "bar-chart-steps",
+                        ),
+                        xl=8,
+                        className="mb-3",
+                    ),
+                    dbc.Col(
+                        _card(
+                            "Prochaines dates",
+                            dcc.Loading(html.Div(id=ids.AGENDA_UPCOMING), type="dot"),
+                            "calendar-event",
+                        ),
+                        xl=4,
+                        className="mb-3",
+                    ),
+                ]
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        _card(
+                            "Carte des événements",
+                            [
+                                html.Div(id=ids.AGENDA_MAP, className="agenda-map"),
+                                html.Div(id=ids.AGENDA_MAP_NOTE, className="small text-body-secondary mt-2"),
+                            ],
+                            "geo-alt",
+                        ),
+                        xl=7,
+                        className="mb-3",
+                    ),
+                    dbc.Col(
+                        _card("Chiffres de la période", dcc.Loading(html.Div(id=ids.AGENDA_COUNTS)), "bar-chart"),
+                        xl=5,
+                        className="mb-3",
+                    ),
+                ]
+            ),
+            dbc.Row(_team_cards(is_admin)) if can_edit else None,
+            _event_modal() if can_edit else None,
+            dcc.Store(id=ids.AGENDA_SAVED_SEEN, data={}) if can_edit else None,
+        ]
     )

@@ -1,0 +1,53 @@
+"""Agenda commands: import-events FILE (OpenAgenda JSON/CSV or iCalendar), export-events -o FILE.ics."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+
+from db import agenda as agenda_db
+from db.interop.events import FORMAT_LABELS, detect_format, read_events_file
+from db.interop.ical import export_calendar
+from db.periods import Period
+from db.writes import SYSTEM, PermissionDenied
+
+
+def database():
+    return current_app.extensions["database"]
+
+
+def register(server: Flask) -> None:
+    @server.cli.command("import-events")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    def import_events(path: Path):
+        """Import events (format found from the extension, else the content); prints the report."""
+        content = path.read_bytes()
+        click.echo(f"Format : {FORMAT_LABELS[detect_format(path.name, content)]}")
+        try:
+            parsed = read_events_file(path.name, content, dt.date.today())
+            with database().transaction() as session:
+                report = agenda_db.import_events(session, SYSTEM, parsed)
+        except (ValueError, PermissionDenied) as error:
+            click.echo(f"Erreur : {error} Rien n'a été importé.", err=True)
+            sys.exit(1)
+        for line in report.lines():
+            click.echo(line)
+
+    @server.cli.command("export-events")
+    @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+    @click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="Première date (AAAA-MM-JJ).")
+    @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Dernière date (AAAA-MM-JJ).")
+    def export_events(output: Path, start, end):
+        """Write the events' dates as an iCalendar file (every date by default)."""
+        period = Period(start.date(), end.date()) if start and end else None
+        if (start is None) != (end is None):
+            click.echo("Erreur : donner --from et --to ensemble.", err=True)
+            sys.exit(1)
+        with database().session() as session:
+            frame = agenda_db.occurrences_frame(session, agenda_db.EventFilters(period), detailed=True)
+        output.write_bytes(export_calendar(frame))
+        click.echo(f"{len(frame)} date(s) de {frame['event_id'].nunique()} événement(s) écrites dans {output}.")

@@ -1,0 +1,218 @@
+"""iCalendar (RFC 5545) import and export, with the `icalendar` library.
+
+Import: every VEVENT with a UID is one event (UID = source uid). Times with a TZID (with or without its
+VTIMEZONE) or in UTC are converted to UTC; floating times and all-day dates are taken in Paris time. A recurring
+event (RRULE, RDATE, EXDATE, overrides by RECURRENCE-ID) is expanded inside a bounded window around today
+(WINDOW_BEFORE / WINDOW_AFTER), at most MAX_OCCURRENCES dates; an event without recurrence keeps its date
+whatever it is. STATUS: CONFIRMED and TENTATIVE → scheduled, CANCELLED → cancelled, anything else rejected.
+
+Export: one VEVENT per occurrence, in UTC (no VTIMEZONE needed), UID stable per occurrence (event id + start),
+STATUS:CANCELLED for cancelled events, TENTATIVE for postponed ones.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+from dateutil import rrule
+from icalendar import Calendar, Event, vRecur
+from icalendar.error import IncompleteComponent, InvalidCalendar
+
+from db.agenda import MAX_OCCURRENCES, PARIS, STATUS_LABELS, EventRecord, Occurrence, ParsedFile, Rejection
+from db.interop.openagenda import UnknownCode
+from db.models import AttendanceMode, EventStatus
+
+SOURCE = "ical"
+WINDOW_BEFORE = dt.timedelta(days=365)
+WINDOW_AFTER = dt.timedelta(days=2 * 365)
+STATUSES = {"CONFIRMED": EventStatus.SCHEDULED, "TENTATIVE": EventStatus.SCHEDULED, "CANCELLED": EventStatus.CANCELLED}
+EXPORT_STATUS = {EventStatus.CANCELLED: "CANCELLED", EventStatus.POSTPONED: "TENTATIVE"}
+DOMAIN = "mediation-numerique-loire.fr"
+CALENDAR_NAME = "Agenda de la médiation numérique – Loire"
+
+
+def _aware(value: dt.date | dt.datetime) -> dt.datetime:
+    """A DTSTART-like value as an aware datetime: dates at midnight and floating times in Paris time."""
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.combine(value, dt.time.min)
+    return value.replace(tzinfo=PARIS) if value.tzinfo is None else value
+
+
+def _utc(value: dt.date | dt.datetime) -> dt.datetime:
+    return _aware(value).astimezone(dt.UTC)
+
+
+def _rule(recur: vRecur, start: dt.datetime) -> rrule.rrule:
+    """dateutil's rule for an RRULE; an UNTIL given as a date or floating time is read in Paris time."""
+    recur = vRecur(recur)
+    if "UNTIL" in recur:
+        until = recur["UNTIL"][0]
+        if not isinstance(until, dt.datetime):
+            until = dt.datetime.combine(until, dt.time.max)
+        recur["UNTIL"] = [_aware(until).astimezone(dt.UTC)]
+    return rrule.rrulestr(recur.to_ical().decode(), dtstart=start)
+
+
+def _starts(vevent: Event, start: dt.datetime, window: tuple[dt.datetime, dt.datetime], warnings: list) -> list:
+    if not vevent.rrules and not vevent.get("RDATE"):
+        return [start]
+    rules = rrule.rruleset()
+    rules.rdate(start)  # DTSTART is always the first occurrence
+    for recur in vevent.rrules:
+        rules.rrule(_rule(recur, start))
+    for value in vevent.rdates:
+        rules.rdate(_aware(value[0] if isinstance(value, tuple) else value))
+    for value in vevent.exdates:
+        rules.exdate(_aware(value))
+    starts = []
+    for value in rules.xafter(window[0], inc=True):
+        if value > window[1]:
+            break
+        if len(starts) == MAX_OCCURRENCES:
+            warnings.append(f"récurrence limitée à {MAX_OCCURRENCES} dates")
+            break
+        starts.append(value)
+    if not starts:
+        raise ValueError("aucune date de la récurrence dans la fenêtre importée")
+    return starts
+
+
+def _text(vevent: Event, name: str) -> str | None:
+    value = vevent.get(name)
+    text = str(value).strip() if value is not None else ""
+    return text or None
+
+
+def _record(uid: str, vevent: Event, overrides: list[Event], window) -> EventRecord:
+    try:
+        start, end = _aware(vevent.start), _aware(vevent.end)
+    except (IncompleteComponent, InvalidCalendar) as error:
+        raise ValueError("DTSTART manquant ou incohérent") from error
+    warnings: list[str] = []
+    duration = end - start
+    occurrences: dict[dt.datetime, Occurrence] = {}
+    for first in _starts(vevent, start, window, warnings):
+        occurrences[_utc(first)] = (_utc(first), _utc(first + duration))
+    for override in overrides:  # one changed or cancelled date of the series
+        key = _utc(override["RECURRENCE-ID"].dt)
+        if key not in occurrences:
+            continue
+        if str(override.get("STATUS", "")).upper() == "CANCELLED":
+            del occurrences[key]
+        else:
+            occurrences[key] = (_utc(override.start), _utc(override.end))
+    status = (_text(vevent, "STATUS") or "CONFIRMED").upper()
+    if status not in STATUSES:
+        raise UnknownCode(f"statut inconnu « {status} »")
+    location = _text(vevent, "LOCATION")
+    online = bool(location and location.lower().startswith(("http://", "https://")))
+    geo = vevent.get("GEO")
+    organizer = vevent.get("ORGANIZER")
+    categories = [str(c).strip() for c in vevent.categories if str(c).strip()]
+    values = {
+        "title": _text(vevent, "SUMMARY"),
+        "description": _text(vevent, "DESCRIPTION"),
+        "keywords": "|".join(dict.fromkeys(categories)) or None,
+        "category": categories[0] if categories else None,
+        "audience": None,
+        "organiser": (organizer.params.get("CN") or None) if organizer is not None else None,
+        "status": STATUSES[status].value,
+        "attendance_mode": (AttendanceMode.ONLINE if online else AttendanceMode.OFFLINE).value,
+        "online_url": location if online else None,
+        "registration_url": _text(vevent, "URL"),
+        "place_pk": None,
+        "location_name": None if online else location,
+        "address": None,
+        "postal_code": None,
+        "city": None,
+        "insee": None,
+        "latitude": geo.latitude if geo is not None else None,
+        "longitude": geo.longitude if geo is not None else None,
+    }
+    if geo is None and not online:
+        warnings.append("pas de coordonnées (GEO) : absent de la carte")
+    return EventRecord(uid, values, sorted(occurrences.values()), warnings)
+
+
+def parse_ics(content: bytes | str, today: dt.date) -> ParsedFile:
+    """The VEVENTs of an iCalendar file; recurrences expanded from today - WINDOW_BEFORE to today + WINDOW_AFTER."""
+    try:
+        calendar = Calendar.from_ical(content)
+    except ValueError as error:
+        raise ValueError(f"Fichier iCalendar illisible : {error}") from error
+    midnight = dt.datetime.combine(today, dt.time.min, tzinfo=PARIS)
+    window = (midnight - WINDOW_BEFORE, midnight + WINDOW_AFTER)
+    parsed = ParsedFile(SOURCE)
+    masters: dict[str, Event] = {}
+    overrides: dict[str, list[Event]] = {}
+    for index, vevent in enumerate(calendar.walk("VEVENT"), start=1):
+        uid = _text(vevent, "UID")
+        if not uid:
+            parsed.rejected.append(Rejection(f"VEVENT n° {index}", "UID manquant"))
+        elif vevent.get("RECURRENCE-ID") is not None:
+            overrides.setdefault(uid, []).append(vevent)
+        elif uid in masters:
+            parsed.rejected.append(Rejection(uid, "UID présent plusieurs fois dans le fichier"))
+        else:
+            masters[uid] = vevent
+    for uid, vevent in masters.items():
+        try:
+            parsed.records.append(_record(uid, vevent, overrides.get(uid, []), window))
+        except ValueError as error:
+            parsed.rejected.append(Rejection(uid, str(error)))
+    return parsed
+
+
+def occurrence_uid(event_id: int, start: dt.datetime) -> str:
+    """Stable while the occurrence keeps its date: calendar clients update it instead of duplicating it."""
+    return f"evenement-{event_id}-{start.astimezone(dt.UTC):%Y%m%dT%H%M%SZ}@{DOMAIN}"
+
+
+def _location(row) -> str | None:
+    parts = [row.location_name, row.address, " ".join(p for p in (row.postal_code, row.city) if p)]
+    text = ", ".join(p for p in parts if p)
+    return text or (row.online_url if row.attendance_mode == AttendanceMode.ONLINE else None)
+
+
+def _description(row) -> str | None:
+    lines = []
+    if row.status != EventStatus.SCHEDULED:
+        lines.append(f"Statut : {STATUS_LABELS.get(row.status, row.status)}")
+    if row.organiser:
+        lines.append(f"Organisé par {row.organiser}")
+    if row.online_url:
+        lines.append(f"En ligne : {row.online_url}")
+    if row.description:
+        lines.append(row.description)
+    return "\n\n".join(lines) or None
+
+
+def export_calendar(frame: pd.DataFrame, name: str = CALENDAR_NAME) -> bytes:
+    """A calendar of the occurrences of `db.agenda.occurrences_frame(..., detailed=True)`."""
+    calendar = Calendar.new(
+        name=name,
+        prodid="-//Réseau de la médiation numérique de la Loire//Agenda//FR",
+        uid=f"agenda@{DOMAIN}",
+        refresh_interval=dt.timedelta(hours=6),
+    )
+    calendar["REFRESH-INTERVAL"].params["VALUE"] = "DURATION"  # required by RFC 7986
+    calendar.add("X-PUBLISHED-TTL", "PT6H")  # the same hint, for older clients
+    calendar.add("X-WR-TIMEZONE", "Europe/Paris")
+    for row in frame.astype(object).where(frame.notna(), None).itertuples(index=False):
+        event = Event.new(
+            uid=occurrence_uid(row.event_id, row.start),
+            stamp=(row.updated_at or row.start).to_pydatetime().astimezone(dt.UTC),
+            start=row.start.to_pydatetime().astimezone(dt.UTC),
+            end=row.end.to_pydatetime().astimezone(dt.UTC),
+            summary=row.title,
+            description=_description(row),
+            location=_location(row),
+            categories=[row.category] if row.category else (),
+            url=row.registration_url,
+        )
+        event.add("STATUS", EXPORT_STATUS.get(row.status, "CONFIRMED"))
+        if row.latitude is not None and row.longitude is not None:
+            event.add("GEO", (row.latitude, row.longitude))
+        calendar.add_component(event)
+    return calendar.to_ical()

@@ -1,0 +1,78 @@
+"""Agenda in a real browser: a coordinator adds an event through the dialog and finds it on the page."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import secrets
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import check_accessibility, log_in, wait_for_dash
+
+pytestmark = pytest.mark.browser
+
+
+def open_agenda(page, live_server, role: str, query: str = "") -> None:
+    log_in(page, live_server, role)
+    page.goto(f"{live_server}/agenda{query}")
+    wait_for_dash(page)
+    expect(page.locator("#agenda-timeline .js-plotly-plot, #agenda-timeline .empty-state").first).to_be_visible(
+        timeout=30_000
+    )
+
+
+def test_agenda001_coordinator_adds_an_event_and_sees_it_on_the_timeline(page, live_server):
+    open_agenda(page, live_server, "coordinator")
+    check_accessibility(page)
+    day = dt.date.today() + dt.timedelta(days=1)
+    tag = secrets.token_hex(3)
+    title, category = f"Atelier navigateur {tag}", f"Essai {tag}"
+
+    page.get_by_role("button", name="Ajouter un événement").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Titre").fill(title)
+    dialog.get_by_label("Dates (une par ligne, heure de Paris)").fill(f"{day:%d/%m/%Y} 10:00-12:00")
+    dialog.get_by_label("Nom du lieu libre").fill("Salle des associations")
+    dialog.get_by_label("Commune").fill("Feurs")
+    dialog.locator("#agenda-pick-map").click()  # a click on the form's map fills the coordinates
+    expect(dialog.get_by_label("Latitude")).to_have_value(re.compile(r"^4[56]\.\d+$"))
+    dialog.get_by_label("Latitude").fill("45,7426")
+    dialog.get_by_label("Longitude").fill("4,2260")
+    dialog.get_by_label("Catégorie").fill(category)
+    check_accessibility(page)
+    dialog.get_by_role("button", name="Enregistrer l'événement").click()
+
+    expect(page.get_by_role("dialog")).to_be_hidden()
+    expect(page.locator("#agenda-notice")).to_contain_text(f"Événement « {title} » ajouté (1 date).")
+    expect(page.locator("#agenda-upcoming")).to_contain_text(title, timeout=20_000)
+
+    # The week of that day, grouped by category: the new category has its row on the timeline.
+    page.get_by_label("Date affichée").fill(day.isoformat())
+    page.locator("label", has_text="Semaine").click()
+    expect(page.locator("#agenda-timeline")).to_contain_text(category, timeout=20_000)
+    assert "period=week" in page.url and f"date={day.isoformat()}" in page.url
+
+
+def test_agenda002_bad_dates_are_explained_and_nothing_is_added(page, live_server):
+    open_agenda(page, live_server, "coordinator")
+    page.get_by_role("button", name="Ajouter un événement").click()
+    dialog = page.get_by_role("dialog")
+    dialog.get_by_label("Titre").fill("Atelier à l'envers")
+    dialog.get_by_label("Dates (une par ligne, heure de Paris)").fill("01/12/2030 16:00-14:00")
+    dialog.get_by_label("Latitude").fill("123")
+    dialog.get_by_role("button", name="Enregistrer l'événement").click()
+    expect(dialog.get_by_text("Ligne 1 : la fin précède le début.")).to_be_visible()
+    expect(dialog.get_by_text("La latitude doit être comprise entre -90 et 90.")).to_be_visible()
+    expect(dialog.get_by_text("Le formulaire contient des erreurs : rien n'a été enregistré.")).to_be_visible()
+    expect(page.get_by_role("dialog")).to_be_visible()
+
+
+def test_agenda003_viewer_reads_the_agenda_from_a_shared_link(page, live_server):
+    open_agenda(page, live_server, "viewer", "?period=year&group=place")
+    expect(page.get_by_role("button", name="Ajouter un événement")).to_have_count(0)
+    expect(page.locator("#agenda-period-label")).to_have_text(f"Année {dt.date.today().year}")
+    expect(page.locator("#agenda-map .leaflet-container")).to_be_visible()
+    expect(page.get_by_role("link", name="S'abonner (iCal)")).to_have_attribute("href", "/api/v1/agenda.ics")
+    check_accessibility(page)

@@ -1,0 +1,326 @@
+"""Agenda rules: the event form (parsing, validation, audit, roles), periods and filters, counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from db import agenda
+from db.agenda import AgendaQuery, EventFilters, resolve_period, save_event, set_event_status, shift_anchor
+from db.models import AuditLog, Commune, Event, EventOccurrence, Place
+from db.periods import Period
+from db.writes import PermissionDenied, ValidationError
+
+
+def utc(*parts) -> dt.datetime:
+    return dt.datetime(*parts, tzinfo=dt.UTC)
+
+
+GOOD = {
+    "title": "Atelier smartphone",
+    "description": "Prendre en main son téléphone.",
+    "occurrences": "24/03/2026 14:00-16:00\n31/03/2026 14h-16h30",
+    "location_name": "Salle des fêtes",
+    "city": "Feurs",
+    "postal_code": "42110",
+    "latitude": "45,7426",
+    "longitude": "4.2260",
+    "keywords": "smartphone, débutants",
+    "category": "Atelier numérique",
+    "status": "scheduled",
+    "attendance_mode": "offline",
+    "registration_url": "https://inscription.example.org/smartphone",
+}
+
+
+def count(database, model) -> int:
+    with database.session() as session:
+        return session.scalar(select(func.count()).select_from(model))
+
+
+def agenda_audit(database) -> list[tuple]:
+    with database.session() as session:
+        return session.execute(
+            select(AuditLog.table_name, AuditLog.action, AuditLog.user_email).where(
+                AuditLog.table_name.in_(["events", "event_occurrences"])
+            )
+        ).all()
+
+
+# --- the form -------------------------------------------------------------------------------------------------------
+
+
+def test_parse_occurrences_paris_time_to_utc_across_summer_time():
+    occurrences, error = agenda.parse_occurrences("24/03/2026 14:00-16:00\n\n2026-03-31 14:00 → 16:30")
+    assert error is None
+    assert occurrences == [
+        (utc(2026, 3, 24, 13), utc(2026, 3, 24, 15)),
+        (utc(2026, 3, 31, 12), utc(2026, 3, 31, 14, 30)),
+    ]
+    two_days, _ = agenda.parse_occurrences("12/06/2026 09:00 - 13/06/2026 17:00")
+    assert two_days == [(utc(2026, 6, 12, 7), utc(2026, 6, 13, 15))]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("demain 14h", "Ligne 1 : format attendu « 12/03/2026 14:00-16:30 » (heure de Paris)."),
+        ("24/03/2026 14:00-16:00\n31/02/2026 14:00-16:00", "Ligne 2 : date ou heure inexistante."),
+        ("24/03/2026 16:00-14:00", "Ligne 1 : la fin précède le début."),
+    ],
+)
+def test_parse_occurrences_messages(text, message):
+    assert agenda.parse_occurrences(text) == ([], message)
+
+
+def test_format_occurrences_gives_back_the_typed_text():
+    occurrences, _ = agenda.parse_occurrences("24/03/2026 14:00-16:00\n12/06/2026 09:00 - 13/06/2026 17:00")
+    assert agenda.format_occurrences(occurrences) == "24/03/2026 14:00-16:00\n12/06/2026 09:00 - 13/06/2026 17:00"
+
+
+def test_coordinator_creates_an_event_with_its_occurrences_and_audit_rows(database, users):
+    with database.transaction() as session:
+        event = save_event(session, users["coordinator"], **GOOD)
+        event_id = event.id
+    with database.session() as session:
+        event = session.get(Event, event_id)
+        assert (event.source, event.title, event.keywords) == ("manual", "Atelier smartphone", "smartphone|débutants")
+        assert (event.latitude, event.longitude) == (45.7426, 4.226)
+        assert [(agenda.as_utc(o.start), agenda.as_utc(o.end)) for o in event.occurrences] == [
+            (utc(2026, 3, 24, 13), utc(2026, 3, 24, 15)),
+            (utc(2026, 3, 31, 12), utc(2026, 3, 31, 14, 30)),
+        ]
+    assert sorted(agenda_audit(database)) == [
+        ("event_occurrences", "create", "coordinator@example.org"),
+        ("event_occurrences", "create", "coordinator@example.org"),
+        ("events", "create", "coordinator@example.org"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("changes", "field", "message"),
+    [
+        ({"title": "  "}, "title", "Le titre est obligatoire."),
+        ({"occurrences": ""}, "occurrences", "Indiquer au moins une date."),
+        ({"occurrences": "24/03/2026 16:00-15:00"}, "occurrences", "Ligne 1 : la fin précède le début."),
+        ({"latitude": "145"}, "latitude", "La latitude doit être comprise entre -90 et 90."),
+        ({"longitude": "-200"}, "longitude", "La longitude doit être comprise entre -180 et 180."),
+        ({"latitude": "nord"}, "latitude", "Nombre attendu (par exemple 45,4397)."),
+        ({"longitude": ""}, "longitude", "Indiquer la latitude et la longitude, ou aucune."),
+        (
+            {"registration_url": "www.example.org"},
+            "registration_url",
+            "Adresse web invalide : elle doit commencer par http:// ou https://.",
+        ),
+        (
+            {"attendance_mode": "mixed"},
+            "online_url",
+            "Indiquer le lien de connexion d'un événement en ligne ou mixte.",
+        ),
+        (
+            {"location_name": "", "city": "", "latitude": "", "longitude": ""},
+            "place_pk",
+            "Choisir un lieu du réseau ou saisir un lieu libre (nom ou commune).",
+        ),
+        ({"place_pk": "999999"}, "place_pk", "Lieu introuvable : choisir un lieu de la liste."),
+        ({"postal_code": "4211"}, "postal_code", "Le code postal compte 5 chiffres."),
+        ({"status": "maybe"}, "status", "Statut inconnu."),
+        ({"attendance_mode": "teleport"}, "attendance_mode", "Mode de participation inconnu."),
+        ({"title": "x" * 501}, "title", "500 caractères au plus."),
+    ],
+)
+def test_bad_input_gives_a_message_under_the_field_and_writes_nothing(database, users, changes, field, message):
+    with pytest.raises(ValidationError) as caught, database.transaction() as session:
+        save_event(session, users["coordinator"], **(GOOD | changes))
+    assert caught.value.errors[field] == message
+    assert count(database, Event) == 0
+    assert agenda_audit(database) == []
+
+
+def test_online_event_needs_no_place(database, users):
+    online = GOOD | {"attendance_mode": "online", "online_url": "https://visio.example.org/a", "location_name": ""}
+    online |= {"city": "", "latitude": "", "longitude": ""}
+    with database.transaction() as session:
+        save_event(session, users["coordinator"], **online)
+    assert count(database, Event) == 1
+
+
+def test_viewer_cannot_create_an_event(database, users):
+    with pytest.raises(PermissionDenied), database.transaction() as session:
+        save_event(session, users["viewer"], **GOOD)
+    assert count(database, Event) == 0
+
+
+def _place(database) -> int:
+    with database.transaction() as session:
+        place = Place(
+            id="lieu-1",
+            pivot="00000000000000",
+            nom="Médiathèque de Feurs",
+            commune="Feurs",
+            code_postal="42110",
+            code_insee="42094",
+            adresse="1 rue de la Loire",
+            latitude=45.74,
+            longitude=4.23,
+            date_maj=dt.date(2026, 1, 1),
+        )
+        session.add(place)
+        session.flush()
+        return place.pk
+
+
+def test_a_place_of_the_network_gives_its_address_and_coordinates(database, users):
+    pk = _place(database)
+    with database.transaction() as session:
+        event = save_event(
+            session, users["coordinator"], **(GOOD | {"place_pk": str(pk), "latitude": "", "longitude": ""})
+        )
+        event_id = event.id
+    with database.session() as session:
+        event = session.get(Event, event_id)
+        assert (event.place_pk, event.location_name, event.insee) == (pk, "Médiathèque de Feurs", "42094")
+        assert (event.latitude, event.longitude, event.address) == (45.74, 4.23, "1 rue de la Loire")
+
+
+def test_edit_replaces_the_occurrences_and_audits_the_change(database, users):
+    with database.transaction() as session:
+        event_id = save_event(session, users["coordinator"], **GOOD).id
+    with database.session() as session:
+        values = agenda.event_form_values(session, event_id)
+    assert values["occurrences"] == "24/03/2026 14:00-16:00\n31/03/2026 14:00-16:30"
+    assert values["keywords"] == "smartphone, débutants"
+    values |= {"event_id": str(event_id), "title": "Atelier smartphone (complet)"}
+    values["occurrences"] = "24/03/2026 14:00-16:00\n07/04/2026 14:00-16:00"
+    with database.transaction() as session:
+        save_event(session, users["admin"], **values)
+    with database.session() as session:
+        event = session.get(Event, event_id)
+        assert event.title == "Atelier smartphone (complet)"
+        assert [agenda.as_utc(o.start) for o in event.occurrences] == [utc(2026, 3, 24, 13), utc(2026, 4, 7, 12)]
+        update = session.scalar(select(AuditLog).where(AuditLog.action == "update"))
+        assert (
+            update.before["title"] == "Atelier smartphone" and update.after["title"] == "Atelier smartphone (complet)"
+        )
+        assert session.scalar(select(func.count(AuditLog.id)).where(AuditLog.action == "delete")) == 1
+
+
+def test_status_change_cancels_and_is_audited(database, users):
+    with database.transaction() as session:
+        event_id = save_event(session, users["coordinator"], **GOOD).id
+    with pytest.raises(ValidationError) as caught, database.transaction() as session:
+        set_event_status(session, users["coordinator"], event_id="", status="unknown")
+    assert caught.value.errors == {"event_id": "Choisir un événement.", "status": "Choisir un statut."}
+    with pytest.raises(PermissionDenied), database.transaction() as session:
+        set_event_status(session, users["viewer"], event_id=str(event_id), status="cancelled")
+    with database.transaction() as session:
+        set_event_status(session, users["coordinator"], event_id=str(event_id), status="cancelled")
+    with database.session() as session:
+        assert session.get(Event, event_id).status == "cancelled"
+        row = session.scalar(select(AuditLog).where(AuditLog.action == "update"))
+        assert (row.before["status"], row.after["status"]) == ("scheduled", "cancelled")
+
+
+# --- periods and the URL ------------------------------------------------------------------------------------------
+
+
+def test_periods():
+    wednesday = dt.date(2026, 3, 25)
+    assert resolve_period("week", wednesday) == Period(dt.date(2026, 3, 23), dt.date(2026, 3, 29))
+    assert resolve_period("month", dt.date(2024, 2, 10)) == Period(dt.date(2024, 2, 1), dt.date(2024, 2, 29))
+    assert resolve_period("year", wednesday) == Period.year(2026)
+    assert resolve_period("custom", wednesday, dt.date(2026, 5, 1), dt.date(2026, 4, 1)) == Period(
+        dt.date(2026, 4, 1), dt.date(2026, 5, 1)
+    )
+    assert resolve_period("custom", wednesday) == resolve_period("month", wednesday)  # incomplete range
+    assert shift_anchor("month", dt.date(2026, 12, 31), 1) == dt.date(2027, 1, 1)
+    assert shift_anchor("month", dt.date(2026, 1, 15), -1) == dt.date(2025, 12, 1)
+    assert shift_anchor("week", wednesday, -1) == dt.date(2026, 3, 18)
+    assert shift_anchor("year", dt.date(2024, 2, 29), 1) == dt.date(2025, 2, 28)
+
+
+def test_query_parameters_round_trip_and_junk_is_dropped():
+    today = dt.date(2026, 3, 25)
+    query = AgendaQuery.from_params(
+        {"period": "week", "date": "2026-04-02", "category": "Permanence", "status": "cancelled", "group": "place"},
+        today,
+    )
+    assert query.filters() == EventFilters(
+        Period(dt.date(2026, 3, 30), dt.date(2026, 4, 5)), "Permanence", None, "cancelled", None
+    )
+    assert AgendaQuery.from_params(query.params(), today) == query
+    junk = AgendaQuery.from_params({"period": "decade", "date": "hier", "status": "lost", "utm": "x"}, today)
+    assert junk == AgendaQuery(anchor=today)
+    assert junk.params() == {"date": "2026-03-25"}
+
+
+# --- queries and counts ---------------------------------------------------------------------------------------------
+
+
+def _seed(database):
+    """Two communes, a cancelled event, an online one, and dates on both sides of a month's end in Paris time."""
+    with database.transaction() as session:
+        session.add(Commune(insee="42218", name="Saint-Étienne"))
+
+        def add(title, category, insee, city, status, *starts):
+            session.add(
+                Event(
+                    title=title,
+                    category=category,
+                    insee=insee,
+                    city=city,
+                    status=status,
+                    occurrences=[EventOccurrence(start=s, end=s + dt.timedelta(hours=2)) for s in starts],
+                )
+            )
+
+        add("A", "Atelier", "42218", "St-Étienne", "scheduled", utc(2026, 1, 10, 9), utc(2026, 3, 31, 19, 30))
+        add("B", "Atelier", "42187", "Roanne", "scheduled", utc(2026, 3, 31, 22, 30))  # 1 April, 00:30 in Paris
+        add("C", "Permanence", "42187", "Roanne", "cancelled", utc(2026, 3, 5, 9))
+        add("D", None, None, None, "postponed", utc(2026, 3, 6, 9))
+
+
+def test_period_filter_uses_paris_days(database):
+    _seed(database)
+    march = EventFilters(Period(dt.date(2026, 3, 1), dt.date(2026, 3, 31)))
+    with database.session() as session:
+        frame = agenda.occurrences_frame(session, march)
+        april = agenda.occurrences_frame(session, EventFilters(Period(dt.date(2026, 4, 1), dt.date(2026, 4, 30))))
+        roanne = agenda.occurrences_frame(session, EventFilters(march.period, insee="42187"))
+    assert list(frame["title"]) == ["C", "D", "A"]
+    assert list(april["title"]) == ["B"]
+    assert list(roanne["title"]) == ["C"]
+    assert str(frame["start"].dt.tz) == "UTC"
+
+
+def test_counts_by_month_category_and_commune_leave_out_cancelled_events(database):
+    _seed(database)
+    year = EventFilters(Period.year(2026))
+    with database.session() as session:
+        months = agenda.counts_by_month(session, year)
+        categories = agenda.counts_by_category(session, year)
+        communes = agenda.counts_by_commune(session, year)
+        cancelled = agenda.counts_by_category(session, EventFilters(Period.year(2026), status="cancelled"))
+    assert len(months) == 12
+    assert months.set_index("month").loc["2026-01-01":"2026-04-01", "events"].tolist() == [1, 0, 2, 1]
+    assert categories.to_dict("records") == [
+        {"category": "Atelier", "events": 2, "occurrences": 3},
+        {"category": "Sans catégorie", "events": 1, "occurrences": 1},
+    ]
+    assert communes[["insee", "commune", "events"]].to_dict("records") == [
+        {"insee": "", "commune": "En ligne ou sans lieu", "events": 1},
+        {"insee": "42187", "commune": "Roanne", "events": 1},
+        {"insee": "42218", "commune": "Saint-Étienne", "events": 1},  # the reference name wins over typed text
+    ]
+    assert cancelled.to_dict("records") == [{"category": "Permanence", "events": 1, "occurrences": 1}]
+
+
+def test_upcoming_goes_past_the_period_end(database):
+    _seed(database)
+    with database.session() as session:
+        frame = agenda.upcoming_frame(
+            session, EventFilters(Period(dt.date(2026, 3, 1), dt.date(2026, 3, 31))), utc(2026, 3, 20)
+        )
+    assert list(frame["title"]) == ["A", "B"]
