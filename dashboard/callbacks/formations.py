@@ -1,7 +1,609 @@
-"""Callbacks of the formations area (to be built)."""
+"""Formations: filters ↔ URL, key figures, charts, exports and the three entry forms. Every rule lives in
+db.formations; this module only turns inputs into its calls and its DataFrames into components."""
 
-FORMS: dict = {}
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+from urllib.parse import urlencode
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+import plotly.graph_objects as go
+from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
+from plotly.subplots import make_subplots
+
+from dashboard import ids
+from dashboard.callbacks.forms import database
+from dashboard.components import format as fmt
+from dashboard.components.cards import empty_state, kpi_card
+from dashboard.pages.formations import (
+    ATTENDANT_FORM,
+    CHOOSE_SESSION,
+    CHOOSE_TRAINING,
+    FILTER_PARAMS,
+    NEW_ATTENDANT,
+    NEW_SESSION,
+    NEW_TRAINING,
+    NONE,
+    PANELS,
+    SESSION_FORM,
+    TRAINING_FORM,
+)
+from db import formations as formations_db
+from db.periods import Period
+
+BRAND, ACCENT = "#1f4e79", "#c2410c"
+FILTER_IDS = list(FILTER_PARAMS)
+SAVED = Input({"type": "form-saved", "form": ALL}, "data")  # any form of the page saved: refresh
+
+
+# --- filters --------------------------------------------------------------------------------------------------
+
+
+class BadPeriod(ValueError):
+    pass
+
+
+def _day(value) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        raise BadPeriod("Date de période invalide.") from None
+
+
+def filters_from(start, end, programme, kind, audience, commune) -> formations_db.TrainingFilters:
+    """The filter bar's raw values as db filters; an open end of the period reaches the first/last session."""
+    first, last = _day(start), _day(end)
+    if first and last and last < first:
+        raise BadPeriod("La date de fin de la période précède sa date de début.")
+    period = Period(first or dt.date.min, last or dt.date.max) if first or last else None
+    return formations_db.TrainingFilters(
+        period=period,
+        programme=programme or None,
+        kind=kind or None,
+        audience=audience or None,
+        commune=commune or None,
+    )
+
+
+def url_search(*values) -> str:
+    """The query string holding the filter bar, so the address can be shared or bookmarked."""
+    query = {FILTER_PARAMS[key]: value for key, value in zip(FILTER_IDS, values, strict=True) if value}
+    return f"?{urlencode(query)}" if query else ""
+
+
+def filter_options(_pathname, _saved, *current):
+    """Options of the select filters. A value from a shared link that no record has any more stays listed, so the
+    select shows what is really filtered instead of « all »."""
+    with database().session() as session:
+        options = formations_db.filter_options(session)
+    keys = (("programme", "Tous"), ("kind", "Tous"), ("audience", "Tous"), ("commune", "Toutes"))
+    out = []
+    for (key, blank), value in zip(keys, current, strict=True):
+        pairs = options[key]
+        if value and value not in {v for v, _ in pairs}:
+            pairs = [*pairs, (value, value)]
+        out.append([{"label": blank, "value": ""}] + [{"label": label, "value": v} for v, label in pairs])
+    return out
+
+
+# --- panels -----------------------------------------------------------------------------------------------------
+
+
+def _percent(value) -> str:
+    return "—" if value is None or pd.isna(value) else f"{fmt.number(100 * value)} %"
+
+
+SHORT_MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
+
+
+def _month_label(month: pd.Timestamp) -> str:
+    return f"{SHORT_MONTHS[month.month - 1]} {month.year}"
+
+
+def _layout(figure: go.Figure, height: int = 320) -> go.Figure:
+    figure.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        separators=", ",
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        font={"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "color": "#344054"},
+        legend={"orientation": "h", "y": -0.15},
+        hoverlabel={"bgcolor": "white"},
+    )
+    figure.update_xaxes(automargin=True, gridcolor="#eaecf0")
+    figure.update_yaxes(automargin=True, gridcolor="#eaecf0", rangemode="tozero")
+    return figure
+
+
+def chart(figure: go.Figure, description: str) -> html.Div:
+    """A chart with an accessible name: screen readers read the description, the export gives the figures."""
+    return html.Div(
+        dcc.Graph(figure=figure, config={"displayModeBar": False, "responsive": True}),
+        role="img",
+        **{"aria-label": description},
+    )
+
+
+def month_chart(summary: pd.DataFrame) -> go.Figure:
+    one_year = summary["month"].dt.year.nunique() == 1
+    labels = [SHORT_MONTHS[m.month - 1] if one_year else _month_label(m) for m in summary["month"]]
+    figure = go.Figure(
+        [
+            go.Bar(x=labels, y=summary["participants"], name="Participants", marker_color=BRAND,
+                   hovertemplate="%{x} : %{y} participants<extra></extra>"),
+            go.Scatter(x=labels, y=summary["sessions"], name="Sessions", yaxis="y2", mode="lines+markers",
+                       line={"color": ACCENT, "width": 3},
+                       hovertemplate="%{x} : %{y} sessions<extra></extra>"),
+        ]
+    )  # fmt: skip
+    figure.update_layout(
+        yaxis={"title": "Participants"},
+        yaxis2={
+            "title": "Sessions",
+            "overlaying": "y",
+            "side": "right",
+            "rangemode": "tozero",
+            "showgrid": False,
+            "dtick": max(1, math.ceil(summary["sessions"].max() / 5)),  # whole sessions only
+        },
+        xaxis={"tickangle": 0 if one_year else -45},
+    )
+    return _layout(figure)
+
+
+def programme_chart(summary: pd.DataFrame) -> go.Figure:
+    ordered = summary.iloc[::-1]
+    figure = go.Figure(
+        go.Bar(
+            y=ordered["programme"],
+            x=ordered["participants"],
+            orientation="h",
+            marker_color=BRAND,
+            text=[f"{p} · {s} sessions" for p, s in zip(ordered["participants"], ordered["sessions"], strict=True)],
+            textposition="outside",
+            cliponaxis=False,
+            hovertemplate="%{y} : %{x} participants, %{text}<extra></extra>",
+        )
+    )
+    # Room on the right for the labels written after the bars.
+    figure.update_layout(xaxis={"title": "Participants", "range": [0, 1.45 * max(ordered["participants"].max(), 1)]})
+    return _layout(figure)
+
+
+def rates_chart(summary: pd.DataFrame) -> go.Figure:
+    ordered = summary.iloc[::-1]
+    bars = []
+    for column, name, colour in (("fill_rate", "Remplissage", BRAND), ("attendance_rate", "Présence", ACCENT)):
+        values = [None if v is None or pd.isna(v) else round(100 * v) for v in ordered[column]]
+        bars.append(
+            go.Bar(
+                y=ordered["programme"],
+                x=values,
+                name=name,
+                orientation="h",
+                marker_color=colour,
+                text=[_percent(v) for v in ordered[column]],
+                textposition="outside",
+                cliponaxis=False,
+                hovertemplate=f"%{{y}} : {name.lower()} %{{text}}<extra></extra>",
+            )
+        )
+    figure = go.Figure(bars)
+    figure.update_layout(barmode="group", xaxis={"title": "%", "range": [0, 115]}, legend={"traceorder": "reversed"})
+    return _layout(figure)
+
+
+def audience_chart(summary: pd.DataFrame) -> go.Figure:
+    ordered = summary.iloc[::-1]
+    figure = go.Figure(
+        go.Bar(
+            y=ordered["audience"],
+            x=ordered["participants"],
+            orientation="h",
+            marker_color="#2b6ca3",
+            text=ordered["participants"],
+            textposition="auto",
+            textangle=0,
+            hovertemplate="%{y} : %{x} participants<extra></extra>",
+        )
+    )
+    figure.update_layout(xaxis={"title": "Participants"})
+    return _layout(figure)
+
+
+def profile_chart(profiles: pd.DataFrame) -> go.Figure:
+    """One horizontal bar chart per profile dimension, stacked, each as tall as its number of values."""
+    dimensions = list(dict.fromkeys(profiles["dimension"]))
+    sizes = [int((profiles["dimension"] == d).sum()) for d in dimensions]
+    figure = make_subplots(
+        rows=len(dimensions), cols=1, subplot_titles=dimensions, row_heights=sizes, vertical_spacing=0.12
+    )
+    for row, dimension in enumerate(dimensions, start=1):
+        part = profiles[profiles["dimension"] == dimension].iloc[::-1]
+        figure.add_trace(
+            go.Bar(
+                y=part["value"],
+                x=part["participants"],
+                orientation="h",
+                marker_color=BRAND,
+                text=part["participants"],
+                textposition="auto",
+                textangle=0,
+                hovertemplate=f"{dimension} · %{{y}} : %{{x}} participants<extra></extra>",
+                showlegend=False,
+            ),
+            row=row,
+            col=1,
+        )
+    figure.update_annotations(font_size=13, x=0, xanchor="left")
+    _layout(figure, height=120 + 26 * sum(sizes))
+    figure.update_layout(margin={"t": 30})  # room for the first subplot's title
+    return figure
+
+
+def _describe(summary: pd.DataFrame, key: str) -> str:
+    return " ; ".join(f"{row[key]} : {row['participants']} participants" for _, row in summary.head(8).iterrows())
+
+
+def _time(value) -> str:
+    """9 h, 9 h 30: the French short form."""
+    if value is None or pd.isna(value):
+        return ""
+    return f"{value.hour} h" + (f" {value.minute:02d}" if value.minute else "")
+
+
+def _text(value) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _where(row) -> str:
+    if row.remote:
+        return "À distance"
+    place, commune = _text(row.place) or _text(row.location), _text(row.commune)
+    return place if commune in place else ", ".join(v for v in (place, commune) if v)
+
+
+def upcoming_table(frame: pd.DataFrame) -> dbc.Table:
+    header = ["Date", "Horaire", "Formation", "Programme", "Lieu", "Places libres"]
+    rows = [
+        html.Tr(
+            [
+                html.Td(f"{row.date:%d/%m/%Y}", className="text-nowrap"),
+                html.Td(
+                    " – ".join(t for t in (_time(row.start_time), _time(row.end_time)) if t) or "—",
+                    className="text-nowrap",
+                ),
+                html.Td(row.title),
+                html.Td(row.programme),
+                html.Td(_where(row) or "—"),
+                html.Td("—" if pd.isna(row.free_seats) else fmt.number(row.free_seats)),
+            ]
+        )
+        for row in frame.itertuples()
+    ]
+    return dbc.Table(
+        [html.Thead(html.Tr([html.Th(h, scope="col") for h in header])), html.Tbody(rows)],
+        striped=True,
+        hover=True,
+        responsive=True,
+        size="sm",
+        className="mb-0",
+    )
+
+
+def panels(start, end, programme, kind, audience, commune, _saved):
+    """Key figures and every panel for the filter bar's values."""
+    today = dt.date.today()
+    try:
+        filters = filters_from(start, end, programme, kind, audience, commune)
+    except BadPeriod as error:
+        invalid = empty_state(str(error), "calendar-x")
+        return [dbc.Alert(str(error), color="warning")] + [invalid] * 6
+    with database().session() as session:
+        frame = formations_db.sessions_frame(session, filters)
+        upcoming = formations_db.upcoming_sessions(session, filters, today)
+        profiles = formations_db.attendant_profiles(session, filters)
+    figures = formations_db.formation_figures(frame, today)
+    kpis = dbc.Row([dbc.Col(kpi_card(figure), md=6, xl=3, className="mb-4") for figure in figures])
+    nothing = empty_state("Aucune session ne correspond à ces filtres.", "calendar-x")
+    if frame.empty:
+        month = programme_panel = rates = audience_panel = nothing
+    else:
+        by_month = formations_db.per_month(frame, filters.period, today)
+        by_programme = formations_db.per_programme(frame, today)
+        by_audience = formations_db.audience_breakdown(frame, today)
+        month = chart(
+            month_chart(by_month),
+            "Participants (barres) et sessions (ligne) par mois : "
+            + " ; ".join(
+                f"{_month_label(r.month)} : {r.sessions} sessions, {r.participants} participants"
+                for r in by_month.itertuples()
+                if r.sessions
+            ),
+        )
+        programme_panel = chart(
+            programme_chart(by_programme), "Participants par programme : " + _describe(by_programme, "programme")
+        )
+        rates = chart(
+            rates_chart(by_programme),
+            "Taux de remplissage et de présence par programme : "
+            + " ; ".join(
+                f"{r.programme} : remplissage {_percent(r.fill_rate)}, présence {_percent(r.attendance_rate)}"
+                for r in by_programme.itertuples()
+            ),
+        )
+        audience_panel = chart(
+            audience_chart(by_audience), "Participants par public : " + _describe(by_audience, "audience")
+        )
+    upcoming_panel = [
+        upcoming_table(upcoming)
+        if not upcoming.empty
+        else empty_state("Aucune session à venir pour ces filtres.", "calendar"),
+        html.P(
+            "À partir d'aujourd'hui, quelle que soit la période choisie.", className="small text-body-secondary mt-2"
+        ),
+    ]
+    profiles_panel = (
+        chart(
+            profile_chart(profiles),
+            "Participants présents par profil : "
+            + " ; ".join(f"{r.dimension} {r.value} : {r.participants}" for r in profiles.itertuples()),
+        )
+        if not profiles.empty
+        else empty_state("Aucune session suivie par liste de participants pour ces filtres.", "people")
+    )
+    return kpis, month, programme_panel, rates, audience_panel, upcoming_panel, profiles_panel
+
+
+# --- exports ----------------------------------------------------------------------------------------------------
+
+SUMMARY_HEADERS = {
+    "sessions": "Sessions",
+    "participants": "Participants (présents)",
+    "registered": "Inscrits (sessions avec capacité)",
+    "capacity": "Places",
+    "fill_rate": "Taux de remplissage",
+    "attendance_rate": "Taux de présence",
+}
+SESSION_HEADERS = {
+    "date": "Date",
+    "start_time": "Début",
+    "end_time": "Fin",
+    "duration_minutes": "Durée (min)",
+    "programme": "Programme",
+    "title": "Formation",
+    "kind": "Type",
+    "audience": "Public",
+    "remote": "À distance",
+    "place": "Lieu de la carte",
+    "location": "Adresse",
+    "commune_insee": "Code INSEE",
+    "commune": "Commune",
+    "trainer": "Formateur",
+    "capacity": "Places",
+    "registered": "Inscrits",
+    "present": "Présents",
+    "source": "Présence saisie par",
+}
+
+
+SOURCE_LABELS = {"liste": "liste de participants", "comptes": "comptes saisis"}
+
+
+def export_frame(panel: str, filters: formations_db.TrainingFilters, today: dt.date) -> pd.DataFrame:
+    """The table behind a panel, with French headers, as exported."""
+    with database().session() as session:
+        if panel == "upcoming":
+            frame = formations_db.upcoming_sessions(session, filters, today)
+            return _sessions_export(frame).assign(**{"Places libres": frame["free_seats"].to_numpy()})
+        if panel == "profiles":
+            profiles = formations_db.attendant_profiles(session, filters)
+            return profiles.rename(columns={"dimension": "Profil", "value": "Valeur", "participants": "Participants"})
+        frame = formations_db.sessions_frame(session, filters)
+    if panel == "sessions":
+        return _sessions_export(frame)
+    if panel == "month":
+        table = formations_db.per_month(frame, filters.period, today)
+        table["month"] = table["month"].dt.strftime("%Y-%m")
+        return table.rename(columns={"month": "Mois", **SUMMARY_HEADERS})
+    if panel == "audience":
+        return formations_db.audience_breakdown(frame, today).rename(columns={"audience": "Public", **SUMMARY_HEADERS})
+    return formations_db.per_programme(frame, today).rename(columns={"programme": "Programme", **SUMMARY_HEADERS})
+
+
+def _sessions_export(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame[list(SESSION_HEADERS)].copy()
+    out["date"] = out["date"].dt.date
+    out["kind"] = out["kind"].map(formations_db.KIND_LABELS)
+    out["remote"] = out["remote"].map({True: "oui", False: "non"})
+    out["source"] = out["source"].map(SOURCE_LABELS)
+    for column in ("start_time", "end_time"):
+        out[column] = [None if t is None or pd.isna(t) else t.strftime("%H:%M") for t in out[column]]
+    return out.rename(columns=SESSION_HEADERS)
+
+
+def export(_clicks, start, end, programme, kind, audience, commune):
+    trigger = ctx.triggered_id
+    if not trigger or not any(_clicks):
+        return no_update
+    try:
+        filters = filters_from(start, end, programme, kind, audience, commune)
+    except BadPeriod:
+        return no_update
+    table = export_frame(trigger["panel"], filters, dt.date.today())
+    name = f"formations-{trigger['panel']}-{dt.date.today():%Y%m%d}"
+    if trigger["format"] == "xlsx":
+        buffer = io.BytesIO()
+        table.to_excel(buffer, index=False, sheet_name=PANELS[trigger["panel"]][:31])
+        return dcc.send_bytes(buffer.getvalue(), f"{name}.xlsx")
+    # Semicolons and a BOM: what a French spreadsheet opens without an import dialog.
+    return dcc.send_string("\ufeff" + table.to_csv(index=False, sep=";", decimal=","), f"{name}.csv")
+
+
+# --- forms ------------------------------------------------------------------------------------------------------
+
+
+def _choices(pairs, blank: str) -> list[dict]:
+    return [{"label": blank, "value": ""}] + [{"label": label, "value": str(value)} for value, label in pairs]
+
+
+def form_choices(_pathname, _saved):
+    """Options of the forms' selects, fresh after any save."""
+    with database().session() as session:
+        trainings = formations_db.training_choices(session)
+        places = formations_db.place_choices(session)
+        communes = formations_db.commune_choices(session)
+        sessions = formations_db.session_choices(session)
+    return (
+        _choices(trainings, NEW_TRAINING),
+        _choices(trainings, CHOOSE_TRAINING),
+        _choices(places, NONE),
+        _choices(communes, NONE),
+        _choices(sessions, CHOOSE_SESSION),
+    )
+
+
+def training_session_choices(training_id, _saved):
+    """Sessions of the chosen training; choosing another training starts a new session."""
+    value = "" if ctx.triggered_id == ids.field(SESSION_FORM, "training_id") else no_update
+    if not training_id:
+        return _choices([], NEW_SESSION), value
+    with database().session() as session:
+        return _choices(formations_db.session_choices(session, training_id), NEW_SESSION), value
+
+
+def _count(value) -> str:
+    return "—" if pd.isna(value) else fmt.number(value)
+
+
+def attendant_choices(session_id, _saved):
+    """The session's attendants to pick from, and a summary of its attendance."""
+    if not session_id:
+        return _choices([], NEW_ATTENDANT), None
+    with database().session() as session:
+        choices = formations_db.attendant_choices(session, session_id)
+        frame = formations_db.sessions_frame(session)
+    row = frame[frame["session_id"] == int(session_id)]
+    summary = None
+    if not row.empty:
+        r = row.iloc[0]
+        summary = (
+            f"{_count(r['registered'])} inscrits · {_count(r['present'])} présents · {_count(r['capacity'])} places "
+            f"({SOURCE_LABELS[r['source']]})"
+        )
+    return _choices(choices, NEW_ATTENDANT), summary
+
+
+def _prefill(names: list[str], values: dict | None) -> list:
+    """Values to put in the fields `names`: the stored row's, or blanks for a new one."""
+    values = values or {}
+    return [values.get(name) if values.get(name) is not None else "" for name in names]
+
+
+TRAINING_FIELDS = ["programme", "title", "kind", "partner", "audience", "description", "start_date", "end_date"]
+SESSION_FIELDS = [
+    "date", "start_time", "end_time", "duration_minutes", "mode", "place_pk", "location", "commune_insee",
+    "trainer", "capacity", "registered_count", "present_count",
+]  # fmt: skip
+ATTENDANT_FIELDS = ["state", "audience_type", "gender", "age_band"]
+DEFAULTS = {"kind": "formation", "mode": "in_person", "state": "registered"}
+
+
+def _fill(reader, key, names):
+    if not key:
+        return [DEFAULTS.get(name, "") for name in names]
+    with database().session() as session:
+        values = reader(session, key)
+    return [str(v) if isinstance(v, int) and not isinstance(v, bool) else v for v in _prefill(names, values)]
+
+
+def fill_training(training_id):
+    return _fill(formations_db.training_values, training_id, TRAINING_FIELDS)
+
+
+def fill_session(session_id):
+    return _fill(formations_db.session_values, session_id, SESSION_FIELDS)
+
+
+def fill_attendant(attendant_id):
+    return _fill(formations_db.attendant_values, attendant_id, ATTENDANT_FIELDS)
+
+
+def save_training(session, actor, **fields):
+    training = formations_db.save_training(session, actor, **fields)
+    return f"Formation « {training.title} » enregistrée."
+
+
+def save_session(session, actor, **fields):
+    row = formations_db.save_session(session, actor, **fields)
+    return f"Session du {fmt.date(row.date)} enregistrée."
+
+
+def save_attendant(session, actor, **fields):
+    attendant = formations_db.save_attendant(session, actor, **fields)
+    return f"Participant enregistré : {formations_db.STATE_LABELS[attendant.state].lower()}."
+
+
+FORMS = {TRAINING_FORM: save_training, SESSION_FORM: save_session, ATTENDANT_FORM: save_attendant}
 
 
 def register(app) -> None:
-    """No callbacks yet."""
+    filters = [Input(component_id, "value") for component_id in FILTER_IDS]
+    app.callback(Output(ids.FORMATIONS_URL, "search"), *filters, prevent_initial_call=True)(url_search)
+    app.callback(
+        *[Output(component_id, "options") for component_id in FILTER_IDS[2:]],
+        Input(ids.FORMATIONS_URL, "pathname"),
+        SAVED,
+        *[State(component_id, "value") for component_id in FILTER_IDS[2:]],
+    )(filter_options)
+    app.callback(
+        Output(ids.FORMATIONS_KPIS, "children"),
+        *[Output(ids.formations_panel(name), "children") for name in ("month", "programme", "rates", "audience")],
+        Output(ids.formations_panel("upcoming"), "children"),
+        Output(ids.formations_panel("profiles"), "children"),
+        *filters,
+        SAVED,
+    )(panels)
+    app.callback(
+        Output(ids.FORMATIONS_DOWNLOAD, "data"),
+        Input(ids.formations_export(ALL, ALL), "n_clicks"),
+        *[State(component_id, "value") for component_id in FILTER_IDS],
+        prevent_initial_call=True,
+    )(export)
+    app.callback(
+        Output(ids.field(TRAINING_FORM, "training_id"), "options"),
+        Output(ids.field(SESSION_FORM, "training_id"), "options"),
+        Output(ids.field(SESSION_FORM, "place_pk"), "options"),
+        Output(ids.field(SESSION_FORM, "commune_insee"), "options"),
+        Output(ids.field(ATTENDANT_FORM, "session_id"), "options"),
+        Input(ids.FORMATIONS_URL, "pathname"),
+        SAVED,
+    )(form_choices)
+    app.callback(
+        Output(ids.field(SESSION_FORM, "session_id"), "options"),
+        Output(ids.field(SESSION_FORM, "session_id"), "value"),
+        Input(ids.field(SESSION_FORM, "training_id"), "value"),
+        SAVED,
+    )(training_session_choices)
+    app.callback(
+        Output(ids.field(ATTENDANT_FORM, "attendant_id"), "options"),
+        Output(ids.FORMATIONS_ATTENDANCE_SUMMARY, "children"),
+        Input(ids.field(ATTENDANT_FORM, "session_id"), "value"),
+        Input(ids.form_saved(ATTENDANT_FORM), "data"),
+    )(attendant_choices)
+    _register_prefill(app, TRAINING_FORM, "training_id", TRAINING_FIELDS, fill_training)
+    _register_prefill(app, SESSION_FORM, "session_id", SESSION_FIELDS, fill_session)
+    _register_prefill(app, ATTENDANT_FORM, "attendant_id", ATTENDANT_FIELDS, fill_attendant)
+
+
+def _register_prefill(app, form: str, key: str, names: list[str], fill) -> None:
+    """Choosing a row to edit in a form's first select fills the form with its stored values."""
+    app.callback(
+        [Output(ids.field(form, name), "value") for name in names],
+        Input(ids.field(form, key), "value"),
+        prevent_initial_call=True,
+    )(fill)

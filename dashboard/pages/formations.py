@@ -1,12 +1,310 @@
-import dash
+"""Formations: trainings, their sessions and attendance, filtered by period, programme, kind, audience, commune."""
 
-from dashboard.components.cards import coming_soon
+import datetime as dt
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+from flask_login import current_user
+
+from dashboard import ids
+from dashboard.components.cards import page_header
+from dashboard.components.forms import field_input, field_select, field_textarea, form_actions, form_field
+from db.formations import AGE_BANDS, GENDER_LABELS, KIND_LABELS, MODE_LABELS, STATE_LABELS
+from db.models import Role
+from db.writes import has_role
 
 dash.register_page(__name__, path="/formations", name="Formations", title="Formations · Médiation numérique")
 
+TRAINING_FORM = ids.FORMATIONS_TRAINING_FORM
+SESSION_FORM = ids.FORMATIONS_SESSION_FORM
+ATTENDANT_FORM = ids.FORMATIONS_ATTENDANT_FORM
 
-def layout(**_query):
-    return coming_soon(
-        "Formations et interventions",
-        "Les formations et interventions du réseau, leurs sessions et la présence des participants.",
+# Labels of the empty choice of the forms' selects (the callbacks refill their options with the same labels).
+NEW_TRAINING, NEW_SESSION, NEW_ATTENDANT = "Nouvelle formation", "Nouvelle session", "Nouveau participant"
+CHOOSE_TRAINING, CHOOSE_SESSION, NONE = "Choisir une formation", "Choisir une session", "—"
+
+# Query-string parameter of each filter, so a shared link opens the same view.
+FILTER_PARAMS = {
+    ids.FORMATIONS_FROM: "du",
+    ids.FORMATIONS_TO: "au",
+    ids.FORMATIONS_PROGRAMME: "programme",
+    ids.FORMATIONS_KIND: "type",
+    ids.FORMATIONS_AUDIENCE: "public",
+    ids.FORMATIONS_COMMUNE: "commune",
+}
+# (panel, title, what the export holds)
+PANELS = {
+    "month": "Sessions et participants par mois",
+    "programme": "Sessions et participants par programme",
+    "rates": "Taux de remplissage et de présence par programme",
+    "audience": "Participants par public",
+    "upcoming": "Prochaines sessions",
+    "profiles": "Profil des participants suivis par liste",
+    "sessions": "Sessions de la sélection",
+}
+
+
+def optional_select(form: str, name: str, blank: str, pairs=()):
+    """A select whose empty value means « none » or « new », labelled `blank` (also its placeholder, which dbc
+    renders as a hidden option of value "" that would otherwise show as an empty box)."""
+    return field_select(form, name, _options(pairs, blank), "", placeholder=blank)
+
+
+def _options(pairs, blank: str | None = None) -> list[dict]:
+    return ([{"label": blank, "value": ""}] if blank is not None else []) + [
+        {"label": label, "value": value} for value, label in pairs
+    ]
+
+
+def export_buttons(panel: str) -> html.Div:
+    return html.Div(
+        [
+            dbc.Button(
+                [
+                    html.I(className="bi bi-download me-1", **{"aria-hidden": "true"}),
+                    label,
+                    html.Span(f" : exporter « {PANELS[panel]} »", className="visually-hidden"),
+                ],
+                id=ids.formations_export(panel, file_format),
+                color="primary",
+                outline=True,
+                size="sm",
+                n_clicks=0,
+                title=f"Exporter « {PANELS[panel]} » en {label}",
+            )
+            for file_format, label in (("csv", "CSV"), ("xlsx", "Excel"))
+        ],
+        className="d-flex gap-1",
+    )
+
+
+def panel(name: str, width: int) -> dbc.Col:
+    return dbc.Col(
+        dbc.Card(
+            [
+                dbc.CardHeader(
+                    [html.H2(PANELS[name], className="h6 mb-0"), export_buttons(name)],
+                    className="d-flex justify-content-between align-items-center gap-2",
+                ),
+                dbc.CardBody(
+                    dcc.Loading(html.Div(id=ids.formations_panel(name), className="panel-body"), delay_show=300)
+                ),
+            ],
+            className="h-100 formations-panel",
+        ),
+        lg=width,
+        className="mb-4",
+    )
+
+
+def _filter(component_id: str, label: str, control, width: int = 2) -> dbc.Col:
+    return dbc.Col([dbc.Label(label, html_for=component_id, className="small fw-semibold mb-1"), control], md=width)
+
+
+def filter_bar(query: dict) -> dbc.Card:
+    this_year = dt.date.today().year
+    start = query.get("du") or f"{this_year}-01-01"
+    end = query.get("au") or f"{this_year}-12-31"
+
+    def select(component_id, blank):
+        value = query.get(FILTER_PARAMS[component_id]) or ""
+        # The saved value is offered until the real options arrive, so the select does not fall back to « all ».
+        options = _options([(value, value)] if value else [], blank)
+        return dbc.Select(id=component_id, options=options, value=value, placeholder=blank)
+
+    return dbc.Card(
+        dbc.CardBody(
+            dbc.Row(
+                [
+                    _filter(ids.FORMATIONS_FROM, "Du", dbc.Input(id=ids.FORMATIONS_FROM, type="date", value=start)),
+                    _filter(ids.FORMATIONS_TO, "Au", dbc.Input(id=ids.FORMATIONS_TO, type="date", value=end)),
+                    _filter(ids.FORMATIONS_PROGRAMME, "Programme", select(ids.FORMATIONS_PROGRAMME, "Tous")),
+                    _filter(ids.FORMATIONS_KIND, "Type", select(ids.FORMATIONS_KIND, "Tous")),
+                    _filter(ids.FORMATIONS_AUDIENCE, "Public", select(ids.FORMATIONS_AUDIENCE, "Tous")),
+                    _filter(ids.FORMATIONS_COMMUNE, "Commune", select(ids.FORMATIONS_COMMUNE, "Toutes")),
+                ],
+                className="g-3 align-items-end",
+            )
+        ),
+        className="filter-bar mb-4",
+    )
+
+
+def _card(title: str, icon: str, body, form: str) -> dbc.Col:
+    return dbc.Col(
+        dbc.Card(
+            [
+                dbc.CardHeader(
+                    html.H3(
+                        [html.I(className=f"bi bi-{icon} me-2", **{"aria-hidden": "true"}), title], className="h6 mb-0"
+                    )
+                ),
+                dbc.CardBody(body),
+            ],
+            className="formations-form",
+            id=f"{form}-card",
+        ),
+        lg=4,
+        className="mb-4",
+    )
+
+
+def training_form() -> dbc.Col:
+    f = TRAINING_FORM
+    return _card(
+        "Formation",
+        "mortarboard",
+        [
+            form_field(
+                f,
+                "training_id",
+                "Formation à modifier",
+                optional_select(f, "training_id", NEW_TRAINING),
+            ),
+            form_field(f, "programme", "Programme", field_input(f, "programme"), "Ex. Aidants Connect, CNFPT.", True),
+            form_field(f, "title", "Intitulé", field_input(f, "title"), required=True),
+            form_field(
+                f, "kind", "Type", field_select(f, "kind", _options(KIND_LABELS.items()), "formation"), required=True
+            ),
+            form_field(f, "partner", "Partenaire", field_input(f, "partner")),
+            form_field(f, "audience", "Public", field_input(f, "audience"), "Ex. Travailleurs sociaux."),
+            dbc.Row(
+                [
+                    dbc.Col(form_field(f, "start_date", "Début", field_input(f, "start_date", "date"))),
+                    dbc.Col(form_field(f, "end_date", "Fin", field_input(f, "end_date", "date"))),
+                ]
+            ),
+            form_field(f, "description", "Description", field_textarea(f, "description", rows=3)),
+            form_actions(f, "Enregistrer la formation"),
+        ],
+        f,
+    )
+
+
+def session_form() -> dbc.Col:
+    f = SESSION_FORM
+    return _card(
+        "Session et présence",
+        "calendar-check",
+        [
+            form_field(f, "training_id", "Formation", optional_select(f, "training_id", CHOOSE_TRAINING), None, True),
+            form_field(f, "session_id", "Session à modifier", optional_select(f, "session_id", NEW_SESSION)),
+            form_field(f, "date", "Date", field_input(f, "date", "date"), required=True),
+            dbc.Row(
+                [
+                    dbc.Col(form_field(f, "start_time", "Début", field_input(f, "start_time", "time"))),
+                    dbc.Col(form_field(f, "end_time", "Fin", field_input(f, "end_time", "time"))),
+                    dbc.Col(
+                        form_field(f, "duration_minutes", "Durée (min)", field_input(f, "duration_minutes", "number"))
+                    ),
+                ],
+                className="g-2",
+            ),
+            form_field(f, "mode", "Modalité", field_select(f, "mode", _options(MODE_LABELS.items()), "in_person")),
+            form_field(f, "place_pk", "Lieu de la carte", optional_select(f, "place_pk", NONE)),
+            form_field(
+                f, "location", "Ou adresse libre", field_input(f, "location"), "Salle, établissement, visioconférence…"
+            ),
+            form_field(
+                f,
+                "commune_insee",
+                "Commune",
+                optional_select(f, "commune_insee", NONE),
+                "Celle du lieu de la carte si vide.",
+            ),
+            form_field(f, "trainer", "Formateur ou formatrice", field_input(f, "trainer")),
+            dbc.Row(
+                [
+                    dbc.Col(form_field(f, "capacity", "Places", field_input(f, "capacity", "number"))),
+                    dbc.Col(
+                        form_field(f, "registered_count", "Inscrits", field_input(f, "registered_count", "number"))
+                    ),
+                    dbc.Col(form_field(f, "present_count", "Présents", field_input(f, "present_count", "number"))),
+                ],
+                className="g-2",
+            ),
+            dbc.FormText("Inscrits et présents : laisser vides quand la présence est suivie par participant."),
+            form_actions(f, "Enregistrer la session"),
+        ],
+        f,
+    )
+
+
+def attendant_form() -> dbc.Col:
+    f = ATTENDANT_FORM
+    return _card(
+        "Participant",
+        "person-check",
+        [
+            form_field(f, "session_id", "Session", optional_select(f, "session_id", CHOOSE_SESSION), None, True),
+            html.Div(id=ids.FORMATIONS_ATTENDANCE_SUMMARY, className="small text-body-secondary mb-3"),
+            form_field(
+                f,
+                "attendant_id",
+                "Participant à modifier",
+                optional_select(f, "attendant_id", NEW_ATTENDANT),
+            ),
+            form_field(
+                f, "state", "État", field_select(f, "state", _options(STATE_LABELS.items()), "registered"), None, True
+            ),
+            html.P("Profil facultatif, sans donnée nominative :", className="small text-body-secondary mb-2"),
+            form_field(f, "audience_type", "Type de public", field_input(f, "audience_type")),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        form_field(f, "gender", "Genre", optional_select(f, "gender", NONE, GENDER_LABELS.items()))
+                    ),
+                    dbc.Col(
+                        form_field(
+                            f,
+                            "age_band",
+                            "Âge",
+                            optional_select(f, "age_band", NONE, ((a, a) for a in AGE_BANDS)),
+                        )
+                    ),
+                ],
+                className="g-2",
+            ),
+            form_actions(f, "Enregistrer le participant", "person-plus"),
+        ],
+        f,
+    )
+
+
+def entry_section() -> html.Section:
+    return html.Section(
+        [
+            html.H2("Saisie", className="h5 mb-3"),
+            dbc.Row([training_form(), session_form(), attendant_form()]),
+        ],
+        className="mt-2",
+        **{"aria-label": "Saisie des formations, sessions et participants"},
+    )
+
+
+def layout(**query):
+    can_write = has_role(current_user if current_user.is_authenticated else None, Role.COORDINATOR)
+    return html.Div(
+        [
+            dcc.Location(id=ids.FORMATIONS_URL, refresh=False),
+            dcc.Download(id=ids.FORMATIONS_DOWNLOAD),
+            page_header(
+                "Formations et interventions",
+                "Sessions, participants et taux de remplissage et de présence des formations du réseau.",
+                actions=html.Div(
+                    [
+                        html.Span("Sessions de la sélection :", className="small text-body-secondary"),
+                        export_buttons("sessions"),
+                    ],
+                    className="d-flex align-items-center gap-2",
+                ),
+            ),
+            filter_bar(query),
+            dcc.Loading(html.Div(id=ids.FORMATIONS_KPIS, className="mb-2"), delay_show=300),
+            dbc.Row([panel("month", 7), panel("programme", 5)]),
+            dbc.Row([panel("rates", 7), panel("audience", 5)]),
+            dbc.Row([panel("upcoming", 7), panel("profiles", 5)]),
+            entry_section() if can_write else None,
+        ]
     )
