@@ -1,7 +1,597 @@
-"""Callbacks of the materiel area (to be built)."""
+"""Matériel: utilisation panels, booking calendar, loan follow-up, catalogue, exports, and the forms' write calls.
 
-FORMS: dict = {}
+Every figure comes from `db.materiel`; here inputs become a period and `db/` results become components."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+import plotly.graph_objects as go
+from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
+
+from dashboard import ids
+from dashboard.callbacks.forms import database
+from dashboard.components import format as fmt
+from dashboard.components.cards import empty_state
+from dashboard.components.gauges import BRAND, gauge_card
+from dashboard.pages.materiel import ITEM, LOAN, LOAN_ACTION, NEW_ITEM
+from db import materiel as materiel_db
+from db.periods import Period
+from db.writes import ValidationError
+
+OVERDUE = "#b42318"
+STATUS_COLOURS = {"current": BRAND, "upcoming": "#6f9fd0", "overdue": OVERDUE, "returned": "#98a2b3"}
+STATUS_BADGES = {"current": "primary", "upcoming": "info", "overdue": "danger", "returned": "secondary"}
+FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "color": "#344054"}
+MONTH_ABBREVIATIONS = (
+    "janv.",
+    "févr.",
+    "mars",
+    "avr.",
+    "mai",
+    "juin",
+    "juil.",
+    "août",
+    "sept.",
+    "oct.",
+    "nov.",
+    "déc.",
+)
+SAVED = Input(ids.form_saved(ALL), "data")  # any form of the page saved: refresh what it may change
+
+
+# --- forms -----------------------------------------------------------------------------------------------------
+
+
+def save_loan(session, actor, **fields) -> str:
+    loan = materiel_db.create_loan(session, actor, **fields)
+    dates = materiel_db.loan_dates(loan.start_date, loan.end_date)
+    return f"Prêt n° {loan.id} enregistré : {loan.item.name} pour {loan.borrower_name}, {dates}."
+
+
+ACTIONS = {
+    "return": (materiel_db.return_loan, "returned_on", "Prêt n° {id} marqué rendu le {day:%d/%m/%Y}."),
+    "extend": (materiel_db.extend_loan, "end_date", "Prêt n° {id} prolongé jusqu'au {day:%d/%m/%Y}."),
+    "cancel": (materiel_db.cancel_loan, None, "Prêt n° {id} annulé : ses dates sont libérées."),
+}
+
+
+def act_on_loan(session, actor, *, loan_id=None, action=None, date=None) -> str:
+    """One form for the three follow-up actions; the `db/` function's date field is the form's `date`."""
+    if action not in ACTIONS:
+        raise ValidationError({"action": "Choisir une action."})
+    write, date_field, message = ACTIONS[action]
+    try:
+        loan = write(session, actor, loan_id=loan_id, **({date_field: date} if date_field else {}))
+    except ValidationError as error:
+        raise ValidationError(
+            {("date" if key == date_field else key): text for key, text in error.errors.items()}
+        ) from None
+    return message.format(id=loan.id, day=materiel_db.loan_end(loan.end_date, loan.returned_on))
+
+
+def save_item(session, actor, *, item_id=None, **fields) -> str:
+    created = item_id in (None, "", NEW_ITEM)
+    item = materiel_db.save_item(session, actor, item_id=None if created else item_id, **fields)
+    return f"Article « {item.name} » {'ajouté au catalogue' if created else 'mis à jour'}."
+
+
+FORMS = {LOAN: save_loan, LOAN_ACTION: act_on_loan, ITEM: save_item}
+
+
+# --- period ------------------------------------------------------------------------------------------------------
+
+
+def period_of(year, start, end) -> tuple[Period, str]:
+    """The selected year, or the date range when both ends are given and in order; a note says which."""
+    try:
+        chosen = Period.year(int(year))
+    except (TypeError, ValueError):
+        chosen = Period.year(dt.date.today().year)
+    if not start and not end:
+        return chosen, f"Période : année {chosen.start.year}."
+    try:
+        first, last = dt.date.fromisoformat(start or ""), dt.date.fromisoformat(end or "")
+    except ValueError:
+        return chosen, f"Indiquer les deux dates de la plage ; en attendant, année {chosen.start.year}."
+    if last < first:
+        return chosen, f"La fin de la plage précède son début ; en attendant, année {chosen.start.year}."
+    period = Period(first, last)
+    return period, f"Période : {period.label} ({fmt.number(period.days)} jours)."
+
+
+# --- panels ------------------------------------------------------------------------------------------------------
+
+
+def _layout(figure: go.Figure, height: int) -> go.Figure:
+    figure.update_layout(
+        height=height,
+        margin={"l": 8, "r": 8, "t": 8, "b": 8},
+        separators=", ",
+        plot_bgcolor="white",
+        paper_bgcolor="white",
+        font=FONT,
+        hoverlabel={"bgcolor": "white"},
+        showlegend=False,
+    )
+    figure.update_xaxes(automargin=True, gridcolor="#eaecf0")
+    figure.update_yaxes(automargin=True, gridcolor="#eaecf0")
+    return figure
+
+
+def chart(figure: go.Figure, description: str) -> html.Div:
+    """A chart with an accessible name; the exports give its figures."""
+    return html.Div(
+        dcc.Graph(figure=figure, config={"displayModeBar": False, "responsive": True}),
+        role="img",
+        **{"aria-label": description},
+    )
+
+
+def _kpi(label: str, value: str, icon: str, detail: str, key: str) -> dbc.Col:
+    return dbc.Col(
+        dbc.Card(
+            dbc.CardBody(
+                [
+                    html.Div(
+                        [html.I(className=f"bi bi-{icon} me-2", **{"aria-hidden": "true"}), label],
+                        className="kpi-label",
+                    ),
+                    html.Div(value, className="kpi-value", **{"data-figure": key}),
+                    html.Div(detail, className="kpi-detail small mb-0"),
+                ]
+            ),
+            className="kpi-card h-100",
+        ),
+        md=6,
+        xl=3,
+        className="mb-3",
+    )
+
+
+def summary(result: materiel_db.Utilisation) -> dbc.Row:
+    return dbc.Row(
+        [
+            _kpi("Jours de prêt", fmt.number(result.total_loan_days), "box-seam",
+                 "Jours calendaires, bornes incluses, × unités, hors annulés", "materiel_loan_days"),
+            _kpi("Taux d'utilisation", f"{fmt.number(result.rate * 100, 1)} %", "speedometer2",
+                 f"sur {fmt.number(result.total_available_days)} jours disponibles", "materiel_rate"),
+            _kpi("Interventions rendues possibles", fmt.number(result.total_interventions), "people",
+                 "Une par jour de prêt, sauf nombre saisi", "materiel_interventions"),
+            _kpi("Prêts", fmt.number(int(result.items["loans"].sum())), "arrow-left-right",
+                 f"{len(result.borrowers)} structures emprunteuses", "materiel_loans"),
+        ]
+    )  # fmt: skip
+
+
+def gauges(result: materiel_db.Utilisation):
+    if result.items.empty:
+        return empty_state("Aucun article au catalogue : ajoutez-en un dans le formulaire « Catalogue ».")
+    return dbc.Row(
+        [
+            dbc.Col(
+                gauge_card(row.name, row.category, row.loan_days, row.available_days, row.rate, row.loans),
+                sm=6,
+                lg=4,
+                xxl=3,
+                className="mb-3",
+            )
+            for row in result.items.itertuples()
+        ]
+    )
+
+
+def category_chart(result: materiel_db.Utilisation):
+    frame = result.categories
+    if frame["loan_days"].sum() == 0:
+        return empty_state("Aucun prêt sur la période.")
+    frame = frame.sort_values("loan_days")
+    figure = go.Figure(
+        go.Bar(
+            x=frame["loan_days"],
+            y=frame["category"],
+            orientation="h",
+            marker_color=BRAND,
+            text=[fmt.number(v) for v in frame["loan_days"]],
+            textposition="outside",
+            cliponaxis=False,
+            customdata=[fmt.number(r * 100, 1) for r in frame["rate"]],
+            hovertemplate="%{y} : %{x} jours de prêt (taux %{customdata} %)<extra></extra>",
+        )
+    )
+    description = "Jours de prêt par catégorie : " + ", ".join(
+        f"{row.category} {row.loan_days}" for row in frame.iloc[::-1].itertuples()
+    )
+    return chart(_layout(figure, 60 + 36 * len(frame)), description)
+
+
+def month_chart(result: materiel_db.Utilisation):
+    frame = result.months
+    if frame["loan_days"].sum() == 0:
+        return empty_state("Aucun prêt sur la période.")
+    one_year = frame["month"].iloc[0].year == frame["month"].iloc[-1].year
+    labels = [MONTH_ABBREVIATIONS[m.month - 1] + ("" if one_year else f" {m.year}") for m in frame["month"]]
+    figure = go.Figure(
+        go.Bar(
+            x=labels,
+            y=frame["loan_days"],
+            marker_color=BRAND,
+            customdata=[fmt.number(r * 100, 1) for r in frame["rate"]],
+            hovertemplate="%{x} : %{y} jours de prêt (taux %{customdata} %)<extra></extra>",
+        )
+    )
+    figure.update_yaxes(title="Jours de prêt", rangemode="tozero")
+    description = "Jours de prêt par mois : " + ", ".join(
+        f"{fmt.MONTHS[m.month - 1]} {m.year} {v}" for m, v in zip(frame["month"], frame["loan_days"], strict=True)
+    )
+    return chart(_layout(figure, 300), description)
+
+
+def table(
+    frame: pd.DataFrame, columns: dict[str, str], limit: int = 12, numeric=("loans", "loan_days", "interventions")
+):
+    """The first rows of a totals frame as a compact table; the export has them all."""
+    if frame.empty:
+        return empty_state("Aucun prêt sur la période.")
+    rows = [
+        html.Tr(
+            [
+                html.Td(fmt.number(row[key]) if key in numeric else (row[key] or "—"), className="text-end" if key in numeric else None)
+                for key in columns
+            ]
+        )
+        for _, row in frame.head(limit).iterrows()
+    ]  # fmt: skip
+    more = len(frame) - limit
+    return html.Div(
+        [
+            dbc.Table(
+                [
+                    html.Thead(
+                        html.Tr([html.Th(label, className="text-end" if key in numeric else None) for key, label in columns.items()])
+                    ),
+                    html.Tbody(rows),
+                ],
+                size="sm",
+                hover=True,
+                responsive=True,
+                className="mb-0",
+            ),
+            html.P(f"… et {more} autres (voir l'export).", className="small text-body-secondary mb-0") if more > 0 else None,
+        ]
+    )  # fmt: skip
+
+
+BORROWER_COLUMNS = {"borrower": "Structure", "commune": "Commune", "loans": "Prêts", "loan_days": "Jours"}
+COMMUNE_COLUMNS = {"commune": "Commune", "epci": "EPCI", "loans": "Prêts", "loan_days": "Jours"}
+EPCI_COLUMNS = {"epci": "EPCI", "loans": "Prêts", "loan_days": "Jours", "interventions": "Interv."}
+
+
+def panels(year, start, end, _saved):
+    period, note = period_of(year, start, end)
+    with database().session() as session:
+        result = materiel_db.utilisation(session, period)
+    return (
+        note,
+        summary(result),
+        gauges(result),
+        category_chart(result),
+        month_chart(result),
+        table(result.borrowers, BORROWER_COLUMNS),
+        table(result.communes, COMMUNE_COLUMNS),
+        table(result.epcis, EPCI_COLUMNS),
+    )
+
+
+# --- calendar and follow-up ---------------------------------------------------------------------------------------
+
+
+def _dates(row) -> str:
+    return materiel_db.loan_dates(row.start_date, row.end_date, row.returned_on)
+
+
+def _lanes(frame: pd.DataFrame) -> pd.Series:
+    """The calendar row of each loan: one row per item, or one per lane when its loans overlap (several units),
+    so that no booking hides another."""
+    rows = pd.Series(frame["item"], index=frame.index)
+    for item, loans in frame.sort_values(["start_date", "id"]).groupby("item", sort=False):
+        lane_ends: list[dt.date] = []
+        lanes = {}
+        for index, start, end, returned in zip(
+            loans.index, loans["start_date"], loans["end_date"], loans["returned_on"], strict=True
+        ):
+            lane = next((n for n, last in enumerate(lane_ends) if last < start), len(lane_ends))
+            lane_ends[lane : lane + 1] = [materiel_db.loan_end(end, returned)]
+            lanes[index] = lane
+        if len(lane_ends) > 1:
+            for index, lane in lanes.items():
+                rows[index] = f"{item} · {lane + 1}"
+    return rows
+
+
+def calendar_chart(frame: pd.DataFrame, today: dt.date):
+    if frame.empty:
+        return empty_state("Aucun prêt en cours ni à venir.", "calendar3")
+    frame = frame.assign(row=_lanes(frame))
+    figure = go.Figure()
+    for status, label in materiel_db.LOAN_STATUS_LABELS.items():
+        part = frame[frame["status"] == status]
+        if part.empty:
+            continue
+        ends = [
+            materiel_db.loan_end(e, r) + dt.timedelta(days=1)
+            for e, r in zip(part["end_date"], part["returned_on"], strict=True)
+        ]
+        figure.add_bar(
+            base=[pd.Timestamp(d) for d in part["start_date"]],
+            x=[(pd.Timestamp(e) - pd.Timestamp(s)).total_seconds() * 1000 for s, e in zip(part["start_date"], ends, strict=True)],
+            y=part["row"],
+            orientation="h",
+            name=label,
+            marker={"color": STATUS_COLOURS[status], "line": {"color": "white", "width": 1}},
+            customdata=[[row.borrower, _dates(row), row.units, row.id] for row in part.itertuples()],
+            hovertemplate=f"<b>%{{y}}</b> · {label}<br>%{{customdata[0]}}<br>%{{customdata[1]}} · %{{customdata[2]}} unité(s)"
+                          "<br>prêt n° %{customdata[3]}<extra></extra>",
+        )  # fmt: skip
+    items = sorted(frame["row"].unique())
+    figure.update_layout(
+        barmode="overlay", showlegend=True, legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0}
+    )
+    _layout(figure, 90 + 34 * len(items))
+    figure.update_layout(showlegend=True, margin={"t": 40})
+    figure.update_xaxes(type="date", tickformat="%d/%m", range=[today - dt.timedelta(days=31), max(
+        today + dt.timedelta(days=60), max(frame["end_date"]) + dt.timedelta(days=2))])  # fmt: skip
+    figure.update_yaxes(categoryorder="array", categoryarray=items[::-1])
+    figure.add_vline(x=pd.Timestamp(today).timestamp() * 1000, line={"color": "#c2410c", "width": 2, "dash": "dot"})
+    counts = frame["status"].value_counts()
+    description = (
+        f"Calendrier des réservations : {counts.get('current', 0)} prêts en cours, {counts.get('upcoming', 0)} à venir, "
+        f"{counts.get('overdue', 0)} en retard, {counts.get('returned', 0)} rendus ces 30 derniers jours."
+    )
+    return chart(figure, description)
+
+
+def overdue_list(frame: pd.DataFrame, today: dt.date):
+    late = frame[frame["status"] == "overdue"]
+    if late.empty:
+        return empty_state("Aucun prêt en retard : tout le matériel attendu est rentré.", "check2-circle")
+    return html.Ul(
+        [
+            html.Li(
+                [
+                    html.Div([html.Strong(row.item), f" · prêt n° {row.id}"]),
+                    html.Div(f"{row.borrower}" + (f" ({row.commune})" if row.commune else "")),
+                    html.Div(
+                        f"Fin prévue le {row.end_date:%d/%m/%Y} : {(today - row.end_date).days} jours de retard",
+                        className="overdue-days",
+                    ),
+                ],
+                className="overdue-item",
+            )
+            for row in late.itertuples()
+        ],
+        className="overdue-list list-unstyled mb-0",
+    )
+
+
+def loans_table(frame: pd.DataFrame):
+    open_loans = frame[frame["status"] != "returned"]
+    if open_loans.empty:
+        return empty_state("Aucun prêt en cours ni à venir.", "list-check")
+    order = {"overdue": 0, "current": 1, "upcoming": 2}
+    open_loans = open_loans.assign(rank=open_loans["status"].map(order)).sort_values(["rank", "start_date"])
+    return dbc.Table(
+        [
+            html.Thead(html.Tr([html.Th("N°"), html.Th("État"), html.Th("Article"), html.Th("Structure"), html.Th("Dates")])),
+            html.Tbody(
+                [
+                    html.Tr(
+                        [
+                            html.Td(row.id),
+                            html.Td(dbc.Badge(materiel_db.LOAN_STATUS_LABELS[row.status], color=STATUS_BADGES[row.status])),
+                            html.Td(row.item + (f" × {row.units}" if row.units > 1 else "")),
+                            html.Td(row.borrower),
+                            html.Td(_dates(row)),
+                        ],
+                        className="table-danger" if row.status == "overdue" else None,
+                    )
+                    for row in open_loans.itertuples()
+                ]
+            ),
+        ],
+        size="sm",
+        hover=True,
+        responsive=True,
+        className="mb-0 loans-table",
+    )  # fmt: skip
+
+
+def schedule(_page, _saved):
+    today = dt.date.today()
+    with database().session() as session:
+        frame = materiel_db.loan_schedule(session, today)
+    return calendar_chart(frame, today), overdue_list(frame, today), loans_table(frame)
+
+
+def catalogue(_page, _saved):
+    with database().session() as session:
+        items = materiel_db.list_items(session)
+    if items.empty:
+        return empty_state("Le catalogue est vide.", "box-seam")
+    return dbc.Table(
+        [
+            html.Thead(html.Tr([html.Th("Article"), html.Th("Catégorie"), html.Th("Unités", className="text-end"),
+                                html.Th("État"), html.Th("Description")])),
+            html.Tbody(
+                [
+                    html.Tr(
+                        [
+                            html.Td(row.name, className="fw-semibold"),
+                            html.Td(row.category),
+                            html.Td(row.units, className="text-end"),
+                            html.Td(dbc.Badge("Disponible", color="success") if row.active else dbc.Badge("Retiré", color="secondary")),
+                            html.Td(row.description or "—", className="small"),
+                        ]
+                    )
+                    for row in items.itertuples()
+                ]
+            ),
+        ],
+        size="sm",
+        hover=True,
+        responsive=True,
+        className="mb-0",
+    )  # fmt: skip
+
+
+def form_options(*_saved):
+    """Choices of the coordinators' forms: active items, places, communes, open loans, the whole catalogue."""
+    today = dt.date.today()
+    with database().session() as session:
+        items = materiel_db.list_items(session)
+        places = materiel_db.borrower_places(session)
+        communes = materiel_db.communes(session)
+        loans = materiel_db.loan_schedule(session, today)
+    active = items[items["active"]]
+    loan_items = [
+        {"label": f"{r.name} ({r.units} unité{'s' if r.units > 1 else ''})", "value": str(r.id)}
+        for r in active.itertuples()
+    ]
+    place_options = [{"label": f"{r.name} — {r.commune}", "value": r.pk} for r in places.itertuples()]
+    commune_options = [{"label": r.name, "value": r.insee} for r in communes.itertuples()]
+    open_loans = loans[loans["status"] != "returned"]
+    loan_options = [
+        {
+            "label": f"n° {r.id} · {r.item} · {r.borrower} · {_dates(r)}"
+            + (" (en retard)" if r.status == "overdue" else ""),
+            "value": str(r.id),
+        }
+        for r in open_loans.itertuples()
+    ]
+    catalogue_options = [{"label": "— Nouvel article —", "value": NEW_ITEM}] + [
+        {"label": r.name + ("" if r.active else " (retiré)"), "value": str(r.id)} for r in items.itertuples()
+    ]
+    return loan_items, place_options, commune_options, loan_options, catalogue_options  # fmt: skip
+
+
+def fill_item(item_id):
+    """Editing an existing item starts from its current values; "new" starts blank."""
+    if item_id in (None, "", NEW_ITEM):
+        return "", "", 1, ["active"], ""
+    with database().session() as session:
+        items = materiel_db.list_items(session)
+    match = items[items["id"] == int(item_id)]
+    if match.empty:
+        return no_update
+    row = match.iloc[0]
+    return (
+        row["name"],
+        row["category"],
+        int(row["units"]),
+        ["active"] if row["active"] else [],
+        row["description"] or "",
+    )
+
+
+# --- exports -------------------------------------------------------------------------------------------------------
+
+EXPORTS = {
+    "articles": ("items", {"name": "Article", "category": "Catégorie", "units": "Unités", "active": "Actif",
+                           "loans": "Prêts", "loan_days": "Jours de prêt", "available_days": "Jours disponibles",
+                           "rate": "Taux d'utilisation", "interventions": "Interventions"}),
+    "categories": ("categories", {"category": "Catégorie", "loans": "Prêts", "loan_days": "Jours de prêt",
+                                  "available_days": "Jours disponibles", "rate": "Taux d'utilisation",
+                                  "interventions": "Interventions"}),
+    "mois": ("months", {"month": "Mois", "loan_days": "Jours de prêt", "available_days": "Jours disponibles",
+                        "rate": "Taux d'utilisation"}),
+    "structures": ("borrowers", {"borrower": "Structure", "commune": "Commune", "loans": "Prêts",
+                                 "loan_days": "Jours de prêt", "interventions": "Interventions"}),
+    "communes": ("communes", {"insee": "Code INSEE", "commune": "Commune", "epci": "EPCI", "loans": "Prêts",
+                              "loan_days": "Jours de prêt", "interventions": "Interventions"}),
+    "epci": ("epcis", {"epci_code": "SIREN EPCI", "epci": "EPCI", "loans": "Prêts", "loan_days": "Jours de prêt",
+                       "interventions": "Interventions"}),
+}  # fmt: skip
+SCHEDULE_COLUMNS = {"id": "N° de prêt", "item": "Article", "units": "Unités", "borrower": "Structure",
+                    "commune": "Commune", "start_date": "Début", "end_date": "Fin prévue", "returned_on": "Rendu le",
+                    "purpose": "Objet", "status": "État"}  # fmt: skip
+CATALOGUE_COLUMNS = {"name": "Article", "category": "Catégorie", "units": "Unités", "active": "Actif",
+                     "description": "Description"}  # fmt: skip
+
+
+def export_frame(panel: str, period: Period) -> pd.DataFrame:
+    with database().session() as session:
+        if panel == "prets":
+            frame = materiel_db.loan_schedule(session, dt.date.today())
+            frame["status"] = frame["status"].map(materiel_db.LOAN_STATUS_LABELS)
+            return frame[list(SCHEDULE_COLUMNS)].rename(columns=SCHEDULE_COLUMNS)
+        if panel == "catalogue":
+            return materiel_db.list_items(session)[list(CATALOGUE_COLUMNS)].rename(columns=CATALOGUE_COLUMNS)
+        attribute, columns = EXPORTS[panel]
+        frame = getattr(materiel_db.utilisation(session, period), attribute)
+    return frame[list(columns)].rename(columns=columns)
+
+
+def export(_clicks, year, start, end):
+    if not ctx.triggered_id or not any(_clicks):
+        return no_update
+    panel, file_format = ctx.triggered_id["panel"], ctx.triggered_id["format"]
+    period, _note = period_of(year, start, end)
+    frame = export_frame(panel, period)
+    stem = f"materiel-{panel}-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
+    if file_format == "xlsx":
+        buffer = io.BytesIO()
+        frame.to_excel(buffer, index=False, sheet_name=panel[:31])
+        return dcc.send_bytes(buffer.getvalue(), f"{stem}.xlsx")
+    return dcc.send_data_frame(frame.to_csv, f"{stem}.csv", index=False, sep=";", encoding="utf-8-sig")
 
 
 def register(app) -> None:
-    """No callbacks yet."""
+    period = (Input(ids.MATERIEL_YEAR, "value"), Input(ids.MATERIEL_FROM, "value"), Input(ids.MATERIEL_TO, "value"))
+    app.callback(
+        Output(ids.MATERIEL_PERIOD_NOTE, "children"),
+        Output(ids.MATERIEL_SUMMARY, "children"),
+        Output(ids.MATERIEL_GAUGES, "children"),
+        Output(ids.MATERIEL_CATEGORIES, "children"),
+        Output(ids.MATERIEL_MONTHS, "children"),
+        Output(ids.MATERIEL_BORROWERS, "children"),
+        Output(ids.MATERIEL_COMMUNES, "children"),
+        Output(ids.MATERIEL_EPCIS, "children"),
+        *period,
+        SAVED,
+    )(panels)
+    app.callback(
+        Output(ids.MATERIEL_CALENDAR, "children"),
+        Output(ids.MATERIEL_OVERDUE, "children"),
+        Output(ids.MATERIEL_LOANS, "children"),
+        Input(ids.MATERIEL_YEAR, "id"),  # fires once when the page opens, for every role
+        SAVED,
+    )(schedule)
+    app.callback(Output(ids.MATERIEL_CATALOGUE, "children"), Input(ids.MATERIEL_YEAR, "id"), SAVED)(catalogue)
+    app.callback(
+        Output(ids.field(LOAN, "item_id"), "options"),
+        Output(ids.field(LOAN, "borrower_place_pk"), "options"),
+        Output(ids.field(LOAN, "borrower_commune"), "options"),
+        Output(ids.field(LOAN_ACTION, "loan_id"), "options"),
+        Output(ids.field(ITEM, "item_id"), "options"),
+        Input(ids.form_saved(LOAN), "data"),
+        Input(ids.form_saved(LOAN_ACTION), "data"),
+        Input(ids.form_saved(ITEM), "data"),
+    )(form_options)
+    app.callback(
+        Output(ids.field(ITEM, "name"), "value"),
+        Output(ids.field(ITEM, "category"), "value"),
+        Output(ids.field(ITEM, "units"), "value"),
+        Output(ids.field(ITEM, "active"), "value"),
+        Output(ids.field(ITEM, "description"), "value"),
+        Input(ids.field(ITEM, "item_id"), "value"),
+        prevent_initial_call=True,
+    )(fill_item)
+    app.callback(
+        Output(ids.MATERIEL_DOWNLOAD, "data"),
+        Input(ids.materiel_export(ALL, ALL), "n_clicks"),
+        *(State(i.component_id, i.component_property) for i in period),
+        prevent_initial_call=True,
+    )(export)

@@ -1,12 +1,435 @@
-import dash
+import datetime as dt
 
-from dashboard.components.cards import coming_soon
+import dash
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+from flask_login import current_user
+
+from dashboard import ids
+from dashboard.components.cards import page_header
+from dashboard.components.forms import (
+    field_input,
+    field_select,
+    field_textarea,
+    form_actions,
+    form_field,
+)
+from db.materiel import EARLIEST, PURPOSES
+from db.models import Role
+from db.writes import has_role
 
 dash.register_page(__name__, path="/materiel", name="Matériel", title="Matériel · Médiation numérique")
 
+LOAN = "loan"
+LOAN_ACTION = "loan-action"
+ITEM = "equipment-item"
+NEW_ITEM = "new"  # the catalogue form's choice for "a new item" (a select cannot show an empty value)
+ACTION_OPTIONS = [
+    {"label": "Marquer rendu (date de retour réelle)", "value": "return"},
+    {"label": "Prolonger (nouvelle date de fin)", "value": "extend"},
+    {"label": "Annuler le prêt", "value": "cancel"},
+]
+PURPOSE_OPTIONS = [{"label": purpose.capitalize(), "value": purpose} for purpose in PURPOSES]
+LOAN_FORM_ANCHOR = "nouveau-pret"
 
-def layout(**_query):
-    return coming_soon(
-        "Prêts de matériel",
-        "Le catalogue du matériel prêté aux structures partenaires, la saisie des prêts avec détection des conflits, les jauges d'utilisation et le calendrier des réservations.",
+
+def _export_buttons(panel: str, title: str):
+    return html.Div(
+        [
+            dbc.Button(
+                [
+                    html.I(className="bi bi-download me-1", **{"aria-hidden": "true"}),
+                    label,
+                    html.Span(f" : exporter « {title} »", className="visually-hidden"),
+                ],
+                id=ids.materiel_export(panel, file_format),
+                color="link",
+                size="sm",
+                className="export-button",
+                title=f"Exporter « {title} » en {label}",
+            )
+            for file_format, label in (("csv", "CSV"), ("xlsx", "XLSX"))
+        ],
+        className="d-flex gap-1",
+    )
+
+
+def panel(title: str, body_id: str, export: str | None = None, icon: str = "bar-chart", subtitle=None):
+    """A titled card whose body a callback fills, with a loading state and its data's exports."""
+    return dbc.Card(
+        [
+            dbc.CardHeader(
+                [
+                    html.Div(
+                        [
+                            html.H2(
+                                [html.I(className=f"bi bi-{icon} me-2", **{"aria-hidden": "true"}), title],
+                                className="h6 mb-0",
+                            ),
+                            html.Div(subtitle, className="panel-subtitle") if subtitle else None,
+                        ]
+                    ),
+                    _export_buttons(export, title) if export else None,
+                ],
+                className="d-flex justify-content-between align-items-center gap-2 flex-wrap",
+            ),
+            dbc.CardBody(dcc.Loading(html.Div(id=body_id, className="panel-body"), type="default", delay_show=250)),
+        ],
+        className="materiel-panel h-100",
+    )
+
+
+def _period_bar(year: int, start: str | None, end: str | None):
+    this_year = dt.date.today().year
+    years = [{"label": str(y), "value": str(y)} for y in range(this_year + 1, EARLIEST.year - 1, -1)]
+    return html.Div(
+        [
+            html.Div(
+                [
+                    dbc.Label("Année", html_for=ids.MATERIEL_YEAR, className="mb-0"),
+                    dbc.Select(id=ids.MATERIEL_YEAR, options=years, value=str(year), style={"width": "7rem"}),
+                ],
+                className="period-field",
+            ),
+            html.Div(
+                [
+                    dbc.Label("ou du", html_for=ids.MATERIEL_FROM, className="mb-0"),
+                    dbc.Input(id=ids.MATERIEL_FROM, type="date", value=start, debounce=True),
+                ],
+                className="period-field",
+            ),
+            html.Div(
+                [
+                    dbc.Label("au", html_for=ids.MATERIEL_TO, className="mb-0"),
+                    dbc.Input(id=ids.MATERIEL_TO, type="date", value=end, debounce=True),
+                ],
+                className="period-field",
+            ),
+        ],
+        className="materiel-period d-flex flex-wrap align-items-end gap-2",
+    )
+
+
+def _loan_form(today: str):
+    return dbc.Card(
+        [
+            dbc.CardHeader(
+                html.H2(
+                    [html.I(className="bi bi-plus-circle me-2", **{"aria-hidden": "true"}), "Nouveau prêt"],
+                    className="h6 mb-0",
+                )
+            ),
+            dbc.CardBody(
+                [
+                    dbc.Row(
+                        [
+                            dbc.Col(
+                                form_field(
+                                    LOAN,
+                                    "item_id",
+                                    "Article",
+                                    field_select(LOAN, "item_id", [], placeholder="Choisir un article…"),
+                                    required=True,
+                                ),
+                                md=8,
+                            ),
+                            dbc.Col(
+                                form_field(
+                                    LOAN, "units", "Unités", field_input(LOAN, "units", "number", value=1, min=1)
+                                ),
+                                md=4,
+                            ),
+                        ]
+                    ),
+                    form_field(
+                        LOAN,
+                        "borrower_place_pk",
+                        "Structure emprunteuse (lieu de la carte)",
+                        dcc.Dropdown(
+                            id=ids.field(LOAN, "borrower_place_pk"),
+                            options=[],
+                            placeholder="Rechercher un lieu par son nom ou sa commune…",
+                            searchable=True,
+                            clearable=True,
+                        ),
+                        "Ou, si la structure n'est pas sur la carte, son nom et sa commune ci-dessous.",
+                        required=True,
+                    ),
+                    dbc.Row(
+                        [
+                            dbc.Col(
+                                form_field(
+                                    LOAN,
+                                    "borrower_name",
+                                    "Structure hors carte",
+                                    field_input(LOAN, "borrower_name", placeholder="Nom de la structure"),
+                                ),
+                                md=6,
+                            ),
+                            dbc.Col(
+                                form_field(
+                                    LOAN,
+                                    "borrower_commune",
+                                    "Sa commune",
+                                    dcc.Dropdown(
+                                        id=ids.field(LOAN, "borrower_commune"),
+                                        options=[],
+                                        placeholder="Commune…",
+                                        searchable=True,
+                                        clearable=True,
+                                    ),
+                                ),
+                                md=6,
+                            ),
+                        ]
+                    ),
+                    dbc.Row(
+                        [
+                            dbc.Col(
+                                form_field(
+                                    LOAN,
+                                    "start_date",
+                                    "Début",
+                                    field_input(LOAN, "start_date", "date", value=today),
+                                    required=True,
+                                ),
+                                md=6,
+                            ),
+                            dbc.Col(
+                                form_field(
+                                    LOAN,
+                                    "end_date",
+                                    "Fin (incluse)",
+                                    field_input(LOAN, "end_date", "date", value=today),
+                                    required=True,
+                                ),
+                                md=6,
+                            ),
+                        ]
+                    ),  # fmt: skip
+                    dbc.Row(
+                        [
+                            dbc.Col(
+                                form_field(
+                                    LOAN, "purpose", "Objet", field_select(LOAN, "purpose", PURPOSE_OPTIONS, "atelier")
+                                ),
+                                md=6,
+                            ),
+                            dbc.Col(
+                                form_field(
+                                    LOAN,
+                                    "interventions",
+                                    "Interventions prévues",
+                                    field_input(LOAN, "interventions", "number", min=0, placeholder="une par jour"),
+                                    "Vide : une par jour de prêt et par unité.",
+                                ),
+                                md=6,
+                            ),
+                        ]
+                    ),
+                    form_field(
+                        LOAN,
+                        "training_given",
+                        "Prise en main",
+                        dbc.Checklist(
+                            id=ids.field(LOAN, "training_given"),
+                            options=[{"label": "Une prise en main du matériel a été assurée", "value": "yes"}],
+                            value=[],
+                            switch=True,
+                        ),
+                    ),
+                    form_field(LOAN, "notes", "Notes", field_textarea(LOAN, "notes", rows=2)),
+                    form_actions(LOAN, "Enregistrer le prêt", "box-arrow-up-right"),
+                ]
+            ),
+        ],
+        id=LOAN_FORM_ANCHOR,
+        className="h-100",
+    )
+
+
+def _action_form(today: str):
+    return dbc.Card(
+        [
+            dbc.CardHeader(
+                html.H2(
+                    [html.I(className="bi bi-arrow-repeat me-2", **{"aria-hidden": "true"}), "Retour, prolongation, annulation"],
+                    className="h6 mb-0",
+                )
+            ),
+            dbc.CardBody(
+                [
+                    form_field(
+                        LOAN_ACTION, "loan_id", "Prêt en cours ou à venir", field_select(LOAN_ACTION, "loan_id", [], placeholder="Choisir un prêt…"),
+                        required=True,
+                    ),
+                    form_field(
+                        LOAN_ACTION, "action", "Action",
+                        dbc.RadioItems(id=ids.field(LOAN_ACTION, "action"), options=ACTION_OPTIONS, value="return"),
+                    ),
+                    form_field(
+                        LOAN_ACTION, "date", "Date", field_input(LOAN_ACTION, "date", "date", value=today),
+                        "Date de retour réelle, ou nouvelle date de fin (ignorée pour une annulation).",
+                    ),
+                    form_actions(LOAN_ACTION, "Appliquer", "check2-circle"),
+                ]
+            ),
+        ],
+        className="mb-4",
+    )  # fmt: skip
+
+
+def _item_form():
+    return dbc.Card(
+        [
+            dbc.CardHeader(
+                html.H2(
+                    [html.I(className="bi bi-pencil-square me-2", **{"aria-hidden": "true"}), "Ajouter ou modifier un article"],
+                    className="h6 mb-0",
+                )
+            ),
+            dbc.CardBody(
+                [
+                    form_field(
+                        ITEM, "item_id", "Article",
+                        field_select(ITEM, "item_id", [{"label": "— Nouvel article —", "value": NEW_ITEM}], NEW_ITEM),
+                    ),
+                    form_field(ITEM, "name", "Nom", field_input(ITEM, "name"), required=True),
+                    dbc.Row(
+                        [
+                            dbc.Col(form_field(ITEM, "category", "Catégorie", field_input(ITEM, "category"),
+                                               required=True), md=8),
+                            dbc.Col(form_field(ITEM, "units", "Unités", field_input(ITEM, "units", "number", value=1,
+                                                                                   min=1), required=True), md=4),
+                        ]
+                    ),
+                    form_field(
+                        ITEM, "active", "Disponibilité",
+                        dbc.Checklist(
+                            id=ids.field(ITEM, "active"),
+                            options=[{"label": "Disponible au prêt (décocher pour retirer du catalogue)", "value": "active"}],
+                            value=["active"],
+                            switch=True,
+                        ),
+                    ),
+                    form_field(ITEM, "description", "Description", field_textarea(ITEM, "description", rows=2)),
+                    form_actions(ITEM, "Enregistrer l'article", "check2"),
+                ]
+            ),
+        ]
+    )  # fmt: skip
+
+
+def layout(annee=None, du=None, au=None, **_query):
+    this_year = dt.date.today().year
+    try:
+        year = int(annee) if annee else this_year
+    except ValueError:
+        year = this_year
+    today = dt.date.today().isoformat()
+    coordinator = has_role(current_user if current_user.is_authenticated else None, Role.COORDINATOR)
+    actions = (
+        dbc.Button(
+            [html.I(className="bi bi-plus-lg me-1", **{"aria-hidden": "true"}), "Saisir un prêt"],
+            href=f"#{LOAN_FORM_ANCHOR}",
+            external_link=True,
+            color="primary",
+        )
+        if coordinator
+        else None
+    )
+    return html.Div(
+        [
+            page_header(
+                "Prêts de matériel",
+                "Le matériel prêté aux structures du réseau : utilisation, réservations et catalogue.",
+                actions=actions,
+            ),
+            dbc.Card(
+                dbc.CardBody(
+                    [
+                        _period_bar(year, du, au),
+                        html.Div(id=ids.MATERIEL_PERIOD_NOTE, className="period-note", **{"aria-live": "polite"}),
+                    ],
+                    className="py-2",
+                ),
+                className="mb-3",
+            ),
+            dcc.Loading(html.Div(id=ids.MATERIEL_SUMMARY, className="mb-4"), type="default", delay_show=250),
+            html.Div(
+                panel(
+                    "Utilisation par article",
+                    ids.MATERIEL_GAUGES,
+                    "articles",
+                    "speedometer2",
+                    "Taux = jours de prêt ÷ (unités × jours de la période)",
+                ),
+                className="mb-4",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        panel(
+                            "Calendrier des réservations",
+                            ids.MATERIEL_CALENDAR,
+                            "prets",
+                            "calendar3-range",
+                            "En cours, à venir, et rendus ces 30 derniers jours",
+                        ),
+                        xl=8,
+                        className="mb-4",
+                    ),
+                    dbc.Col(panel("Prêts en retard", ids.MATERIEL_OVERDUE, None, "alarm"), xl=4, className="mb-4"),
+                ]
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(_loan_form(today), lg=6, className="mb-4"),
+                    dbc.Col(
+                        [
+                            _action_form(today),
+                            panel("Prêts à suivre", ids.MATERIEL_LOANS, None, "list-check"),
+                        ],
+                        lg=6,
+                        className="mb-4",
+                    ),
+                ]
+            )
+            if coordinator
+            else dbc.Row(dbc.Col(panel("Prêts à suivre", ids.MATERIEL_LOANS, None, "list-check"), className="mb-4")),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        panel("Par catégorie", ids.MATERIEL_CATEGORIES, "categories", "tags"), lg=5, className="mb-4"
+                    ),
+                    dbc.Col(panel("Par mois", ids.MATERIEL_MONTHS, "mois", "calendar-month"), lg=7, className="mb-4"),
+                ]
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        panel("Par structure emprunteuse", ids.MATERIEL_BORROWERS, "structures", "building"),
+                        xl=4,
+                        className="mb-4",
+                    ),
+                    dbc.Col(panel("Par commune", ids.MATERIEL_COMMUNES, "communes", "geo-alt"), xl=4, className="mb-4"),
+                    dbc.Col(
+                        panel("Par intercommunalité (EPCI)", ids.MATERIEL_EPCIS, "epci", "map"), xl=4, className="mb-4"
+                    ),
+                ]
+            ),  # fmt: skip
+            html.H2("Catalogue", className="h4 mt-2 mb-3", id="catalogue"),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        panel("Articles", ids.MATERIEL_CATALOGUE, "catalogue", "box-seam"),
+                        lg=8 if coordinator else 12,
+                        className="mb-4",
+                    ),
+                    dbc.Col(_item_form(), lg=4, className="mb-4") if coordinator else None,
+                ]
+            ),  # fmt: skip
+            dcc.Download(id=ids.MATERIEL_DOWNLOAD),
+        ],
+        className="materiel-page",
     )

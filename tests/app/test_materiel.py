@@ -1,0 +1,236 @@
+"""Matériel through the app: forms posted exactly as the browser does, roles enforced by the server, panels and
+exports computed from the records."""
+
+import datetime as dt
+import io
+import json
+
+import pandas as pd
+import pytest
+from flask_login import login_user
+from sqlalchemy import func, select
+
+from db.models import AuditLog, Commune, EquipmentItem, Loan
+from tests.conftest import login, post_form
+
+TODAY = dt.date.today()
+LOAN, LOAN_ACTION, ITEM = "loan", "loan-action", "equipment-item"  # the page's form names
+
+
+@pytest.fixture
+def ui(app):
+    """The page and callback modules, importable once an app exists (pages register themselves with it)."""
+    from dashboard.callbacks import materiel as callbacks
+    from dashboard.pages import materiel as page
+
+    assert (LOAN, LOAN_ACTION, ITEM) == (LOAN, LOAN_ACTION, ITEM)
+    return callbacks, page
+
+
+@pytest.fixture
+def projector(app, users):
+    database = app.server.extensions["database"]
+    with database.transaction() as session:
+        session.add(Commune(insee="42187", name="Roanne", epci_code="200035731", epci_name="Roannais Agglomération"))
+        item = EquipmentItem(name="Vidéoprojecteur", category="Audiovisuel", units=1)
+        session.add(item)
+        session.flush()
+        return item.id
+
+
+def loan_values(item_id, **override):
+    return {
+        "item_id": str(item_id),
+        "units": 1,
+        "borrower_place_pk": None,
+        "borrower_name": "Club photo",
+        "borrower_commune": "42187",
+        "start_date": TODAY.isoformat(),
+        "end_date": (TODAY + dt.timedelta(days=2)).isoformat(),
+        "purpose": "atelier",
+        "interventions": None,
+        "training_given": ["yes"],
+        "notes": "",
+    } | override
+
+
+def counts(app):
+    with app.server.extensions["database"].session() as session:
+        return (
+            session.scalar(select(func.count(Loan.id))),
+            session.scalar(select(func.count(AuditLog.id)).where(AuditLog.table_name != "users")),
+        )
+
+
+def test_coordinator_creates_a_loan_through_the_form(app, as_role, projector):
+    client = as_role("coordinator")
+    response = post_form(client, LOAN, loan_values(projector))
+    assert response.status_code == 200
+    assert "Prêt n° 1 enregistré : Vidéoprojecteur pour Club photo" in text(response)
+    assert counts(app) == (1, 1)
+    with app.server.extensions["database"].session() as session:
+        loan = session.get(Loan, 1)
+    assert (loan.borrower_commune, loan.borrower_insee, loan.training_given) == ("Roanne", "42187", True)
+
+
+def test_bad_loan_shows_messages_and_writes_nothing(app, as_role, projector):
+    client = as_role("coordinator")
+    values = loan_values(projector, end_date=(TODAY - dt.timedelta(days=1)).isoformat(), units="3")
+    errors = field_errors(post_form(client, LOAN, values))
+    assert errors["end_date"] == "La date de fin doit être le jour du début ou après."
+    assert errors["units"] == "« Vidéoprojecteur » ne compte que 1 unité."
+    assert counts(app) == (0, 0)
+
+
+def text(response) -> str:
+    """The callback's answer as readable text (messages unescaped)."""
+    return json.dumps(response.get_json(), ensure_ascii=False)
+
+
+def field_errors(response) -> dict:
+    """{field name: message shown under it} from the shared form callback's answer."""
+    out = {}
+    for key, value in response.get_json()["response"].items():
+        if '"type":"field-error"' in key:
+            out[json.loads(key)["name"]] = value["children"]
+    return out
+
+
+def test_clash_through_the_form_names_the_other_loan(app, as_role, projector):
+    client = as_role("coordinator")
+    post_form(client, LOAN, loan_values(projector))
+    answer = text(post_form(client, LOAN, loan_values(projector, borrower_name="Autre club")))
+    assert "Conflit de réservation" in answer and "prêt n° 1 à Club photo" in answer
+    assert counts(app) == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("form", "values"),
+    [
+        (LOAN, None),
+        (LOAN_ACTION, {"loan_id": "1", "action": "cancel", "date": None}),
+        (ITEM, {"item_id": "", "name": "Drone", "category": "Audiovisuel", "units": 1, "active": ["active"],
+                     "description": ""}),
+    ],
+)  # fmt: skip
+def test_viewer_forged_writes_change_nothing(app, as_role, projector, form, values):
+    coordinator = as_role("coordinator")
+    post_form(coordinator, LOAN, loan_values(projector))
+    viewer = app.server.test_client()
+    assert login(viewer, "viewer@example.org").status_code == 302
+    before = counts(app)
+    response = post_form(viewer, form, values or loan_values(projector, start_date="2030-01-01"))
+    assert "Action réservée au rôle « Coordination »" in text(response)
+    assert counts(app) == before
+    with app.server.extensions["database"].session() as session:
+        assert session.get(Loan, 1).cancelled_at is None
+        assert session.scalar(select(func.count(EquipmentItem.id))) == 1
+
+
+def test_follow_up_actions_through_the_form(app, as_role, projector):
+    client = as_role("coordinator")
+    post_form(client, LOAN, loan_values(projector))
+
+    def act(action, day):
+        return post_form(client, LOAN_ACTION, {"loan_id": "1", "action": action, "date": day.isoformat()})
+
+    # The db function's end_date message shows under the form's own date field.
+    assert field_errors(act("extend", TODAY))["date"].startswith("La nouvelle fin doit être après la fin actuelle")
+    new_end = TODAY + dt.timedelta(days=5)
+    assert f"Prêt n° 1 prolongé jusqu'au {new_end:%d/%m/%Y}." in text(act("extend", new_end))
+    assert f"Prêt n° 1 marqué rendu le {TODAY:%d/%m/%Y}." in text(act("return", TODAY))
+    assert counts(app) == (1, 3)
+
+
+def test_item_form_creates_and_edits(app, as_role, projector):
+    client = as_role("coordinator")
+    values = {"item_id": "new", "name": "Drone", "category": "Audiovisuel", "units": "2", "active": ["active"],
+              "description": "Drone et batteries"}  # fmt: skip
+    assert "Article « Drone » ajouté au catalogue." in text(post_form(client, ITEM, values))
+    values |= {"item_id": str(projector), "name": "Vidéoprojecteur HD", "active": []}
+    assert "Article « Vidéoprojecteur HD » mis à jour." in text(post_form(client, ITEM, values))
+    with app.server.extensions["database"].session() as session:
+        item = session.get(EquipmentItem, projector)
+    assert (item.name, item.units, item.active) == ("Vidéoprojecteur HD", 2, False)
+
+
+def walk(component):
+    """Every component of a layout tree."""
+    stack = [component]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list | tuple):
+            stack.extend(node)
+        elif node is not None and hasattr(node, "to_plotly_json"):
+            yield node
+            stack.append(getattr(node, "children", None))
+
+
+def _rendered_ids(component) -> set:
+    return {str(node.id) for node in walk(component) if getattr(node, "id", None) is not None}
+
+
+def test_viewer_sees_panels_but_no_form(app, users, ui):
+    _callbacks, page = ui
+    with app.server.test_request_context("/materiel"):
+        login_user(users["viewer"])
+        viewer_ids = _rendered_ids(page.layout())
+        login_user(users["coordinator"])
+        coordinator_ids = _rendered_ids(page.layout())
+    assert "materiel-gauges" in viewer_ids and "materiel-calendar" in viewer_ids
+    assert not any("'form'" in i for i in viewer_ids)
+    assert {LOAN, LOAN_ACTION, ITEM} <= {i.split("'form': '")[1].split("'")[0] for i in coordinator_ids
+                                                        if "'form': '" in i}  # fmt: skip
+
+
+def test_period_selection(ui):
+    callbacks, _page = ui
+    assert callbacks.period_of("2024", None, None)[0] == callbacks.Period.year(2024)
+    period, note = callbacks.period_of("2024", "2025-03-01", "2025-03-31")
+    assert (period.start, period.end, note) == (dt.date(2025, 3, 1), dt.date(2025, 3, 31), _range_note())
+    assert callbacks.period_of("2024", "2025-03-31", "2025-03-01")[0] == callbacks.Period.year(2024)
+    assert "Indiquer les deux dates" in callbacks.period_of("2024", "2025-03-01", None)[1]
+
+
+def _range_note():
+    return "Période : du 01/03/2025 au 31/03/2025 (31 jours)."
+
+
+def test_panels_and_exports_follow_the_records(app, as_role, projector, ui):
+    callbacks, _page = ui
+    client = as_role("coordinator")
+    post_form(client, LOAN, loan_values(projector))
+    with app.server.app_context():
+        note, summary, gauges, *_ = callbacks.panels(str(TODAY.year), None, None, [1])
+        frame = callbacks.export_frame("articles", callbacks.Period.year(TODAY.year))
+        loans = callbacks.export_frame("prets", callbacks.Period.year(TODAY.year))
+    assert note == f"Période : année {TODAY.year}."
+    loan_days = min(3, (dt.date(TODAY.year, 12, 31) - TODAY).days + 1)
+    assert [getattr(n, "data-loan-days") for n in walk(gauges) if hasattr(n, "data-loan-days")] == [str(loan_days)]
+    assert frame.to_dict("records")[0]["Jours de prêt"] == loan_days
+    assert list(loans["Structure"]) == ["Club photo"]
+    buffer = io.BytesIO()
+    frame.to_excel(buffer, index=False)
+    assert pd.read_excel(io.BytesIO(buffer.getvalue()))["Article"].tolist() == ["Vidéoprojecteur"]
+
+
+def test_choosing_an_item_fills_the_catalogue_form(app, projector, ui):
+    callbacks, page = ui
+    with app.server.app_context():
+        assert callbacks.fill_item(str(projector)) == ("Vidéoprojecteur", "Audiovisuel", 1, ["active"], "")
+        assert callbacks.fill_item(page.NEW_ITEM) == ("", "", 1, ["active"], "")
+
+
+def test_calendar_gives_overlapping_loans_their_own_row(ui):
+    callbacks, _page = ui
+    day = dt.date(2026, 3, 1)
+    frame = pd.DataFrame(
+        {
+            "id": [1, 2, 3, 4],
+            "item": ["Kit", "Kit", "Kit", "Drone"],
+            "start_date": [day, day + dt.timedelta(days=2), day + dt.timedelta(days=6), day],
+            "end_date": [day + dt.timedelta(days=4), day + dt.timedelta(days=5), day + dt.timedelta(days=8), day],
+            "returned_on": [None, None, day + dt.timedelta(days=6), None],
+        }
+    )
+    assert list(callbacks._lanes(frame)) == ["Kit · 1", "Kit · 2", "Kit · 1", "Drone"]
