@@ -6,6 +6,7 @@ a gunicorn pool serves any user, and a deactivated account is out at its next re
 
 from __future__ import annotations
 
+import json
 from urllib.parse import urlsplit
 
 from flask import (
@@ -16,6 +17,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_limiter import Limiter
@@ -23,6 +25,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 
+from db import projection as projection_db
 from db import users as user_db
 from db.writes import ROLE_LABELS
 
@@ -60,9 +63,85 @@ def _is_public_request() -> bool:
     return bool(getattr(view, "is_public", False))
 
 
+# --- projection screens: a revocable link opens /projection and its own callbacks, nothing else ----------------------
+
+PROJECTION_PATH = "/projection"
+PROJECTION_KEY = "projection_token"  # session key holding the sha256 of the screen's link token
+PROJECTION_ID_PREFIX = "proj-"  # every component id the projection's callbacks write to starts with it
+PAGES_OUTPUTS = {"_pages_content", "_pages_store"}  # Dash's page-routing callback
+
+
+def _callback_output_names(output: str) -> list[str]:
+    """The component ids (the `type` of a dict id) named by a callback request's `output` key, the key Dash uses to
+    choose the function it runs: "id.prop", or "..id.prop...id.prop.." for several outputs."""
+    parts = output[2:-2].split("...") if output.startswith("..") and output.endswith("..") else [output]
+    names = []
+    for part in parts:
+        component = part.rsplit(".", 1)[0]
+        if component.startswith("{"):
+            try:
+                component = str(json.loads(component).get("type", ""))
+            except (ValueError, AttributeError):
+                component = ""
+        names.append(component)
+    return names
+
+
+def _is_projection_callback(body) -> bool:
+    """A callback request that runs a projection callback, or Dash's page routing to the projection page."""
+    if not isinstance(body, dict) or not isinstance(body.get("output"), str):
+        return False
+    names = _callback_output_names(body["output"])
+    if names and all(name.startswith(PROJECTION_ID_PREFIX) for name in names):
+        return True
+    inputs = body.get("inputs") or [{}]
+    first = inputs[0] if isinstance(inputs, list) and isinstance(inputs[0], dict) else {}
+    return set(names) == PAGES_OUTPUTS and first.get("property") == "pathname" and first.get("value") == PROJECTION_PATH
+
+
+def _projection_screen_allowed() -> bool:
+    """An anonymous request from a screen holding a link that is still valid, for the projection only."""
+    token_hash = session.get(PROJECTION_KEY)
+    if not token_hash:
+        return False
+    with database().session() as db_session:
+        valid = projection_db.active_token(db_session, token_hash) is not None
+    if not valid:  # revoked since: the screen is out at once
+        session.pop(PROJECTION_KEY, None)
+        return False
+    if request.method == "GET":
+        return request.path in (PROJECTION_PATH, "/_dash-layout", "/_dash-dependencies")
+    return request.path == "/_dash-update-component" and _is_projection_callback(request.get_json(silent=True))
+
+
+def _open_projection_link():
+    """`/projection?jeton=…`: remember the link in the screen's session and open its settings, token out of the
+    address bar. None when the request carries no valid link."""
+    if request.path != PROJECTION_PATH or "jeton" not in request.args:
+        return None
+    with database().session() as db_session:
+        link = projection_db.resolve_token(db_session, request.args["jeton"])
+    if link is None:
+        flash("Ce lien de projection n'est pas valide ou a été révoqué.", "warning")
+        return None
+    session[PROJECTION_KEY] = link.token_hash
+    session.permanent = True  # the screen keeps its link across browser restarts
+    return redirect(f"{PROJECTION_PATH}?{link.query}")
+
+
+def is_projection_screen() -> bool:
+    return not current_user.is_authenticated and bool(session.get(PROJECTION_KEY))
+
+
 def guard():
-    """Anonymous requests: pages redirect to /login, Dash and API endpoints answer 401."""
+    """Anonymous requests: pages redirect to /login, Dash and API endpoints answer 401. A projection screen's
+    link opens only the projection page and its callbacks."""
     if _is_public_request() or current_user.is_authenticated:
+        return None
+    opened = _open_projection_link()
+    if opened is not None:
+        return opened
+    if _projection_screen_allowed():
         return None
     if request.path.startswith(("/_dash-", "/_reload-hash", "/api/")):
         return jsonify(error="authentification requise"), 401
@@ -71,7 +150,7 @@ def guard():
 
 def set_csrf_cookie(response):
     """Give dash-renderer the token it sends back as X-CSRFToken on every callback."""
-    if current_user.is_authenticated:
+    if current_user.is_authenticated or is_projection_screen():
         response.set_cookie(
             CSRF_COOKIE, generate_csrf(), samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"]
         )

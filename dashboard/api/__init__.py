@@ -5,9 +5,9 @@ Each module has `register(server)`; a route open without login is wrapped with `
 
 from flask import Flask
 
-from dashboard.api import agenda
+from dashboard.api import agenda, carte, rapport
 
-AREAS = (agenda,)
+AREAS = (agenda, carte, rapport)
 
 
 def init_app(server: Flask) -> None:

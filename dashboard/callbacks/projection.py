@@ -1,7 +1,357 @@
-"""Callbacks of the projection area (to be built)."""
+"""Projection: the slides' content (refreshed every M minutes), the rotation (in the browser, so it keeps turning
+offline), the settings panel and the admins' screen links."""
 
-FORMS: dict = {}
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import urlencode
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import ALL, Input, Output, ctx, dcc, html
+from flask import request
+
+from dashboard import ids
+from dashboard.callbacks.forms import database
+from dashboard.components import format as fmt
+from dashboard.components.cards import ICONS, empty_state
+from dashboard.components.indicateurs import change_text
+from dashboard.components.map import base_map, bounds_of, points_layer, points_to_geojson
+from dashboard.pages.projection import NEW_LINK, REVOKE_LINK
+from db import agenda, carte, formations, lettres, materiel, projection
+from db import indicateurs as ind
+from db.periods import Period
+
+# The key figures of the first slide, in reading order.
+FIGURE_KEYS = ("events", "loan_days", "participants", "newsletter_reach", "borrowers", "places")
+FRESHNESS_COLORS = {"a_jour": "#12b76a", "a_surveiller": "#2e90fa", "a_verifier": "#f79009", "a_actualiser": "#f04438"}
+FIGURE_ICONS = {**ICONS, "participants": "people", "borrowers": "building", "sessions": "calendar-check"}
+WEEKDAYS = ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."]
+
+
+def _when(value: dt.datetime) -> str:
+    return f"{WEEKDAYS[value.weekday()]} {value.day} {fmt.MONTHS[value.month - 1]} · {value:%H:%M}"
+
+
+def _figure_tiles(session, keys: tuple[str, ...], today: dt.date) -> html.Div:
+    """Key figures since 1 January, each with its change over the same dates a year earlier."""
+    period = ind.period_from_choice(today.year, today)
+    earlier = period.previous_year()
+    tiles = []
+    for key in keys:
+        source = ind.SOURCES_BY_KEY[key]
+        item = ind.Comparison(
+            source.mission,
+            source.compute(session, period),
+            source.compute(session, earlier) if source.periodic else None,
+        )
+        tiles.append(
+            html.Div(
+                [
+                    html.I(className=f"bi bi-{FIGURE_ICONS[key]} proj-figure-icon", **{"aria-hidden": "true"}),
+                    html.Div(fmt.number(item.current.value), className="proj-figure-value"),
+                    html.Div(source.label or item.current.label, className="proj-figure-label"),
+                    html.Div(
+                        f"{change_text(item.change)} sur un an" if item.previous else "fiches publiées",
+                        className="proj-figure-change",
+                    ),
+                ],
+                className="proj-figure",
+            )
+        )
+    return html.Div(tiles, className=f"proj-figures cols-{min(len(keys), 3)}")
+
+
+def chiffres(session, today: dt.date):
+    return [
+        html.P(f"Depuis le 1er janvier {today.year}", className="proj-subtitle"),
+        _figure_tiles(session, FIGURE_KEYS, today),
+    ]
+
+
+def _centre(bounds) -> tuple[float, float]:
+    """The middle of the places (the département's centre without any): a fixed zoom fits the Loire on a screen,
+    where fitting bounds would not work on a slide still hidden when the map is drawn."""
+    if bounds is None:
+        return (45.73, 4.22)
+    (south, west), (north, east) = bounds
+    return ((south + north) / 2, (west + east) / 2)
+
+
+def carte_slide(session, now: dt.datetime):
+    places = carte.search_places(session, carte.PlaceFilter(), now, with_counts=False).places
+    rows = [
+        {
+            "id": row.id,
+            "label": f"{row.nom} — {row.commune}",
+            "color": FRESHNESS_COLORS.get(row.freshness),
+            "radius": 9,
+            "latitude": row.latitude,
+            "longitude": row.longitude,
+        }
+        for row in places.itertuples()
+    ]
+    geojson = points_to_geojson(rows, properties=("id", "label", "color", "radius"))
+    counts = places["freshness"].value_counts()
+    legend = [
+        html.Li(
+            [
+                html.Span(className="proj-dot", style={"background": FRESHNESS_COLORS[band.key]}),
+                f"{band.label} : {counts.get(band.key, 0)}",
+            ]
+        )
+        for band in carte.FRESHNESS
+    ]
+    return html.Div(
+        [
+            base_map(
+                "proj-map",
+                [points_layer("proj-map-points", geojson, cluster=False)],
+                center=_centre(bounds_of(places["latitude"], places["longitude"])),
+                zoom=10,
+                zoomControl=False,
+                className="proj-map",
+                style={"minHeight": "0"},
+            ),
+            html.Div(
+                [
+                    html.Div(fmt.number(len(places)), className="proj-figure-value"),
+                    html.Div("lieux de médiation numérique", className="proj-figure-label"),
+                    html.H2("Mise à jour des fiches", className="proj-side-title"),
+                    html.Ul(legend, className="proj-legend"),
+                ],
+                className="proj-side",
+            ),
+        ],
+        className="proj-map-layout",
+    )  # fmt: skip
+
+
+def agenda_slide(session, now: dt.datetime):
+    events = agenda.upcoming_frame(session, agenda.EventFilters(), now, limit=7)
+    events = events[events["status"] != "cancelled"]
+    if events.empty:
+        return empty_state("Aucun événement à venir dans l'agenda.", "calendar-x")
+    return html.Ul(
+        [
+            html.Li(
+                [
+                    html.Div(_when(agenda.local(row.start.to_pydatetime())), className="proj-when"),
+                    html.Div(row.title, className="proj-what"),
+                    html.Div(" · ".join(v for v in (row.location_name, row.city) if isinstance(v, str)), className="proj-where"),
+                ]
+            )
+            for row in events.itertuples()
+        ],
+        className="proj-list",
+    )  # fmt: skip
+
+
+def gauge(name: str, percent: int) -> html.Div:
+    """A horizontal gauge with its value written inside, named for screen readers."""
+    return html.Div(
+        html.Div(f"{percent} %", className="proj-gauge-bar", style={"width": f"{max(percent, 4)}%"}),
+        className="proj-gauge",
+        role="progressbar",
+        **{"aria-label": name, "aria-valuenow": percent, "aria-valuemin": 0, "aria-valuemax": 100},
+    )
+
+
+def materiel_slide(session, today: dt.date):
+    period = Period(dt.date(today.year, 1, 1), today)
+    use = materiel.utilisation(session, period)
+    schedule = materiel.loan_schedule(session, today)
+    out_now = set(schedule.loc[schedule["status"].isin(["current", "overdue"]), "item"])
+    gauges = [
+        html.Div(
+            [
+                html.Div(
+                    [html.Span(row.name), html.Span("en prêt" if row.name in out_now else "disponible", className="proj-state" + (" out" if row.name in out_now else ""))],
+                    className="proj-gauge-label",
+                ),
+                gauge(f"Occupation de {row.name}", round(100 * row.rate)),
+            ]
+        )
+        for row in use.items.sort_values("rate", ascending=False).itertuples()
+    ]  # fmt: skip
+    return [
+        html.P(
+            f"Occupation depuis le 1er janvier : {fmt.number(use.total_loan_days)} jours de prêt, "
+            f"{fmt.number(len(use.borrowers))} structures",
+            className="proj-subtitle",
+        ),
+        html.Div(gauges, className="proj-gauges") if gauges else empty_state("Aucun matériel enregistré.", "box-seam"),
+    ]
+
+
+def _session_place(row) -> str:
+    seats = f"{row.free_seats} places libres" if pd.notna(row.capacity) else None
+    return " · ".join(v for v in (row.commune, seats) if isinstance(v, str))
+
+
+def formations_slide(session, today: dt.date):
+    upcoming = formations.upcoming_sessions(session, formations.TrainingFilters(), today, limit=5)
+    items = [
+        html.Li(
+            [
+                html.Div(f"{WEEKDAYS[row.date.weekday()]} {row.date.day} {fmt.MONTHS[row.date.month - 1]}", className="proj-when"),
+                html.Div(row.title, className="proj-what"),
+                html.Div(_session_place(row), className="proj-where"),
+            ]
+        )
+        for row in upcoming.itertuples()
+    ]  # fmt: skip
+    return [
+        _figure_tiles(session, ("trainings", "sessions", "participants"), today),
+        html.H2("Prochaines sessions", className="proj-side-title"),
+        html.Ul(items, className="proj-list") if items else empty_state("Aucune session programmée.", "mortarboard"),
+    ]
+
+
+def lettres_slide(session, today: dt.date):
+    newsletters = lettres.list_newsletters(session)
+    cards = [
+        html.Div(
+            [html.Div(fmt.number(row.subscribers), className="proj-figure-value"), html.Div(row.name, className="proj-figure-label")],
+            className="proj-figure",
+        )
+        for row in newsletters.itertuples()
+    ]  # fmt: skip
+    issues = lettres.list_issues(session, Period(today - dt.timedelta(days=120), today)).head(4)
+    reach = lettres.newsletter_reach_figure(session, Period(today, today))
+    return [
+        html.P(f"{fmt.number(reach.value)} abonnés au total", className="proj-subtitle"),
+        html.Div(cards, className="proj-figures cols-4")
+        if cards
+        else empty_state("Aucune lettre enregistrée.", "envelope"),
+        html.H2("Derniers envois", className="proj-side-title"),
+        html.Ul(
+            [
+                html.Li([html.Span(f"{row.sent_on:%d/%m}", className="proj-when me-3"), row.subject])
+                for row in issues.itertuples()
+            ],
+            className="proj-list compact",
+        ),
+    ]
+
+
+SLIDE_BUILDERS = {
+    "chiffres": lambda session, now: chiffres(session, now.date()),
+    "carte": carte_slide,
+    "agenda": agenda_slide,
+    "materiel": lambda session, now: materiel_slide(session, now.date()),
+    "formations": lambda session, now: formations_slide(session, now.date()),
+    "lettres": lambda session, now: lettres_slide(session, now.date()),
+}
+
+
+def refresh_slides(_n_intervals):
+    """Every slide's content, for the slides present (in their order), and the time of this refresh."""
+    now = carte.local_now()
+    names = [output["id"]["name"] for output in ctx.outputs_list[0]]
+    with database().session() as session:
+        bodies = [SLIDE_BUILDERS[name](session, now) for name in names]
+    return bodies, f"Données actualisées à {now:%H:%M}"
+
+
+# Rotation in the browser: the shown slide follows the interval's tick, also with the server out of reach.
+ROTATE_JS = """
+function(n) {
+    const outputs = dash_clientside.callback_context.outputs_list[0];
+    const count = outputs.length;
+    const active = count ? (n || 0) % count : 0;
+    // A map drawn on a hidden slide measures itself again once shown.
+    setTimeout(() => window.dispatchEvent(new Event("resize")), 50);
+    return [outputs.map((_, i) => i === active ? "proj-slide active" : "proj-slide"), count > 1 ? `${active + 1} / ${count}` : ""];
+}
+"""
+
+
+def chosen_settings(slides, rotate, refresh, theme) -> projection.Settings:
+    return projection.parse_settings(
+        {"slides": ",".join(slides or []), "rotate": rotate, "refresh": refresh, "theme": theme}
+    )
+
+
+def apply_href(*values):
+    """The address of the chosen settings, for the Apply button."""
+    return f"/projection?{chosen_settings(*values).query()}&{urlencode({'filters': 'on'})}"
+
+
+def link_query(*values):
+    """The settings a new screen link will open (admins only: the field exists only for them)."""
+    return chosen_settings(*values).query()
+
+
+def create_link(session, actor, *, label=None, query=None):
+    link, token = projection.create_token(session, actor, label=label, query=query)
+    url = f"{request.host_url.rstrip('/')}/projection?{urlencode({'jeton': token})}"
+    return html.Div(
+        [
+            html.Div(f"Lien « {link.label} » créé. Copiez-le maintenant : il ne sera plus affiché."),
+            html.Div(
+                [html.Code(url, id="proj-new-link", className="proj-link"), dcc.Clipboard(target_id="proj-new-link", title="Copier le lien", className="ms-2")],
+                className="d-flex align-items-start mt-2",
+            ),
+        ]
+    )  # fmt: skip
+
+
+def revoke_link(session, actor, *, token_id=None):
+    link = projection.revoke_token(session, actor, token_id=token_id)
+    return f"Lien « {link.label} » révoqué : l'écran qui l'utilise est refusé dès sa prochaine actualisation."
+
+
+def links_panel(_created, _revoked):
+    with database().session() as session:
+        frame = projection.list_tokens(session)
+    if frame.empty:
+        return empty_state("Aucun lien de projection.", "link-45deg"), []
+    table = dbc.Table(
+        [html.Thead(html.Tr([html.Th("Écran"), html.Th("Créé"), html.Th("État")]))]
+        + [
+            html.Tbody(
+                [
+                    html.Tr(
+                        [
+                            html.Td([row.label, html.Div(row.query.replace("&", " · "), className="small text-body-secondary")]),
+                            html.Td([fmt.date(row.created_at), html.Div(row.created_by or "—", className="small")]),
+                            html.Td(dbc.Badge("Révoqué", color="secondary") if pd.notna(row.revoked_at) else dbc.Badge("Actif", color="success")),
+                        ]
+                    )
+                    for row in frame.itertuples()
+                ]
+            )
+        ],
+        size="sm",
+        className="proj-links",
+    )  # fmt: skip
+    active = frame[frame["revoked_at"].isna()]
+    return table, [{"label": row.label, "value": row.id} for row in active.itertuples()]
+
+
+FORMS = {NEW_LINK: create_link, REVOKE_LINK: revoke_link}
 
 
 def register(app) -> None:
-    """No callbacks yet."""
+    app.callback(
+        Output(ids.proj_slide_body(ALL), "children"),
+        Output(ids.PROJ_REFRESHED_AT, "children"),
+        Input(ids.PROJ_REFRESH, "n_intervals"),
+    )(refresh_slides)
+    app.clientside_callback(
+        ROTATE_JS,
+        Output(ids.proj_slide(ALL), "className"),
+        Output(ids.PROJ_COUNTER, "children"),
+        Input(ids.PROJ_ROTATE, "n_intervals"),
+    )
+    settings = [Input(ids.PROJ_SET_SLIDES, "value"), Input(ids.PROJ_SET_ROTATE, "value"),
+                Input(ids.PROJ_SET_REFRESH, "value"), Input(ids.PROJ_SET_THEME, "value")]  # fmt: skip
+    app.callback(Output(ids.PROJ_APPLY, "href"), *settings)(apply_href)
+    app.callback(Output(ids.field(NEW_LINK, "query"), "value"), *settings)(link_query)
+    app.callback(
+        Output(ids.PROJ_TOKENS, "children"),
+        Output(ids.field(REVOKE_LINK, "token_id"), "options"),
+        Input(ids.form_saved(NEW_LINK), "data"),
+        Input(ids.form_saved(REVOKE_LINK), "data"),
+    )(links_panel)

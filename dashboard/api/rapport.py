@@ -1,0 +1,28 @@
+"""The annual report as a file, for logged-in users (the guard refuses anonymous requests and projection screens)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Flask, Response, abort, current_app
+
+from db.rapport import build_report, render_html, render_pdf
+
+FORMATS = {"pdf": ("application/pdf", render_pdf), "html": ("text/html; charset=utf-8", render_html)}
+
+
+def report_file(year: int, extension: str):
+    if extension not in FORMATS or not 2000 <= year <= dt.date.today().year:
+        abort(404)
+    mimetype, render = FORMATS[extension]
+    with current_app.extensions["database"].session() as session:
+        content = render(build_report(session, year))
+    return Response(
+        content,
+        mimetype=mimetype,
+        headers={"Content-Disposition": f'attachment; filename="rapport-activite-{year}.{extension}"'},
+    )
+
+
+def register(server: Flask) -> None:
+    server.add_url_rule("/api/rapport/<int:year>.<extension>", "report_file", report_file)

@@ -1,0 +1,484 @@
+"""Widgets of the Carte: badges, the list of places, the summary panel, the place sheet, the legend.
+
+Every text coming from a place is passed to Dash as a string child, which React renders as text: a name
+containing `<script>` is shown, never run.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from urllib.parse import quote
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard import ids
+from dashboard.components import format as fmt
+from dashboard.components.forms import field_input, field_textarea, form_actions, form_field
+from db import carte
+
+OPEN_STATES = {
+    "open": ("Ouvert maintenant", "#1a7f37", "success"),
+    "closed": ("Fermé", "#475467", "secondary"),
+    "unknown": ("Horaires inconnus", "#b54708", "warning"),
+}
+FRESHNESS_COLORS = {"a_jour": "#1a7f37", "a_surveiller": "#1f4e79", "a_verifier": "#b54708", "a_actualiser": "#b42318"}
+COLOR_MODES = {"ouverture": "Ouverture", "fraicheur": "Mise à jour"}
+
+
+def icon(name: str, classes: str = "me-1") -> html.I:
+    return html.I(className=f"bi bi-{name} {classes}", **{"aria-hidden": "true"})
+
+
+def open_badge(state: str) -> dbc.Badge:
+    label, _color, bootstrap = OPEN_STATES[state]
+    return dbc.Badge(label, color=bootstrap, text_color="dark" if bootstrap == "warning" else None, className="me-1")
+
+
+def freshness_badge(key: str) -> dbc.Badge:
+    band = carte.FRESHNESS_BY_KEY[key]
+    return dbc.Badge(
+        band.label,
+        color=band.color,
+        text_color="dark" if band.color == "warning" else None,
+        title="Fraîcheur de la fiche (date de mise à jour)",
+    )
+
+
+def marker_codes(places) -> dict:
+    """For each place of the result, the index of its colour in `MARKER_PALETTE[mode]`, as one digit string per
+    mode: 1 byte per place in the callback's response (assets/30-carte.js decodes it)."""
+    codes = {}
+    for mode, column, keys in (("ouverture", "open_state", OPEN_STATES), ("fraicheur", "freshness", FRESHNESS_COLORS)):
+        index = {key: str(i) for i, key in enumerate(keys)}
+        codes[mode] = "".join(places[column].map(index))
+    return codes
+
+
+MARKER_PALETTE = {
+    "ouverture": [color for _label, color, _bootstrap in OPEN_STATES.values()],
+    "fraicheur": list(FRESHNESS_COLORS.values()),
+}
+
+
+def legend(mode: str, with_ifn: bool = False) -> html.Div:
+    if mode == "fraicheur":
+        items = [(carte.FRESHNESS_BY_KEY[k].label, color) for k, color in FRESHNESS_COLORS.items()]
+        title = "Mise à jour de la fiche"
+    else:
+        items = [(label, color) for label, color, _b in OPEN_STATES.values()]
+        title = "Ouverture"
+    return html.Div(
+        [
+            html.Div(title, className="fw-semibold mb-1"),
+            *[
+                html.Div([html.Span(className="legend-dot", style={"background": color}), label])
+                for label, color in items
+            ],
+            html.Div(
+                [html.Span(className="legend-dot legend-cluster"), "Groupe de lieux (cliquer pour zoomer)"],
+                className="mt-1",
+            ),
+            ifn_legend() if with_ifn else None,
+        ],
+        className="carte-legend small",
+    )
+
+
+def place_list(places, limit: int = 50) -> html.Div:
+    """The places of the current view as buttons (a click centres the map and opens the summary)."""
+    if places.empty:
+        return html.Div(
+            [icon("search", "me-2"), "Aucun lieu ne correspond à ces filtres."],
+            className="empty-state p-4 text-center text-body-secondary",
+        )
+    rows = places.head(limit).to_dict("records")
+    items = [
+        html.Button(
+            [
+                html.Div(row["nom"], className="fw-semibold text-start"),
+                html.Div(
+                    [icon("geo-alt"), row["commune"] or "", " · ", row["adresse"] or ""],
+                    className="small text-body-secondary text-start",
+                ),
+                html.Div([open_badge(row["open_state"]), freshness_badge(row["freshness"])], className="mt-1"),
+            ],
+            id=ids.carte_place(row["id"]),
+            n_clicks=0,
+            className="list-group-item list-group-item-action",
+            type="button",
+        )
+        for row in rows
+    ]
+    more = (
+        html.P(
+            f"{fmt.number(len(places) - limit)} autres lieux : affinez les filtres pour les voir dans la liste.",
+            className="small text-body-secondary mt-2 mb-0",
+        )
+        if len(places) > limit
+        else None
+    )
+    return html.Div([html.Div(items, className="list-group"), more])
+
+
+def _line(icon_name: str, content) -> html.Li:
+    # Dash renders components only at the first level of a children list: flatten.
+    parts = content if isinstance(content, list) else [content]
+    return html.Li([icon(icon_name, "me-2 text-brand"), *parts], className="mb-1")
+
+
+def _link(url: str | None, label: str | None = None):
+    if not url:
+        return None
+    safe = url if url.startswith(("http://", "https://")) else f"https://{url}"
+    return html.A(label or url, href=safe, target="_blank", rel="noopener noreferrer")
+
+
+def place_summary(place, now: dt.datetime) -> html.Div:
+    """The short card shown beside the map for the place picked in the list or on the map."""
+    state = carte.open_state(place.horaires, now)
+    band = carte.freshness_of(place.date_maj, now.date())
+    return html.Div(
+        [
+            html.H2(place.nom, className="h5 mb-1"),
+            html.Div([open_badge(state), freshness_badge(band.key)], className="mb-2"),
+            html.Ul(
+                [
+                    _line("geo-alt", f"{place.adresse}, {place.code_postal} {place.commune}"),
+                    _line("telephone", place.telephone) if place.telephone else None,
+                    _line("clock", place.horaires or "Horaires non renseignés"),
+                ],
+                className="list-unstyled small mb-2",
+            ),
+            html.P(place.presentation_resume, className="small mb-2") if place.presentation_resume else None,
+            dcc.Link(
+                [icon("card-text"), "Voir la fiche complète"],
+                href=f"/carte/lieu/{quote(place.id, safe='')}",
+                className="btn btn-primary btn-sm",
+            ),
+        ]
+    )
+
+
+def _values(place, field: str, facet_key: str | None = None) -> list:
+    values = carte.split_multi(getattr(place, field))
+    if not values:
+        return [html.Span("Non renseigné", className="text-body-secondary")]
+    return [
+        dbc.Badge(carte.option_label(facet_key, v) if facet_key else v, color="light", text_color="dark",
+                  className="me-1 mb-1 border fw-normal value-chip")
+        for v in values
+    ]  # fmt: skip
+
+
+def timetable(place, now: dt.datetime) -> html.Div:
+    days = carte.week_timetable(place.horaires, now.date())
+    if days is None:
+        if not place.horaires:
+            return html.P([icon("question-circle"), "Horaires non renseignés."], className="mb-0")
+        return html.Div(
+            [
+                html.P([icon("question-circle"), "Horaires inconnus : ils ne sont pas au format OpenStreetMap."]),
+                html.P(["Texte saisi : ", html.Q(place.horaires)], className="small text-body-secondary mb-0"),
+            ]
+        )
+    rows = []
+    for day in days:
+        slots = ", ".join(
+            f"{start:%H:%M}–{'24:00' if end == dt.time() else f'{end:%H:%M}'}" + (f" ({comment})" if comment else "")
+            for start, end, comment in day.slots
+        )
+        today = day.day == now.date()
+        rows.append(
+            html.Tr(
+                [
+                    html.Th([day.label, " (aujourd'hui)" if today else ""], scope="row"),
+                    html.Td(slots or html.Span("Fermé", className="text-body-secondary")),
+                ],
+                className="table-active" if today else None,
+            )
+        )
+    return html.Div(
+        [
+            dbc.Table(
+                [html.Caption(f"Semaine du {fmt.date(days[0].day)}", className="caption-top"), html.Tbody(rows)],
+                size="sm",
+                className="mb-1 timetable",
+            ),
+            html.P(["Syntaxe OpenStreetMap : ", html.Code(place.horaires)], className="small text-body-secondary"),
+        ]
+    )
+
+
+SHEET_SECTIONS = (
+    ("Services proposés", "services", None),
+    ("Publics spécifiquement adressés", "publics_specifiquement_adresses", None),
+    ("Prise en charge spécifique", "prise_en_charge_specifique", None),
+    ("Frais à charge", "frais_a_charge", None),
+    ("Modalités d'accès", "modalites_acces", None),
+    ("Modalités d'accompagnement", "modalites_accompagnement", None),
+    ("Dispositifs et programmes nationaux", "dispositif_programmes_nationaux", None),
+    ("Formations et labels", "formations_labels", None),
+    ("Autres labels et territoires", "autres_formations_labels", None),
+    ("Type de structure", "typologie", "typologie"),
+)
+
+
+def place_sheet(place, now: dt.datetime) -> html.Div:
+    state = carte.open_state(place.horaires, now)
+    band = carte.freshness_of(place.date_maj, now.date())
+    emails = carte.split_multi(place.courriels)
+    contact = [
+        _line("geo-alt", [place.adresse, html.Br(), place.complement_adresse, html.Br() if place.complement_adresse else None,
+                          f"{place.code_postal} {place.commune}"]),
+        _line("telephone", html.A(place.telephone, href=f"tel:{place.telephone}")) if place.telephone else None,
+        *[_line("envelope", html.A(email, href=f"mailto:{email}")) for email in emails],
+        _line("globe", _link(place.site_web, "Site internet")) if place.site_web else None,
+        _line("calendar-check", _link(place.prise_rdv, "Prendre rendez-vous en ligne")) if place.prise_rdv else None,
+        _line("universal-access", _link(place.fiche_acces_libre, "Fiche accessibilité (Accès libre)"))
+        if place.fiche_acces_libre
+        else None,
+    ]  # fmt: skip
+    details = [
+        ("Identifiant", place.id),
+        ("SIRET / RNA (pivot)", place.pivot),
+        ("Code INSEE", place.code_insee or "—"),
+        ("Intercommunalité", place.epci_name or "—"),
+        ("Coordonnées", f"{place.latitude:.5f}, {place.longitude:.5f}" if place.latitude is not None else "—"),
+        ("Itinérance", place.itinerance or "—"),
+        ("Structure parente", place.structure_parente or "—"),
+        ("Source", place.source or "—"),
+        ("Mise à jour", fmt.date(place.date_maj) if place.date_maj else "—"),
+    ]
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.Div(
+                        [
+                            html.H1(place.nom, className="h2 mb-1"),
+                            html.P([icon("geo-alt"), f"{place.commune} ({place.code_postal})"],
+                                   className="text-body-secondary mb-2"),
+                            html.Div([open_badge(state), freshness_badge(band.key)]),
+                        ]
+                    ),
+                ],
+                className="page-header mb-4",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            _card("Présentation", [
+                                html.P(place.presentation_resume, className="lead fs-6") if place.presentation_resume else None,
+                                html.P(place.presentation_detail, className="mb-0", style={"whiteSpace": "pre-line"})
+                                if place.presentation_detail else None,
+                                None if (place.presentation_resume or place.presentation_detail)
+                                else html.P("Pas de présentation.", className="text-body-secondary mb-0"),
+                            ]),
+                            _card("Offre de médiation numérique", html.Dl(
+                                [item for title, field, key in SHEET_SECTIONS
+                                 for item in (html.Dt(title), html.Dd(_values(place, field, key)))],
+                                className="mb-0 sheet-values",
+                            )),
+                        ],
+                        lg=7,
+                    ),
+                    dbc.Col(
+                        [
+                            _card("Contact", html.Ul(contact, className="list-unstyled mb-0")),
+                            _card("Horaires de la semaine", timetable(place, now)),
+                            _card("Fiche", html.Dl(
+                                [item for title, value in details for item in (html.Dt(title), html.Dd(value))],
+                                className="mb-0 sheet-details",
+                            )),
+                        ],
+                        lg=5,
+                    ),
+                ]
+            ),
+        ]
+    )  # fmt: skip
+
+
+def _card(title: str, body) -> dbc.Card:
+    return dbc.Card(
+        [dbc.CardHeader(html.H2(title, className="h6 mb-0")), dbc.CardBody(body)],
+        className="mb-4 sheet-card",
+    )
+
+
+# --- digital fragility (IFN) -----------------------------------------------------------------------------------
+
+IFN_CLASSES = ((3, "#fcbba1"), (5, "#fc9272"), (6.5, "#fb6a4a"), (8, "#de2d26"), (10.01, "#a50f15"))
+
+
+def ifn_color(score: float) -> str:
+    return next(color for upper, color in IFN_CLASSES if score < upper)
+
+
+def ifn_geojson(frame) -> dict:
+    """Commune centroids graduated by IFN (colour and size): a layer under the places."""
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [round(row.longitude, 5), round(row.latitude, 5)]},
+            "properties": {
+                "label": f"{row.name} · IFN {fmt.number(row.ifn, 1)}/10 · {row.places} lieu{'x' if row.places > 1 else ''}",
+                "color": ifn_color(row.ifn),
+                "radius": 4 + row.ifn * 1.2,
+            },
+        }
+        for row in frame.itertuples()
+        if row.latitude == row.latitude and row.longitude == row.longitude and row.latitude is not None
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def ifn_panel(frame) -> html.Div:
+    """Offer vs fragility: the most fragile communes and whether they have a mediation place."""
+    if frame.empty:
+        return html.Div(
+            [
+                icon("info-circle", "me-2"),
+                "Indice de fragilité numérique non importé (commande ",
+                html.Code("flask --app app import-ifn FICHIER"),
+                ").",
+            ],
+            className="empty-state p-3 small text-body-secondary",
+        )
+    fragile = frame[frame["ifn"] >= 6.5]
+    without = fragile[fragile["places"] == 0]
+    top = frame.head(10)
+    return html.Div(
+        [
+            html.P(
+                [
+                    html.Strong(fmt.number(len(fragile))),
+                    " communes très fragiles (IFN ≥ 6,5 sur 10), dont ",
+                    html.Strong(fmt.number(len(without))),
+                    " sans lieu de médiation numérique.",
+                ],
+                className="mb-2",
+            ),
+            dbc.Table(
+                [
+                    html.Caption("Les 10 communes les plus fragiles et leur offre", className="caption-top"),
+                    html.Thead(
+                        html.Tr([html.Th("Commune"), html.Th("Intercommunalité"), html.Th("IFN"), html.Th("Lieux")])
+                    ),
+                    html.Tbody(
+                        [
+                            html.Tr(
+                                [
+                                    html.Td(row.name),
+                                    html.Td(row.epci if isinstance(row.epci, str) else "—"),
+                                    html.Td(fmt.number(row.ifn, 1)),
+                                    html.Td(
+                                        fmt.number(row.places) if row.places else dbc.Badge("aucun", color="danger")
+                                    ),
+                                ]
+                            )
+                            for row in top.itertuples()
+                        ]
+                    ),
+                ],
+                size="sm",
+                className="mb-0 small",
+            ),
+        ]
+    )
+
+
+def ifn_legend() -> html.Div:
+    bounds = ["< 3", "3 – 5", "5 – 6,5", "6,5 – 8", "≥ 8"]
+    return html.Div(
+        [
+            html.Div("Fragilité numérique (IFN)", className="fw-semibold mt-2 mb-1"),
+            *[
+                html.Div([html.Span(className="legend-dot", style={"background": color}), label])
+                for (_upper, color), label in zip(IFN_CLASSES, bounds, strict=True)
+            ],
+        ]
+    )
+
+
+# --- the place form (coordinators) ------------------------------------------------------------------------------
+
+PLACE_FORM = "place"
+# (schema field, label, kind, help); kind: text, textarea, number, date, checklist (options from the schema)
+FORM_FIELDS = (
+    ("nom", "Nom du lieu", "text", None),
+    ("id", "Identifiant", "text", "Unique, ex. « Loire_042 » ; le même que dans les exports."),
+    ("pivot", "SIRET ou RNA", "text", "9 à 14 caractères ; 00000000000000 si inconnu."),
+    ("adresse", "Adresse", "text", None),
+    ("complement_adresse", "Complément d'adresse", "text", None),
+    ("code_postal", "Code postal", "text", None),
+    ("commune", "Commune", "text", None),
+    ("code_insee", "Code INSEE", "text", "Rattache le lieu à sa commune et à son intercommunalité."),
+    ("latitude", "Latitude", "number", None),
+    ("longitude", "Longitude", "number", None),
+    ("telephone", "Téléphone", "text", "Format international : +33477000000."),
+    ("courriels", "Courriels", "text", "Plusieurs adresses séparées par « | »."),
+    ("site_web", "Site internet", "text", None),
+    ("prise_rdv", "Prise de rendez-vous en ligne", "text", None),
+    ("fiche_acces_libre", "Fiche Accès libre (accessibilité)", "text", None),
+    ("horaires", "Horaires (syntaxe OpenStreetMap)", "text", "Ex. Mo-Fr 09:00-12:00,14:00-17:00; Sa 09:00-12:00"),
+    ("presentation_resume", "Présentation courte", "textarea", "280 caractères au plus."),
+    ("presentation_detail", "Présentation détaillée", "textarea", None),
+    (
+        "typologie",
+        "Type de structure (codes)",
+        "text",
+        "Codes de la typologie nationale séparés par « | », ex. BIB|MUNI.",
+    ),
+    ("structure_parente", "Structure parente", "text", None),
+    ("source", "Source", "text", None),
+    ("date_maj", "Date de mise à jour", "date", None),
+    ("itinerance", "Itinérance", "checklist", None),
+    ("services", "Services", "checklist", None),
+    ("publics_specifiquement_adresses", "Publics spécifiquement adressés", "checklist", None),
+    ("prise_en_charge_specifique", "Prise en charge spécifique", "checklist", None),
+    ("frais_a_charge", "Frais à charge", "checklist", None),
+    ("modalites_acces", "Modalités d'accès", "checklist", None),
+    ("modalites_accompagnement", "Modalités d'accompagnement", "checklist", None),
+    ("dispositif_programmes_nationaux", "Dispositifs et programmes nationaux", "checklist", None),
+    ("formations_labels", "Formations et labels", "checklist", None),
+    ("autres_formations_labels", "Autres labels et territoires", "text", "Séparés par « | », ex. QPV|Pass numérique."),
+)
+
+
+def place_form(place, options: dict[str, tuple[str, ...]], required: set[str], today: dt.date) -> html.Div:
+    """Create (place None) or edit a place; `options` are the schema's enumerations, `required` its required
+    fields. Validation happens on the server (`db.interop.places.save_place`)."""
+
+    def value(name):
+        if name == "date_maj":  # saving the sheet updates it: the date of the data, today
+            return today.isoformat()
+        return getattr(place, name) if place is not None else None
+
+    controls = []
+    for name, label, kind, help_text in FORM_FIELDS:
+        if kind == "checklist":
+            control = dbc.Checklist(
+                id=ids.field(PLACE_FORM, name),
+                options=[{"label": o, "value": o} for o in options[name]],
+                value=carte.split_multi(value(name)),
+                inline=len(options[name]) <= 3,
+                className="small",
+            )
+        elif kind == "textarea":
+            control = field_textarea(PLACE_FORM, name, value=value(name), rows=3)
+        else:
+            control = field_input(PLACE_FORM, name, kind, value=value(name), step="any" if kind == "number" else None)
+        controls.append(form_field(PLACE_FORM, name, label, control, help_text, required=name in required))
+    original = dcc.Input(id=ids.field(PLACE_FORM, "original_id"), type="hidden", value=place.id if place else "")
+    columns = [controls[:22], controls[22:]]
+    return html.Div(
+        [
+            original,
+            html.Div(id=ids.field_error(PLACE_FORM, "original_id"), className="field-error"),
+            dbc.Row([dbc.Col(column, lg=6) for column in columns]),
+            form_actions(PLACE_FORM, "Enregistrer la fiche" if place else "Créer le lieu", "check2"),
+        ]
+    )

@@ -1,0 +1,140 @@
+"""Widgets of the Indicateurs and the projection: a key figure compared with a year earlier, a figure's chart."""
+
+from __future__ import annotations
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from dashboard.components import format as fmt
+from dashboard.components.cards import ICONS
+from db.indicateurs import Change, Comparison, Series
+from db.periods import Period
+
+BRAND = "#1f4e79"
+EARLIER = "#98a2b3"
+SHORT_MONTHS = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
+
+
+def change_text(value: Change) -> str:
+    if value.absolute is None:
+        return "non comparable"
+    sign = "+" if value.absolute > 0 else ""
+    text = f"{sign}{fmt.number(value.absolute)}"
+    if value.percent is not None:
+        text += f" ({sign}{fmt.number(value.percent, 1)} %)"
+    return text
+
+
+def change_badge(value: Change) -> dbc.Badge:
+    """The change as a badge whose colour and arrow say its direction (the text says it too, for screen readers)."""
+    if value.absolute is None:
+        return dbc.Badge("non comparable", color="light", text_color="dark", className="change-badge")
+    icon, color = ("arrow-up-right", "success") if value.absolute > 0 else ("arrow-down-right", "danger")
+    if value.absolute == 0:
+        icon, color = "arrow-right", "secondary"
+    return dbc.Badge(
+        [html.I(className=f"bi bi-{icon} me-1", **{"aria-hidden": "true"}), change_text(value)],
+        color=color,
+        className="change-badge",
+    )
+
+
+def comparison_tile(item: Comparison, period: Period) -> html.Div:
+    """A key figure for the period, its value a year earlier, the change, its source and latest record."""
+    figure = item.current
+    earlier = (
+        html.Div(
+            [
+                html.Span(f"Un an plus tôt ({period.previous_year().label}) : "),
+                html.Strong(fmt.number(item.previous.value)),
+                " ",
+                change_badge(item.change),
+            ],
+            className="ind-earlier",
+        )
+        if item.previous
+        else html.Div("État actuel des fiches, sans comparaison possible.", className="ind-earlier")
+    )
+    return html.Div(
+        [
+            html.Div(
+                [
+                    html.I(className=f"bi bi-{ICONS.get(figure.key, 'bar-chart')} me-2", **{"aria-hidden": "true"}),
+                    figure.label,
+                ],
+                className="kpi-label",
+            ),
+            html.Div(
+                [fmt.number(figure.value), html.Span(f" {figure.unit}", className="kpi-unit") if figure.unit else None],
+                className="kpi-value",
+                **{"data-figure": figure.key},
+            ),
+            html.Div(figure.detail, className="kpi-detail") if figure.detail else None,
+            earlier,
+            html.Div(
+                [
+                    html.Span("Source : "),
+                    figure.source,
+                    html.Br(),
+                    f"Dernier enregistrement : {fmt.date(figure.as_of)}",
+                ],
+                className="kpi-source",
+            ),
+        ],
+        className="ind-tile h-100",
+    )
+
+
+def point_labels(starts: list, by_year: bool) -> list[str]:
+    """Axis labels: years, or short month names with the year on the first month and on each January."""
+    if by_year:
+        return [str(start.year) for start in starts]
+    return [
+        f"{SHORT_MONTHS[start.month - 1]} {start.year}" if i == 0 or start.month == 1 else SHORT_MONTHS[start.month - 1]
+        for i, start in enumerate(starts)
+    ]
+
+
+def series_chart(
+    current: Series,
+    earlier: Series | None,
+    by_year: bool,
+    names: tuple[str, str] = ("Période", "Un an plus tôt"),
+    height: int = 260,
+) -> html.Figure:
+    """A bar chart of a figure over months or years (with the same months a year earlier as a line), inside a
+    <figure> whose caption names the chart and lists its values for screen readers."""
+    x = point_labels(list(current.points["start"]), by_year)
+    # A plain figure dict: plotly's graph objects validate every property, several times slower for no gain here.
+    traces = [
+        {"type": "bar", "x": x, "y": list(current.points["value"]), "name": names[0], "marker": {"color": BRAND},
+         "hovertemplate": "%{x} : %{y}<extra></extra>"}
+    ]  # fmt: skip
+    if earlier is not None:
+        traces.append(
+            {"type": "scatter", "x": x, "y": list(earlier.points["value"]), "name": names[1], "mode": "lines+markers",
+             "line": {"color": EARLIER, "width": 2, "dash": "dot"}, "hovertemplate": f"{names[1]} : %{{y}}<extra></extra>"}
+        )  # fmt: skip
+    chart = {
+        "data": traces,
+        "layout": {
+            "height": height,
+            "margin": {"l": 40, "r": 10, "t": 10, "b": 40},
+            "separators": ", ",
+            "showlegend": earlier is not None,
+            "legend": {"orientation": "h", "y": -0.25, "x": 0},
+            "font": {"family": "system-ui, sans-serif", "size": 12, "color": "#344054"},
+            "yaxis": {"rangemode": "tozero", "gridcolor": "#eaecf0"},
+            "plot_bgcolor": "#fff",
+            "paper_bgcolor": "#fff",
+        },
+    }
+    title = f"{current.label} par {'année' if by_year else 'mois'}"
+    summary = ", ".join(f"{label} : {fmt.number(v)}" for label, v in zip(x, current.points["value"], strict=True))
+    return html.Figure(
+        [
+            html.Figcaption([html.Span(title), html.Span(f" — {summary}.", className="visually-hidden")]),
+            dcc.Graph(figure=chart, config={"displayModeBar": False, "responsive": True}, className="ind-chart"),
+        ],
+        className="ind-figure mb-0",
+    )

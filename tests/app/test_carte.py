@@ -1,0 +1,292 @@
+"""Carte through the app: the page from a URL, the filter view, escaping, open-data routes and the CSV export."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import datetime as dt
+import io
+import json
+from urllib.parse import parse_qs
+
+import pytest
+from dash.development.base_component import Component
+from pypdf import PdfReader
+
+from db import carte
+from db.interop.places import field_names
+from db.models import Place
+
+TODAY = dt.date.today()
+SCRIPT = "<script>alert('x')</script> Médiathèque"
+
+
+def add_places(app):
+    def make(pk, **fields):
+        values = dict(
+            id=f"T_{pk}",
+            pivot="00000000000000",
+            nom=f"Lieu {pk}",
+            commune="Feurs",
+            code_postal="42110",
+            code_insee="42094",
+            adresse="1 rue de la Paix",
+            latitude=45.74,
+            longitude=4.22,
+            date_maj=TODAY,
+        )
+        place = Place(**(values | fields))
+        carte.sync_place_values(place)
+        return place
+
+    with app.server.extensions["database"].transaction() as session:
+        session.add_all(
+            [
+                make(1, nom=SCRIPT, services="Aide aux démarches administratives", horaires="Mo-Su 00:00-24:00"),
+                make(2, services="Loisirs et créations numériques", commune="Roanne", code_insee="42187"),
+                make(3, latitude=None, longitude=None, services="Aide aux démarches administratives"),
+            ]
+        )
+
+
+@pytest.fixture
+def ui(app):
+    from dashboard.callbacks import carte as callbacks
+    from dashboard.pages import carte as page
+    from dashboard.pages import lieu
+
+    add_places(app)
+    return callbacks, page, lieu
+
+
+def texts(component) -> list[str]:
+    """Every string rendered as text in a component tree."""
+    if isinstance(component, str):
+        return [component]
+    if isinstance(component, (list, tuple)):
+        return [t for child in component for t in texts(child)]
+    if isinstance(component, Component):
+        return texts(getattr(component, "children", None))
+    return []
+
+
+def find(component, component_id):
+    if isinstance(component, (list, tuple)):
+        return next((found for child in component if (found := find(child, component_id)) is not None), None)
+    if isinstance(component, Component):
+        if getattr(component, "id", None) == component_id:
+            return component
+        return find(getattr(component, "children", None), component_id)
+    return None
+
+
+def test_page_reads_its_filters_from_the_url(app, ui):
+    _callbacks, page, _lieu = ui
+    from dashboard import ids
+
+    with app.server.test_request_context("/carte"):
+        layout = page.layout(services=["Aide aux démarches administratives", "Inconnu"], q="feurs", territoire="FRR")
+    assert find(layout, ids.carte_facet("services")).value == ["Aide aux démarches administratives", "Inconnu"]
+    assert find(layout, ids.carte_facet("territoire")).value == ["FRR"]
+    assert find(layout, ids.CARTE_SEARCH).value == "feurs"
+    assert find(layout, ids.carte_facet("frais")).value == []
+
+
+def test_view_filters_counts_and_writes_the_url(app, ui):
+    callbacks, _page, _lieu = ui
+    flt = carte.PlaceFilter.from_query({"services": "Aide aux démarches administratives"})
+    keys = [f.key for f in carte.FACETS]
+    with app.server.test_request_context("/carte"):
+        view = callbacks.carte_view(flt, keys, dt.datetime.combine(TODAY, dt.time(10)))
+    assert view.count == "2 lieux"
+    # Only the matching pks (in the list order: "Lieu 3" before "<script>…") and colour codes go to the map.
+    assert view.match["pk"] == [3, 1] and view.match["codes"] == {"ouverture": "20", "fraicheur": "00"}
+    assert view.match["palette"]["ouverture"][0] == "#1a7f37"
+    assert view.search == "?services=Aide+aux+d%C3%A9marches+administratives"
+    assert carte.PlaceFilter.from_query(parse_qs(view.search[1:])) == flt
+    services = dict(zip(keys, view.facet_options, strict=True))["services"]
+    assert {o["value"]: o["label"] for o in services}["Loisirs et créations numériques"].endswith("(1)")
+    assert view.viewport["bounds"] == [[45.74, 4.22], [45.74, 4.22]]
+
+
+def client_points(app) -> dict:
+    client = app.server.test_client()
+    from tests.conftest import login
+
+    login(client, "viewer@example.org")
+    return client.get("/api/carte/points.json").get_json()
+
+
+def test_point_collection_needs_login_and_is_cached_by_version(app, ui, users, client):
+    assert client.get("/api/carte/points.json").status_code == 401
+    points = client_points(app)
+    assert points["pk"] == [1, 2] and points["lat"] == [45.74, 45.74]  # T_3 has no coordinates
+    logged = app.server.test_client()
+    from tests.conftest import login
+
+    login(logged, "viewer@example.org")
+    fresh = logged.get(f"/api/carte/points.json?v={points['v']}")
+    assert fresh.headers["Cache-Control"] == "private, max-age=86400"
+    assert logged.get("/api/carte/points.json?v=old").headers["Cache-Control"] == "no-cache"
+
+
+def test_user_text_is_never_html(app, ui, users):
+    callbacks, _page, _lieu = ui
+    with app.server.test_request_context("/carte"):
+        sheet = callbacks.sheet("T_1")
+    # The point's `label` is bound by assets/30-carte.js with textContent; `tooltip`/`popup` (raw HTML in
+    # dash-leaflet) are never sent.
+    points = client_points(app)
+    assert points["label"][points["id"].index("T_1")] == f"{SCRIPT} — Feurs"
+    assert not {"tooltip", "popup"} & points.keys()
+    assert SCRIPT in texts(sheet)  # a plain string child: React renders it as text
+    assert "textContent" in open("assets/30-carte.js", encoding="utf-8").read()
+
+
+def test_sheet_shows_every_field_and_unknown_place(app, ui):
+    callbacks, _page, _lieu = ui
+    with app.server.test_request_context("/carte/lieu/T_1"):
+        shown = texts(callbacks.sheet("T_1"))
+        missing = texts(callbacks.sheet("nope"))
+    assert "Ouvert maintenant" in shown and "À jour" in shown and "Aide aux démarches administratives" in shown
+    assert "Lundi" in shown and "T_1" in shown
+    assert "Lieu introuvable" in missing
+
+
+def test_open_data_routes_need_no_login_and_filter(app, ui, client):
+    response = client.get("/api/v1/lieux.csv", query_string={"services": "Aide aux démarches administratives"})
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0] == field_names() and len(rows[0]) == 32
+    assert sorted(r[0] for r in rows[1:]) == ["T_1", "T_3"]
+    data = json.loads(client.get("/api/v1/lieux.json?commune=42187").get_data(as_text=True))
+    assert [d["id"] for d in data] == ["T_2"] and data[0]["code_postal"] == "42110"
+
+
+def test_csv_export_button_uses_the_current_filter(app, ui):
+    callbacks, _page, _lieu = ui
+    with app.server.test_request_context("/carte"):
+        download = callbacks.export_csv(1, "?commune=42187")
+    assert download["filename"].startswith("lieux-mediation-numerique-") and download["filename"].endswith(".csv")
+    lines = download["content"].splitlines()
+    assert len(lines) == 2 and lines[1].startswith('"T_2"')
+
+
+def test_pick_place_ignores_clusters(app, ui):
+    callbacks, _page, _lieu = ui
+    from dash._callback_context import context_value
+    from dash._utils import AttributeDict
+
+    context_value.set(AttributeDict(triggered_inputs=[{"prop_id": "carte-points.clickData", "value": None}]))
+    assert callbacks.pick_place([], {"properties": {"cluster": True, "point_count": 4}}) is callbacks.no_update
+    assert callbacks.pick_place([], {"properties": {"id": "T_2"}}) == "T_2"
+
+
+def post_place_form(client, values: dict):
+    """The shared MATCH form callback for the place form, exactly as the browser posts it."""
+    from tests.conftest import csrf_headers, form_payload
+
+    shared = [
+        d for d in client.get("/_dash-dependencies").get_json() if '"form":["MATCH"],"type":"form-alert"' in d["output"]
+    ]
+    return client.post(
+        "/_dash-update-component", json=form_payload(shared, "place", values), headers=csrf_headers(client)
+    )
+
+
+PLACE = {
+    "original_id": "",
+    "id": "Form_1",
+    "pivot": "00000000000000",
+    "nom": "Tiers-lieu du Forez",
+    "commune": "Feurs",
+    "code_postal": "42110",
+    "adresse": "3 place Drouot",
+    "date_maj": TODAY.isoformat(),
+    "services": ["Loisirs et créations numériques"],
+}
+
+
+def place_ids(app) -> list[str]:
+    with app.server.extensions["database"].session() as session:
+        return sorted(p.id for p in session.query(Place))
+
+
+def test_coordinator_creates_a_place_through_the_form(app, ui, as_role):
+    response = post_place_form(as_role("coordinator"), PLACE)
+    assert response.status_code == 200
+    assert "Lieu « Tiers-lieu du Forez » créé." in response.get_data(as_text=True)
+    assert "Form_1" in place_ids(app)
+
+
+def test_forged_write_by_a_viewer_and_bad_input_write_nothing(app, ui, as_role):
+    before = place_ids(app)
+    response = post_place_form(as_role("viewer"), PLACE)
+    assert "réservée au rôle" in response.get_data(as_text=True)
+    assert place_ids(app) == before
+
+
+def test_bad_input_is_refused_field_by_field(app, ui, as_role):
+    before = place_ids(app)
+    response = post_place_form(as_role("coordinator"), PLACE | {"code_postal": "4211", "nom": ""})
+    body = response.get_data(as_text=True)
+    assert "Champ obligatoire manquant." in body and "5 chiffres attendus" in body
+    assert place_ids(app) == before
+
+
+def test_form_is_shown_to_coordinators_only(app, ui, users):
+    callbacks, _page, _lieu = ui
+    from flask_login import login_user
+
+    with app.server.test_request_context("/carte/lieu/T_1"):
+        login_user(users["viewer"])
+        assert callbacks.form_panel("T_1") is None
+    with app.server.test_request_context("/carte/lieu/T_1"):
+        login_user(users["coordinator"])
+        assert "Médiathèque" in str(callbacks.form_panel("T_1").to_plotly_json())
+        assert callbacks.form_panel("nouveau") is not None
+
+
+def test_cli_import_export_and_ifn(app, tmp_path):
+    from pathlib import Path
+
+    from tests.conftest import need
+
+    data = Path(__file__).resolve().parents[3] / "shared" / "data"
+    need((data / "hinaura-loire-42-2022_converted-to-schema-v1.0.2.csv").exists(), "test data missing")
+    runner = app.server.test_cli_runner()
+    result = runner.invoke(args=["import-places", str(data / "hinaura-loire-42-2022_converted-to-schema-v1.0.2.csv")])
+    assert result.exit_code == 0 and "Lieux créés : 81" in result.output and "Lignes rejetées : 0" in result.output
+    out = tmp_path / "lieux.json"
+    result = runner.invoke(args=["export-places", "--format", "json", "-o", str(out)])
+    assert result.exit_code == 0 and len(json.loads(out.read_text())) == 81
+    csv_text = runner.invoke(args=["export-places"]).output
+    assert csv_text.splitlines()[0].startswith('"id","pivot","nom"') and len(csv_text.splitlines()) == 82
+    result = runner.invoke(args=["import-ifn", str(data / "fne_ifn-city-all-variation_loire-42.csv")])
+    assert result.exit_code == 0 and "Communes créées : 323" in result.output
+    broken = tmp_path / "broken.json"
+    broken.write_text('[{"id": ')
+    result = runner.invoke(args=["import-places", str(broken)])
+    assert result.exit_code == 1 and "rien n'a été importé" in result.output
+
+
+def test_pdf_buttons_export_the_view_and_the_sheet(app, ui):
+    callbacks, _page, _lieu = ui
+    from dash._callback_context import context_value
+    from dash._utils import AttributeDict
+
+    with app.server.test_request_context("/carte"):
+        context_value.set(AttributeDict(triggered_inputs=[{"prop_id": "carte-pdf.n_clicks", "value": 1}]))
+        view = callbacks.export_pdf(1, 0, "?commune=42187")
+        context_value.set(AttributeDict(triggered_inputs=[{"prop_id": "carte-pdf-sheets.n_clicks", "value": 1}]))
+        with_sheets = callbacks.export_pdf(1, 1, "?commune=42187")
+        sheet = callbacks.export_sheet_pdf(1, "T_1")
+    sheets_text = "".join(
+        p.extract_text() for p in PdfReader(io.BytesIO(base64.b64decode(with_sheets["content"]))).pages
+    )
+    assert "Toutes les informations de la fiche" in sheets_text
+    assert view["filename"].startswith("carte-lieux-") and view["base64"]
+    content = base64.b64decode(view["content"])
+    assert content.startswith(b"%PDF-")
+    assert "Commune : Roanne" in "".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
+    assert base64.b64decode(sheet["content"]).startswith(b"%PDF-") and sheet["filename"] == "fiche-T_1.pdf"

@@ -1,0 +1,74 @@
+"""Carte in Chromium: filter through the UI, the URL follows and restores the view, open a place sheet."""
+
+import re
+
+import pytest
+
+from tests.browser.conftest import check_accessibility, log_in, wait_for_dash
+
+pytestmark = pytest.mark.browser
+
+SERVICE = "Aide aux démarches administratives"
+
+
+def place_count(page) -> int:
+    page.wait_for_function("() => /\\d+ lieu/.test(document.getElementById('carte-count').textContent)")
+    return int(re.sub(r"\D", "", page.locator("#carte-count").inner_text()))
+
+
+def test_carte001_filter_by_service_then_open_a_sheet(page, live_server):
+    log_in(page, live_server, "viewer")
+    page.goto(f"{live_server}/carte")
+    wait_for_dash(page)
+    page.wait_for_selector(".mednum-cluster, .leaflet-interactive")
+    before = place_count(page)
+    assert page.locator(".leaflet-control-scale").count() == 1
+    check_accessibility(page)
+
+    page.get_by_role("checkbox", name=re.compile(f"^{SERVICE}")).check()
+    page.wait_for_url(re.compile(r"services=Aide\+aux\+d%C3%A9marches\+administratives"))
+    wait_for_dash(page)
+    after = place_count(page)
+    expected = int(re.search(r"\((\d+)\)", page.get_by_text(re.compile(f"^{SERVICE} \\(")).inner_text()).group(1))
+    assert after == expected and 0 < after < before
+    assert page.locator(".carte-list .list-group-item").count() == min(after, 50)
+
+    first = page.locator(".carte-list .list-group-item").first
+    name = first.locator(".fw-semibold").inner_text()
+    first.click()
+    page.get_by_role("heading", name=name).wait_for()
+    page.get_by_role("link", name="Voir la fiche complète").click()
+    page.wait_for_url(re.compile(r"/carte/lieu/"))
+    wait_for_dash(page)
+    page.get_by_role("heading", level=1, name=name).wait_for()
+    assert page.get_by_text("Horaires de la semaine").is_visible()
+    check_accessibility(page)
+
+
+def test_carte002_shared_link_restores_the_filters(page, live_server):
+    log_in(page, live_server, "viewer")
+    page.goto(f"{live_server}/carte?services=Aide+aux+d%C3%A9marches+administratives&horaires=weekend")
+    wait_for_dash(page)
+    place_count(page)
+    assert page.get_by_role("checkbox", name=re.compile(f"^{SERVICE}")).is_checked()
+    assert page.get_by_label(re.compile("^Ouvert le week-end")).is_checked()
+    assert page.get_by_text("Horaires : ouvert le week-end").is_visible()
+    page.get_by_role("button", name="Réinitialiser").click()
+    page.wait_for_url(f"{live_server}/carte")
+    assert not page.get_by_role("checkbox", name=re.compile(f"^{SERVICE}")).is_checked()
+
+
+def test_carte003_coordinator_form_shows_errors_under_fields(page, live_server):
+    log_in(page, live_server, "coordinator")
+    page.goto(f"{live_server}/carte")
+    wait_for_dash(page)
+    page.locator(".carte-list .list-group-item").first.click()
+    page.get_by_role("link", name="Voir la fiche complète").click()
+    page.wait_for_url(re.compile(r"/carte/lieu/"))
+    wait_for_dash(page)
+    page.get_by_role("button", name="Modifier la fiche").click()
+    page.get_by_label("Code postal").fill("4200")
+    page.get_by_role("button", name="Enregistrer la fiche").click()
+    page.get_by_text("Format invalide « 4200 » (5 chiffres attendus).").wait_for()
+    page.get_by_text("Le formulaire contient des erreurs : rien n'a été enregistré.").wait_for()
+    check_accessibility(page)

@@ -1,0 +1,57 @@
+"""Indicateurs and the annual report in a real browser: the demo year's figures by mission with their charts, the
+XLSX export, a coordinator's commentary appearing in the report preview; axe-core on each page."""
+
+import datetime as dt
+import secrets
+
+import pytest
+from playwright.sync_api import expect
+
+from db.demo import demo_year
+from tests.browser.conftest import check_accessibility, log_in, wait_for_dash
+
+pytestmark = pytest.mark.browser
+
+YEAR = demo_year(dt.date.today())
+
+
+def test_indicateurs001_figures_by_mission_with_charts(page, live_server):
+    log_in(page, live_server, "viewer")
+    page.goto(f"{live_server}/indicateurs?periode={YEAR}")
+    wait_for_dash(page)
+    expect(page.locator("[data-figure='loan_days']")).to_have_text("752", timeout=30_000)
+    expect(page.get_by_role("region", name="Prêt de matériel avec prise en main")).to_contain_text(
+        f"Un an plus tôt ({YEAR - 1})"
+    )
+    expect(page.locator("figcaption").filter(has_text="Jours de prêt de matériel par mois")).to_have_count(1)
+    page.get_by_label("Par année").check()
+    expect(page.locator("figcaption").filter(has_text="Jours de prêt de matériel par année")).to_have_count(
+        1, timeout=30_000
+    )
+    check_accessibility(page)
+
+
+def test_indicateurs002_exports_one_workbook(page, live_server):
+    log_in(page, live_server, "viewer")
+    page.goto(f"{live_server}/indicateurs?periode={YEAR}")
+    wait_for_dash(page)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Classeur XLSX").click()
+    assert download.value.suggested_filename == f"indicateurs-{YEAR}.xlsx"
+
+
+def test_rapport001_coordinator_comment_appears_in_the_report(page, live_server):
+    text = f"Bilan de l'année {secrets.token_hex(3)}"
+    log_in(page, live_server, "coordinator")
+    page.goto(f"{live_server}/rapport?annee={YEAR}")
+    wait_for_dash(page)
+    page.get_by_label("Mission").select_option(label="Formation et montée en compétences")
+    wait_for_dash(page)  # the mission's stored commentary is loaded into the field first
+    page.get_by_label("Commentaire").fill(text)
+    page.get_by_role("button", name="Enregistrer le commentaire").click()
+    expect(page.get_by_text("Commentaire « Formation et montée en compétences » enregistré")).to_be_visible()
+    preview = page.frame_locator("iframe.report-preview")
+    expect(preview.get_by_text(text)).to_be_visible(timeout=60_000)
+    expect(preview.get_by_text("Jours de prêt par matériel")).to_have_count(1)
+    expect(page.get_by_role("button", name=f"PDF {YEAR}")).to_have_attribute("href", f"/api/rapport/{YEAR}.pdf")
+    check_accessibility(page)

@@ -1,0 +1,59 @@
+"""Projection in a real browser: the slides turn by themselves; an admin's link opens the kiosk on a screen
+without an account, and nothing else, until the link is revoked."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import check_accessibility, log_in, wait_for_dash
+
+pytestmark = pytest.mark.browser
+
+
+def test_projection001_slides_rotate_every_n_seconds(page, live_server):
+    log_in(page, live_server, "viewer")
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(f"{live_server}/projection?slides=chiffres,agenda&rotate=5&theme=clair")
+    wait_for_dash(page)
+    first, second = (
+        page.get_by_role("heading", name="Chiffres clés"),
+        page.get_by_role("heading", name="Prochains événements"),
+    )
+    expect(first).to_be_visible(timeout=30_000)
+    expect(second).to_be_hidden()
+    expect(page.locator(".app-navbar")).to_be_hidden()
+    expect(page.locator(".proj-refreshed")).to_contain_text("Données actualisées à")
+    check_accessibility(page)
+    expect(second).to_be_visible(timeout=9_000)  # 5 s per slide
+    expect(first).to_be_hidden()
+    expect(page.locator(".proj-counter")).to_have_text("2 / 2")
+
+
+def test_projection002_screen_link_opens_only_the_projection_until_revoked(page, browser, live_server):
+    log_in(page, live_server, "admin")
+    page.goto(f"{live_server}/projection?slides=chiffres&filters=on")
+    wait_for_dash(page)
+    label = "Salle du conseil"
+    page.get_by_label("Nom de l'écran").fill(label)
+    page.get_by_role("button", name="Créer un lien").click()
+    link = page.locator("#proj-new-link")
+    expect(link).to_contain_text("jeton=", timeout=30_000)
+    url = link.inner_text()
+    check_accessibility(page)
+
+    screen = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
+    screen.goto(url)
+    wait_for_dash(screen)
+    assert "jeton" not in screen.url
+    expect(screen.get_by_role("heading", name="Chiffres clés")).to_be_visible(timeout=30_000)
+    expect(screen.locator("[data-figure], .proj-figure-value").first).to_be_visible()
+    screen.goto(f"{live_server}/materiel")
+    assert "/login" in screen.url
+
+    page.get_by_label("Lien à révoquer").select_option(label=label)
+    page.get_by_role("button", name="Révoquer").click()
+    expect(page.get_by_text(re.compile(f"Lien « {label} » révoqué"))).to_be_visible()
+    screen.goto(f"{live_server}/projection")
+    assert "/login" in screen.url
+    screen.context.close()
