@@ -4,7 +4,6 @@ db.formations; this module only turns inputs into its calls and its DataFrames i
 from __future__ import annotations
 
 import datetime as dt
-import io
 import math
 from urllib.parse import urlencode
 
@@ -15,6 +14,7 @@ from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from plotly.subplots import make_subplots
 
 from dashboard import ids
+from dashboard.callbacks.exports import send_frame
 from dashboard.callbacks.forms import database
 from dashboard.components import format as fmt
 from dashboard.components.cards import empty_state, kpi_card
@@ -436,12 +436,7 @@ def export(_clicks, start, end, programme, kind, audience, commune):
         return no_update
     table = export_frame(trigger["panel"], filters, dt.date.today())
     name = f"formations-{trigger['panel']}-{dt.date.today():%Y%m%d}"
-    if trigger["format"] == "xlsx":
-        buffer = io.BytesIO()
-        table.to_excel(buffer, index=False, sheet_name=PANELS[trigger["panel"]][:31])
-        return dcc.send_bytes(buffer.getvalue(), f"{name}.xlsx")
-    # Semicolons and a BOM: what a French spreadsheet opens without an import dialog.
-    return dcc.send_string("\ufeff" + table.to_csv(index=False, sep=";", decimal=","), f"{name}.csv")
+    return send_frame(table, name, trigger["format"], PANELS[trigger["panel"]])
 
 
 # --- forms ------------------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ import plotly.graph_objects as go
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard import ids
+from dashboard.callbacks.exports import send_frame
 from dashboard.callbacks.forms import acting_user, alert, database
 from dashboard.components import format as fmt
 from dashboard.components.cards import empty_state, kpi_card
@@ -444,10 +445,7 @@ def export(_clicks, year, newsletter, indicator):
         return no_update
     panel, file_format = ctx.triggered_id["panel"], ctx.triggered_id["format"]
     frame = export_frame(panel, year, newsletter, indicator)
-    name = f"lettres-{panel}-{year}"
-    if file_format == "xlsx":
-        return dcc.send_data_frame(frame.to_excel, f"{name}.xlsx", sheet_name=panel[:31], index=False)
-    return dcc.send_data_frame(frame.to_csv, f"{name}.csv", sep=";", index=False, encoding="utf-8-sig")
+    return send_frame(frame, f"lettres-{panel}-{year}", file_format, panel)
 
 
 # --- CSV import ---------------------------------------------------------------------------------------------------

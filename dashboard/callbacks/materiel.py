@@ -5,7 +5,6 @@ Every figure comes from `db.materiel`; here inputs become a period and `db/` res
 from __future__ import annotations
 
 import datetime as dt
-import io
 
 import dash_bootstrap_components as dbc
 import pandas as pd
@@ -13,6 +12,7 @@ import plotly.graph_objects as go
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard import ids
+from dashboard.callbacks.exports import send_frame
 from dashboard.callbacks.forms import database
 from dashboard.components import format as fmt
 from dashboard.components.cards import empty_state
@@ -540,12 +540,7 @@ def export(_clicks, year, start, end):
     panel, file_format = ctx.triggered_id["panel"], ctx.triggered_id["format"]
     period, _note = period_of(year, start, end)
     frame = export_frame(panel, period)
-    stem = f"materiel-{panel}-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
-    if file_format == "xlsx":
-        buffer = io.BytesIO()
-        frame.to_excel(buffer, index=False, sheet_name=panel[:31])
-        return dcc.send_bytes(buffer.getvalue(), f"{stem}.xlsx")
-    return dcc.send_data_frame(frame.to_csv, f"{stem}.csv", index=False, sep=";", encoding="utf-8-sig")
+    return send_frame(frame, f"materiel-{panel}-{period.start:%Y%m%d}-{period.end:%Y%m%d}", file_format, panel)
 
 
 def register(app) -> None:
