@@ -518,20 +518,11 @@ def open_modal(_open):
     return True
 
 
-def after_save(saved, status_saved, seen, event_message, status_message, refresh):
-    """After a successful save: close the dialog, repeat the outcome on the page, refresh the panels.
-
-    The shared form callback also rewrites the counters when it refuses input (same value): `seen` tells a real
-    save from a refusal, which must leave the dialog open with its messages."""
-    seen = seen or {}
-    counters = {"event": saved or 0, "status": status_saved or 0}
-    if counters["event"] > seen.get("event", 0):
-        message = event_message
-    elif counters["status"] > seen.get("status", 0):
-        message = status_message
-    else:
-        return no_update, no_update, no_update, no_update
-    return False, message, (refresh or 0) + 1, counters
+def after_save(_saved, _status_saved, event_message, status_message, refresh):
+    """After a successful save (the shared form callback bumps a form's counter only then): close the dialog,
+    repeat the outcome on the page, refresh the panels."""
+    message = event_message if ctx.triggered_id == ids.form_saved(EVENT_FORM) else status_message
+    return False, message, (refresh or 0) + 1
 
 
 def decode_upload(contents: str) -> bytes:
@@ -648,10 +639,8 @@ def register(app) -> None:
         Output(ids.AGENDA_FORM_MODAL, "is_open", allow_duplicate=True),
         Output(ids.AGENDA_NOTICE, "children"),
         Output(ids.AGENDA_REFRESH, "data"),
-        Output(ids.AGENDA_SAVED_SEEN, "data"),
         Input(ids.form_saved(EVENT_FORM), "data"),
         Input(ids.form_saved(STATUS_FORM), "data"),
-        State(ids.AGENDA_SAVED_SEEN, "data"),
         State(ids.form_alert(EVENT_FORM), "children"),
         State(ids.form_alert(STATUS_FORM), "children"),
         State(ids.AGENDA_REFRESH, "data"),

@@ -468,6 +468,5 @@ def layout(**query):
             ),
             dbc.Row(_team_cards(is_admin)) if can_edit else None,
             _event_modal() if can_edit else None,
-            dcc.Store(id=ids.AGENDA_SAVED_SEEN, data={}) if can_edit else None,
         ]
     )
