@@ -43,6 +43,11 @@ def form_saved(form: str) -> dict:
     return {"type": "form-saved", "form": form}
 
 
+def panel_export(area: str, panel, file_format) -> dict:
+    """A panel's export button (`file_format`: csv or xlsx); one callback per area matches its buttons with ALL."""
+    return {"type": "panel-export", "area": area, "panel": panel, "format": file_format}
+
+
 def dom_id(component_id: dict | str) -> str:
     """The DOM id Dash renders for a component id, e.g. for a <label for=…> on a dict id."""
     if isinstance(component_id, str):
@@ -109,11 +114,6 @@ def formations_panel(panel: str) -> dict:
     return {"type": "formations-panel", "panel": panel}
 
 
-def formations_export(panel: str, file_format: str) -> dict:
-    """The button exporting one Formations panel's table as `file_format` (csv or xlsx)."""
-    return {"type": "formations-export", "panel": panel, "format": file_format}
-
-
 # Agenda
 AGENDA_URL = "agenda-url"
 AGENDA_PERIOD = "agenda-period"
@@ -170,11 +170,6 @@ LETTRES_IMPORT_RESULT = "lettres-import-result"
 LETTRES_IMPORTED = "lettres-imported"
 
 
-def lettres_export(panel: str, file_format: str) -> dict:
-    """A panel's export button: `file_format` is csv or xlsx."""
-    return {"type": "lettres-export", "panel": panel, "format": file_format}
-
-
 # Matériel
 MATERIEL_YEAR = "materiel-year"
 MATERIEL_FROM = "materiel-from"
@@ -192,11 +187,6 @@ MATERIEL_OVERDUE = "materiel-overdue"
 MATERIEL_LOANS = "materiel-loans"
 MATERIEL_CATALOGUE = "materiel-catalogue"
 MATERIEL_DOWNLOAD = "materiel-download"
-
-
-def materiel_export(panel: str, file_format: str) -> dict:
-    """A Matériel panel's export button: `file_format` is csv or xlsx."""
-    return {"type": "materiel-export", "panel": panel, "format": file_format}
 
 
 # Carte

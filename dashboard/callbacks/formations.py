@@ -565,7 +565,7 @@ def register(app) -> None:
     )(panels)
     app.callback(
         Output(ids.FORMATIONS_DOWNLOAD, "data"),
-        Input(ids.formations_export(ALL, ALL), "n_clicks"),
+        Input(ids.panel_export("formations", ALL, ALL), "n_clicks"),
         *[State(component_id, "value") for component_id in FILTER_IDS],
         prevent_initial_call=True,
     )(export)

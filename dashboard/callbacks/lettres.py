@@ -545,7 +545,7 @@ def register(app) -> None:
     )(audience_chart)
     app.callback(
         Output(ids.LETTRES_DOWNLOAD, "data"),
-        Input(ids.lettres_export(ALL, ALL), "n_clicks"),
+        Input(ids.panel_export("lettres", ALL, ALL), "n_clicks"),
         State(ids.LETTRES_YEAR, "value"),
         State(ids.LETTRES_NEWSLETTER, "value"),
         State(ids.LETTRES_INDICATOR, "value"),

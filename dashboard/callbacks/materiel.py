@@ -586,7 +586,7 @@ def register(app) -> None:
     )(fill_item)
     app.callback(
         Output(ids.MATERIEL_DOWNLOAD, "data"),
-        Input(ids.materiel_export(ALL, ALL), "n_clicks"),
+        Input(ids.panel_export("materiel", ALL, ALL), "n_clicks"),
         *(State(i.component_id, i.component_property) for i in period),
         prevent_initial_call=True,
     )(export)

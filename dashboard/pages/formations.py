@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from dashboard import ids
 from dashboard.components.cards import page_header
+from dashboard.components.exports import export_buttons
 from dashboard.components.forms import field_input, field_select, field_textarea, form_actions, form_field
 from db.formations import AGE_BANDS, GENDER_LABELS, KIND_LABELS, MODE_LABELS, STATE_LABELS
 from db.models import Role
@@ -57,34 +58,12 @@ def _options(pairs, blank: str | None = None) -> list[dict]:
     ]
 
 
-def export_buttons(panel: str) -> html.Div:
-    return html.Div(
-        [
-            dbc.Button(
-                [
-                    html.I(className="bi bi-download me-1", **{"aria-hidden": "true"}),
-                    label,
-                    html.Span(f" : exporter « {PANELS[panel]} »", className="visually-hidden"),
-                ],
-                id=ids.formations_export(panel, file_format),
-                color="primary",
-                outline=True,
-                size="sm",
-                n_clicks=0,
-                title=f"Exporter « {PANELS[panel]} » en {label}",
-            )
-            for file_format, label in (("csv", "CSV"), ("xlsx", "Excel"))
-        ],
-        className="d-flex gap-1",
-    )
-
-
 def panel(name: str, width: int) -> dbc.Col:
     return dbc.Col(
         dbc.Card(
             [
                 dbc.CardHeader(
-                    [html.H2(PANELS[name], className="h6 mb-0"), export_buttons(name)],
+                    [html.H2(PANELS[name], className="h6 mb-0"), export_buttons("formations", name, PANELS[name])],
                     className="d-flex justify-content-between align-items-center gap-2",
                 ),
                 dbc.CardBody(
@@ -295,7 +274,7 @@ def layout(**query):
                 actions=html.Div(
                     [
                         html.Span("Sessions de la sélection :", className="small text-body-secondary"),
-                        export_buttons("sessions"),
+                        export_buttons("formations", "sessions", PANELS["sessions"]),
                     ],
                     className="d-flex align-items-center gap-2",
                 ),

@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from dashboard import ids
 from dashboard.components.cards import page_header
+from dashboard.components.exports import export_buttons
 from dashboard.components.forms import field_input, field_select, form_actions, form_field
 from db.interop.mailing import FORMATS
 from db.lettres import INDICATORS
@@ -39,30 +40,6 @@ def _int_or(value, default):
         return default
 
 
-def _export_buttons(panel: str):
-    return dbc.ButtonGroup(
-        [
-            dbc.Button(
-                [html.I(className="bi bi-filetype-csv me-1", **{"aria-hidden": "true"}), "CSV"],
-                id=ids.lettres_export(panel, "csv"),
-                color="secondary",
-                outline=True,
-                size="sm",
-                title="Exporter ce panneau en CSV",
-            ),
-            dbc.Button(
-                [html.I(className="bi bi-file-earmark-excel me-1", **{"aria-hidden": "true"}), "Excel"],
-                id=ids.lettres_export(panel, "xlsx"),
-                color="secondary",
-                outline=True,
-                size="sm",
-                title="Exporter ce panneau en Excel",
-            ),
-        ],
-        size="sm",
-    )
-
-
 def _panel(title: str, panel: str, body_id: str, subtitle: str | None = None, controls=None):
     """A card with a title, its export buttons and a body filled by a callback (with a loading indicator)."""
     return dbc.Card(
@@ -77,7 +54,8 @@ def _panel(title: str, panel: str, body_id: str, subtitle: str | None = None, co
                         className="flex-grow-1",
                     ),
                     html.Div(
-                        [controls, _export_buttons(panel)], className="d-flex align-items-center gap-2 flex-shrink-0"
+                        [controls, export_buttons("lettres", panel, title)],
+                        className="d-flex align-items-center gap-2 flex-shrink-0",
                     ),
                 ],
                 className="d-flex justify-content-between align-items-center gap-3",

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from dashboard import ids
 from dashboard.components.cards import page_header
+from dashboard.components.exports import export_buttons
 from dashboard.components.forms import (
     field_input,
     field_select,
@@ -33,27 +34,6 @@ PURPOSE_OPTIONS = [{"label": purpose.capitalize(), "value": purpose} for purpose
 LOAN_FORM_ANCHOR = "nouveau-pret"
 
 
-def _export_buttons(panel: str, title: str):
-    return html.Div(
-        [
-            dbc.Button(
-                [
-                    html.I(className="bi bi-download me-1", **{"aria-hidden": "true"}),
-                    label,
-                    html.Span(f" : exporter « {title} »", className="visually-hidden"),
-                ],
-                id=ids.materiel_export(panel, file_format),
-                color="link",
-                size="sm",
-                className="export-button",
-                title=f"Exporter « {title} » en {label}",
-            )
-            for file_format, label in (("csv", "CSV"), ("xlsx", "XLSX"))
-        ],
-        className="d-flex gap-1",
-    )
-
-
 def panel(title: str, body_id: str, export: str | None = None, icon: str = "bar-chart", subtitle=None):
     """A titled card whose body a callback fills, with a loading state and its data's exports."""
     return dbc.Card(
@@ -69,7 +49,7 @@ def panel(title: str, body_id: str, export: str | None = None, icon: str = "bar-
                             html.Div(subtitle, className="panel-subtitle") if subtitle else None,
                         ]
                     ),
-                    _export_buttons(export, title) if export else None,
+                    export_buttons("materiel", export, title) if export else None,
                 ],
                 className="d-flex justify-content-between align-items-center gap-2 flex-wrap",
             ),
