@@ -34,12 +34,13 @@ window.mednumMap = Object.assign({}, window.mednumMap, {
     },
 });
 
-/* The Carte's points: the filter callback sends only the matching `pk`s and colour codes; the collection of every
-   place (position, id, label) is fetched once per version and kept here. */
+/* The Carte's points: the collection of every place (position, id, label, by pk) is fetched once per version and
+   kept here; each filter sends only a bitmap of the matching places over that collection and one colour code per
+   matching place (see match_payload in dashboard/callbacks/carte.py). */
 window.mednumMap.collections = {};
 window.mednumMap.matchedPoints = async function (match, mode) {
     const empty = {type: "FeatureCollection", features: []};
-    if (!match || !match.pk) {
+    if (!match || match.sel === undefined) {
         return empty;
     }
     const url = "/api/carte/points.json?v=" + encodeURIComponent(match.v);
@@ -50,24 +51,29 @@ window.mednumMap.matchedPoints = async function (match, mode) {
             return empty;
         }
         all = await response.json();
-        all.index = new Map(all.pk.map((pk, i) => [pk, i]));
+        if (all.v !== match.v) {
+            // A place changed between the filter and this fetch: the next filter brings the matching bitmap.
+            console.warn("Carte : la liste des lieux a changé, relancez le filtre.");
+            return empty;
+        }
         window.mednumMap.collections = {[url]: all};  // older versions are dropped
     }
-    const key = match.codes[mode] ? mode : "ouverture";
-    const codes = match.codes[key];
-    const palette = match.palette[key];
+    const bits = atob(match.sel);
+    const codes = match.codes;
+    const fresh = mode === "fraicheur";
+    const palette = match.palette[fresh ? "fraicheur" : "ouverture"];
     const features = [];
-    match.pk.forEach(function (pk, i) {
-        const j = all.index.get(pk);
-        if (j === undefined) {
-            return;  // a place without coordinates
+    let k = 0;
+    for (let i = 0; i < all.pk.length && (i >> 3) < bits.length; i++) {
+        if (bits.charCodeAt(i >> 3) & (128 >> (i & 7))) {
+            const code = codes.charCodeAt(k++) - 48;  // 4 × open state + freshness band
+            features.push({
+                type: "Feature",
+                geometry: {type: "Point", coordinates: [all.lon[i], all.lat[i]]},
+                properties: {id: all.id[i], label: all.label[i], color: palette[fresh ? code & 3 : code >> 2]},
+            });
         }
-        features.push({
-            type: "Feature",
-            geometry: {type: "Point", coordinates: [all.lon[j], all.lat[j]]},
-            properties: {id: all.id[j], label: all.label[j], color: palette[codes.charCodeAt(i) - 48]},
-        });
-    });
+    }
     return {type: "FeatureCollection", features: features};
 };
 

@@ -1,10 +1,10 @@
 """Places of the network: queries and write rules of the Carte.
 
-Filtering: every facet is a set of `PlaceValue` rows, so it is one indexed SQL condition; OR within a facet, AND
-across facets. Free text and opening hours are evaluated in Python on the rows the SQL left (opening hours need a
-real OSM parser; accent-insensitive text is not portable SQL). Counts per option are "what you would get by adding
-this option": each facet is counted with every filter applied except its own, on boolean masks of the places kept
-in memory per version of the data (`FacetIndex`), rather than one GROUP BY per facet.
+Filtering: every facet is a set of `PlaceValue` rows. The Carte filters and counts on a `PlaceIndex`, the places
+held in memory as arrays and one boolean mask per facet value, rebuilt whenever the places change: OR within a
+facet, AND across facets, and "how many would this option give" for every option in a few milliseconds. Free text
+(accent-insensitive) and opening hours (a real OSM parser, once per distinct text) are masks like the others.
+`bare_query` is the same filter in SQL: the benchmark's reference, kept equal to the index by a test.
 """
 
 from __future__ import annotations
@@ -15,19 +15,21 @@ import io
 import re
 import threading
 import unicodedata
-from collections.abc import Mapping
+import uuid
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from itertools import chain
 from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
 from opening_hours import OpeningHours, State
-from sqlalchemy import ColumnElement, func, or_, select
+from sqlalchemy import ColumnElement, String, cast, event, func, or_, select, text
 from sqlalchemy.orm import Session
 
 from db.figures import KeyFigure
-from db.models import PLACE_MULTI_FIELDS, Commune, Place, PlaceValue, Role
+from db.models import PLACE_MULTI_FIELDS, Commune, DataRevision, Place, PlaceValue, Role
 from db.writes import Actor, audit, require_role, snapshot
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -326,6 +328,9 @@ def option_label(facet_key: str, value: str) -> str:
     return value
 
 
+# --- the SQL filter: the benchmark's reference, kept equal to the index by a test -------------------------------
+
+
 def _facet_condition(facet: Facet, options) -> ColumnElement[bool]:
     return Place.pk.in_(
         select(PlaceValue.place_pk).where(
@@ -334,58 +339,16 @@ def _facet_condition(facet: Facet, options) -> ColumnElement[bool]:
     )
 
 
-def _conditions(flt: PlaceFilter, today: dt.date, skip: str | None = None) -> list[ColumnElement[bool]]:
-    conditions = [_facet_condition(FACET_BY_KEY[k], v) for k, v in flt.facets.items() if k != skip]
-    if flt.communes and skip != "commune":
+def _conditions(flt: PlaceFilter, today: dt.date) -> list[ColumnElement[bool]]:
+    conditions = [_facet_condition(FACET_BY_KEY[k], v) for k, v in flt.facets.items()]
+    if flt.communes:
         conditions.append(Place.code_insee.in_(flt.communes))
-    if flt.epcis and skip != "epci":
+    if flt.epcis:
         conditions.append(Place.epci_code.in_(flt.epcis))
-    if flt.freshness and skip != "fraicheur":
+    if flt.freshness:
         conditions.append(_freshness_condition(flt.freshness, today))
     return conditions
 
-
-@lru_cache(maxsize=65536)
-def fold(text: str) -> str:
-    """Lower case without accents, for searching as people type ("etienne" finds "Étienne"). Cached: names and
-    communes repeat from one request to the next."""
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", " ", plain).strip()
-
-
-def _python_mask(frame: pd.DataFrame, flt: PlaceFilter, now: dt.datetime, skip_hours: bool = False) -> pd.Series:
-    mask = pd.Series(True, index=frame.index)
-    if flt.text:
-        folded = (
-            frame["nom"].fillna("").map(fold)
-            + " "
-            + frame["commune"].fillna("").map(fold)
-            + " "
-            + frame["adresse"].fillna("").map(fold)
-        )
-        for word in fold(flt.text).split():
-            mask &= folded.str.contains(word, regex=False)
-    if not skip_hours:
-        for key in flt.hours:
-            mask &= _hours_flags(frame["horaires"], key, now)
-    return mask
-
-
-def _per_distinct(series: pd.Series, function, missing):
-    """`function` of each value, evaluated once per distinct value: many places share the same hours string."""
-    verdict = {value: function(value) for value in series.dropna().unique()}
-    return series.map(verdict).where(series.notna(), missing)
-
-
-def _hours_flags(horaires: pd.Series, key: str, now: dt.datetime) -> pd.Series:
-    if key == "maintenant":
-        flags = _per_distinct(horaires, lambda text: open_state(text, now) == "open", False)
-    else:
-        flags = _per_distinct(horaires, lambda text: open_on_weekend(text, now.date()), False)
-    return flags.astype(bool)
-
-
-# --- queries ---------------------------------------------------------------------------------------------------
 
 LIST_COLUMNS = (
     Place.pk,
@@ -400,162 +363,235 @@ LIST_COLUMNS = (
 )
 
 
-@dataclass
-class SearchResult:
-    places: pd.DataFrame  # LIST_COLUMNS + `open_state`, `freshness`, sorted by commune then name
-    counts: dict[str, dict[str, int]]  # facet key (and "fraicheur", "horaires") → option → places
-    version: str | None = None  # `collection_version` read for the counts (None without counts)
-
-
 def bare_query(session: Session, flt: PlaceFilter, today: dt.date) -> pd.DataFrame:
-    """The SQL part of the filter alone (the benchmark's reference)."""
-    # Core execution (no ORM row loading) and plain tuples (pandas inspects Row objects one by one): both cost
-    # more than the query itself on large results.
+    """The SQL part of the filter alone, rows to a DataFrame: what a query-per-filter design would cost at least
+    (the benchmark's reference; text and hours are not SQL)."""
     rows = session.connection().execute(select(*LIST_COLUMNS).where(*_conditions(flt, today))).all()
     return pd.DataFrame.from_records([tuple(row) for row in rows], columns=[c.key for c in LIST_COLUMNS])
 
 
-def freshness_keys(dates: pd.Series, today: dt.date) -> pd.Series:
-    """`freshness_of` for a whole column at once."""
-    stamps = pd.to_datetime(dates, errors="coerce")
-    keys = pd.Series(FRESHNESS[-1].key, index=dates.index, dtype=object)
-    for band in reversed(FRESHNESS[:-1]):  # the newest band last, so it wins
-        keys[stamps > pd.Timestamp(months_before(today, band.max_months))] = band.key
-    return keys
+@lru_cache(maxsize=65536)
+def fold(text: str) -> str:
+    """Lower case without accents, for searching as people type ("etienne" finds "Étienne")."""
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", " ", plain).strip()
 
 
-def search_places(session: Session, flt: PlaceFilter, now: dt.datetime, with_counts: bool = True) -> SearchResult:
-    """The places matching `flt` at local time `now`, and the count of each option given the other filters."""
-    today = now.date()
-    frame = bare_query(session, flt, today)
-    before_hours = frame[_python_mask(frame, flt, now, skip_hours=True)]
-    places = before_hours[_python_mask(before_hours, flt, now)].copy()
-    places["open_state"] = _per_distinct(places["horaires"], lambda text: open_state(text, now), "unknown")
-    places["freshness"] = freshness_keys(places["date_maj"], today)
-    keys = [
-        (fold(c or ""), fold(n or "")) for c, n in zip(places["commune"].tolist(), places["nom"].tolist(), strict=True)
-    ]
-    places = places.iloc[sorted(range(len(keys)), key=keys.__getitem__)].reset_index(drop=True)
-    if not with_counts:
-        return SearchResult(places, {})
-    index = facet_index(session)
-    return SearchResult(places, _counts(index, flt, now, before_hours), index.version)
+# --- the index: every filter and count in memory ----------------------------------------------------------------
+
+OPEN_STATE_KEYS = ("open", "closed", "unknown")
+
+
+@lru_cache(maxsize=8192)
+def _hours_flag(text: str, key: str, now: dt.datetime) -> bool:
+    if key == "maintenant":
+        return open_state(text, now) == "open"
+    return open_on_weekend(text, now.date())
 
 
 @dataclass
-class FacetIndex:
-    """Every place's facet values as boolean masks over the places, for counting options without a query each.
+class PlaceIndex:
+    """The places as arrays in the list's order (commune, then name), and each facet value as a boolean mask.
 
-    Built once per version of the places (`collection_version`) and kept per database: counting ~70 options on
-    20,000 places is then a few array operations instead of one GROUP BY per facet."""
+    Built once per version of the places (`collection_version`, read on every search) and kept per database:
+    filtering and counting 20,000 places is then a few array operations, where one SQL query alone takes longer
+    than the whole budget. It is a cache, not state: any process rebuilds it when any other changes a place."""
 
     version: str
-    pks: np.ndarray
+    rows: pd.DataFrame  # LIST_COLUMNS + code_insee, epci_code, position (in `point_collection`, -1: no position)
     masks: dict[tuple[str, str], np.ndarray]
-    insee: np.ndarray
-    epci: np.ndarray
+    values: dict[str, list[str]]  # field → values present
+    text: list[str]  # folded "name commune address" of each place
+    hours: list[str]  # the distinct opening-hours texts
+    hours_code: np.ndarray  # position of each place's text in `hours`, -1 when it has none
     date_maj: np.ndarray  # datetime64[D], NaT when unknown
-    light: pd.DataFrame  # pk, nom, commune, adresse, horaires: what the Python-side filters read
+    names: dict[str, dict[str, str]]  # "commune"/"epci" → code → name
+
+    def __len__(self) -> int:
+        return len(self.rows)
 
     def mask(self, field_name: str, values) -> np.ndarray:
-        result = np.zeros(len(self.pks), dtype=bool)
+        result = np.zeros(len(self), dtype=bool)
         for value in values:
             found = self.masks.get((field_name, value))
             if found is not None:
                 result |= found
         return result
 
+    def per_hours_text(self, function, missing) -> np.ndarray:
+        """`function` of each place's hours, evaluated once per distinct text (places share a few hundred)."""
+        verdicts = [function(text) for text in self.hours] + [missing]  # index -1: no hours
+        return np.asarray(verdicts)[self.hours_code]
 
-_INDEXES: dict[str, FacetIndex] = {}
+    def text_mask(self, text: str) -> np.ndarray:
+        mask = np.ones(len(self), dtype=bool)
+        for word in fold(text).split():
+            mask &= np.fromiter((word in folded for folded in self.text), dtype=bool, count=len(self))
+        return mask
+
+    def conditions(self, flt: PlaceFilter, now: dt.datetime) -> dict[str, np.ndarray]:
+        """One mask per active filter, keyed like the counts (a facet key, "commune", "fraicheur"…)."""
+        conditions = {
+            key: self.mask(FACET_BY_KEY[key].field, FACET_BY_KEY[key].raw_values(chosen))
+            for key, chosen in flt.facets.items()
+        }
+        if flt.communes:
+            conditions["commune"] = np.isin(self.rows["code_insee"].to_numpy(), flt.communes)
+        if flt.epcis:
+            conditions["epci"] = np.isin(self.rows["epci_code"].to_numpy(), flt.epcis)
+        if flt.freshness:
+            bands = freshness_codes(self.date_maj, now.date())
+            conditions["fraicheur"] = np.isin(bands, [FRESHNESS_KEYS.index(key) for key in flt.freshness])
+        if flt.text:
+            conditions["q"] = self.text_mask(flt.text)
+        if flt.hours:
+            conditions["horaires"] = np.logical_and.reduce(
+                [self.per_hours_text(lambda text, key=key: _hours_flag(text, key, now), False) for key in flt.hours]
+            )
+        return conditions
+
+
+FRESHNESS_KEYS = [band.key for band in FRESHNESS]
+
+
+def freshness_codes(dates: np.ndarray, today: dt.date) -> np.ndarray:
+    """The position in FRESHNESS of each date's band (`freshness_of` for a whole array; NaT: À actualiser)."""
+    codes = np.full(len(dates), len(FRESHNESS) - 1, dtype=np.int8)
+    for position in reversed(range(len(FRESHNESS) - 1)):  # the newest band last, so it wins
+        codes[dates > np.datetime64(months_before(today, FRESHNESS[position].max_months))] = position
+    return codes
+
+
+_INDEXES: dict[str, PlaceIndex] = {}
 _INDEX_LOCK = threading.Lock()
 
 
-def facet_index(session: Session) -> FacetIndex:
+def place_index(session: Session) -> PlaceIndex:
+    """The index of the places as they are now in this session's database (rebuilt when they changed)."""
     version = collection_version(session)
     key = str(session.get_bind().url)
     index = _INDEXES.get(key)
-    if index is not None and index.version == version:
-        return index
-    with _INDEX_LOCK:
-        rows = session.execute(
-            select(
-                Place.pk, Place.nom, Place.commune, Place.adresse, Place.horaires, Place.code_insee, Place.epci_code,
-                Place.date_maj,
-            ).order_by(Place.pk)
-        ).all()  # fmt: skip
-        places = pd.DataFrame.from_records(
-            [tuple(r) for r in rows],
-            columns=["pk", "nom", "commune", "adresse", "horaires", "code_insee", "epci_code", "date_maj"],
-        )
-        pks = places["pk"].to_numpy(dtype=np.int64)
-        masks: dict[tuple[str, str], np.ndarray] = {}
-        values = session.execute(select(PlaceValue.place_pk, PlaceValue.field, PlaceValue.value)).all()
-        if values:
-            frame = pd.DataFrame.from_records([tuple(v) for v in values], columns=["pk", "field", "value"])
-            frame["position"] = np.searchsorted(pks, frame["pk"].to_numpy(dtype=np.int64))
-            for (field_name, value), positions in frame.groupby(["field", "value"])["position"]:
-                mask = np.zeros(len(pks), dtype=bool)
-                mask[positions.to_numpy()] = True
-                masks[(field_name, value)] = mask
-        index = FacetIndex(
-            version=version,
-            pks=pks,
-            masks=masks,
-            insee=places["code_insee"].to_numpy(dtype=object),
-            epci=places["epci_code"].to_numpy(dtype=object),
-            date_maj=pd.to_datetime(places["date_maj"], errors="coerce").to_numpy(dtype="datetime64[D]"),
-            light=places[["pk", "nom", "commune", "adresse", "horaires"]],
-        )
-        _INDEXES[key] = index
+    if index is None or index.version != version:
+        with _INDEX_LOCK:  # one build at a time; a second caller finds it done
+            index = _INDEXES.get(key)
+            if index is None or index.version != version:
+                index = _INDEXES[key] = _build_index(session, version)
     return index
 
 
-def _counts(index: FacetIndex, flt: PlaceFilter, now: dt.datetime, before_hours: pd.DataFrame) -> dict:
-    today = now.date()
-    everything = np.ones(len(index.pks), dtype=bool)
-    conditions: dict[str, np.ndarray] = {
-        key: index.mask(FACET_BY_KEY[key].field, FACET_BY_KEY[key].raw_values(chosen))
-        for key, chosen in flt.facets.items()
-    }
-    if flt.communes:
-        conditions["commune"] = np.isin(index.insee, flt.communes)
-    if flt.epcis:
-        conditions["epci"] = np.isin(index.epci, flt.epcis)
-    bands = _band_masks(index.date_maj, today)
-    if flt.freshness:
-        conditions["fraicheur"] = np.logical_or.reduce([bands[key] for key in flt.freshness])
-    if flt.text or flt.hours:
-        # Text and hours are not SQL: evaluated once on every place, then a condition like the others.
-        conditions["python"] = _python_mask(index.light, flt, now).to_numpy(dtype=bool)
+def _build_index(session: Session, version: str) -> PlaceIndex:
+    columns = [*LIST_COLUMNS, Place.code_insee, Place.commune, Place.epci_code, Place.epci_name]
+    fetched = session.connection().execute(select(*columns)).all()
+    names = ["pk", "id", "nom", "commune", "adresse", "latitude", "longitude", "date_maj", "horaires",
+             "code_insee", "commune_name", "epci_code", "epci_name"]  # fmt: skip
+    rows = pd.DataFrame.from_records([tuple(r) for r in fetched], columns=names)
+    located = rows["latitude"].notna() & rows["longitude"].notna()
+    rows["position"] = -1
+    rows.loc[located, "position"] = rows.loc[located, "pk"].rank(method="first").astype(int) - 1
+    keys = [(fold(c or ""), fold(n or "")) for c, n in zip(rows["commune"].tolist(), rows["nom"].tolist(), strict=True)]
+    order = sorted(range(len(rows)), key=keys.__getitem__)
+    rows = rows.iloc[order].reset_index(drop=True)
+    hours = rows["horaires"].where(rows["horaires"].notna(), None)
+    distinct = list(dict.fromkeys(text for text in hours if text))
+    code_of = {text: i for i, text in enumerate(distinct)}
+    position_of_pk = np.full(int(rows["pk"].max()) + 1 if len(rows) else 0, -1, dtype=np.int64)
+    position_of_pk[rows["pk"].to_numpy(dtype=np.int64)] = np.arange(len(rows))
+    masks: dict[tuple[str, str], np.ndarray] = {}
+    values: dict[str, list[str]] = {}
+    for field_name, value, pks in _place_values(session):
+        mask = np.zeros(len(rows), dtype=bool)
+        positions = position_of_pk[pks[pks < len(position_of_pk)]]
+        mask[positions[positions >= 0]] = True  # a place added after `rows` was read waits for the next version
+        masks[(field_name, value)] = mask
+        values.setdefault(field_name, []).append(value)
+    return PlaceIndex(
+        version=version,
+        rows=rows[[c.key for c in LIST_COLUMNS] + ["code_insee", "epci_code", "position"]],
+        masks=masks,
+        values=values,
+        text=[
+            f"{fold(n or '')} {fold(c or '')} {fold(a or '')}"
+            for n, c, a in zip(rows["nom"].tolist(), rows["commune"].tolist(), rows["adresse"].tolist(), strict=True)
+        ],
+        hours=distinct,
+        hours_code=np.array([code_of.get(text, -1) if text else -1 for text in hours], dtype=np.int64),
+        date_maj=pd.to_datetime(rows["date_maj"], errors="coerce").to_numpy(dtype="datetime64[D]"),
+        names={
+            "commune": _names(rows["code_insee"], rows["commune_name"]),
+            "epci": _names(rows["epci_code"], rows["epci_name"]),
+        },
+    )
 
-    def matching(skip: str | None) -> np.ndarray:
-        result = everything.copy()
-        for key, mask in conditions.items():
-            if key != skip:
-                result &= mask
-        return result
 
+def _place_values(session: Session) -> Iterator[tuple[str, str, np.ndarray]]:
+    """(field, value, pks of the places having it): one row per value, the pks joined by the database (one row per
+    place and value would be ~20 rows a place to fetch one by one)."""
+    pks = func.aggregate_strings(cast(PlaceValue.place_pk, String), ",")
+    query = select(PlaceValue.field, PlaceValue.value, pks).group_by(PlaceValue.field, PlaceValue.value)
+    for field_name, value, joined in session.connection().execute(query):
+        yield field_name, value, np.array(joined.split(","), dtype=np.int64)
+
+
+def _names(codes: pd.Series, names: pd.Series) -> dict[str, str]:
+    """code → name (the smallest when places disagree), for codes that are set."""
+    pairs = pd.DataFrame({"code": codes, "name": names}).dropna()
+    return pairs.groupby("code")["name"].min().to_dict()
+
+
+@dataclass
+class SearchResult:
+    places: pd.DataFrame  # LIST_COLUMNS + `open_state`, `freshness`, `position`, sorted by commune then name
+    counts: dict[str, dict[str, int]]  # facet key (and "fraicheur", "horaires") → option → places
+    version: str  # the `collection_version` the result was computed on
+
+
+def search_places(session: Session, flt: PlaceFilter, now: dt.datetime, with_counts: bool = True) -> SearchResult:
+    """The places matching `flt` at local time `now`, and the count of each option given the other filters."""
+    index = place_index(session)
+    conditions = index.conditions(flt, now)
+    selected = np.flatnonzero(_all_but(conditions, None, len(index)))
+    places = index.rows.take(selected).reset_index(drop=True)
+    states = index.per_hours_text(lambda text: OPEN_STATE_KEYS.index(open_state(text, now)), 2)
+    places["open_state"] = np.asarray(OPEN_STATE_KEYS, dtype=object)[states[selected]]
+    bands = freshness_codes(index.date_maj, now.date())
+    places["freshness"] = np.asarray(FRESHNESS_KEYS, dtype=object)[bands[selected]]
+    counts = _counts(index, conditions, bands, now) if with_counts else {}
+    return SearchResult(places, counts, index.version)
+
+
+def _all_but(conditions: dict[str, np.ndarray], skip: str | None, size: int) -> np.ndarray:
+    result = np.ones(size, dtype=bool)
+    for key, mask in conditions.items():
+        if key != skip:
+            result &= mask
+    return result
+
+
+def _counts(index: PlaceIndex, conditions: dict[str, np.ndarray], bands: np.ndarray, now: dt.datetime) -> dict:
+    """ "What you would get by adding this option": each facet counted with every filter applied but its own."""
     counts: dict[str, dict[str, int]] = {}
     for facet in FACETS:
-        base = matching(facet.key)
-        options = facet.aliases or {v: (v,) for f, v in index.masks if f == facet.field}
+        base = _all_but(conditions, facet.key, len(index))
+        options = facet.aliases or {value: (value,) for value in index.values.get(facet.field, ())}
         found = {option: int((base & index.mask(facet.field, raws)).sum()) for option, raws in options.items()}
         counts[facet.key] = {option: n for option, n in found.items() if n}
-    base = matching("fraicheur")
-    counts["fraicheur"] = {key: int((base & mask).sum()) for key, mask in bands.items() if (base & mask).any()}
-    counts["horaires"] = {key: int(_hours_flags(before_hours["horaires"], key, now).sum()) for key in HOURS_OPTIONS}
+    per_band = np.bincount(bands[_all_but(conditions, "fraicheur", len(index))], minlength=len(FRESHNESS))
+    counts["fraicheur"] = {key: int(n) for key, n in zip(FRESHNESS_KEYS, per_band, strict=True) if n}
+    base = _all_but(conditions, "horaires", len(index))
+    counts["horaires"] = {
+        key: int((base & index.per_hours_text(lambda text, key=key: _hours_flag(text, key, now), False)).sum())
+        for key in HOURS_OPTIONS
+    }
     return counts
 
 
-def _band_masks(dates: np.ndarray, today: dt.date) -> dict[str, np.ndarray]:
-    """One mask per freshness band (unknown dates are "À actualiser")."""
-    masks, newer = {}, np.zeros(len(dates), dtype=bool)
-    for band in FRESHNESS[:-1]:
-        within = dates > np.datetime64(months_before(today, band.max_months))  # NaT compares False
-        masks[band.key] = within & ~newer
-        newer |= within
-    masks[FRESHNESS[-1].key] = ~newer
-    return masks
+def within_bounds(places: pd.DataFrame, bounds) -> pd.DataFrame:
+    """The places inside `[[south, west], [north, east]]` (all of them when `bounds` is None)."""
+    if not bounds:
+        return places
+    (south, west), (north, east) = bounds
+    inside = places["latitude"].between(south, north) & places["longitude"].between(west, east)
+    return places[inside]
 
 
 @dataclass(frozen=True)
@@ -572,6 +608,7 @@ def filter_choices(
 ) -> FilterChoices:
     """The schema's enumerations for each facet (in the standard's order), the values found in the data for free
     columns (typologie)."""
+    index = place_index(session)
     facets = {}
     for facet in FACETS:
         if facet.aliases:
@@ -579,16 +616,12 @@ def filter_choices(
         elif schema_options.get(facet.field):
             facets[facet.key] = list(schema_options[facet.field])
         else:
-            present = session.scalars(select(PlaceValue.value).where(PlaceValue.field == facet.field).distinct())
+            present = index.values.get(facet.field, [])
             facets[facet.key] = sorted(present, key=lambda v: fold(option_label(facet.key, v)))
-    names = []
-    for code, name, chosen in (
-        (Place.code_insee, Place.commune, flt.communes if flt else ()),
-        (Place.epci_code, Place.epci_name, flt.epcis if flt else ()),
-    ):
-        query = select(code, func.min(name)).where(code.in_(chosen)).group_by(code)
-        names.append(dict(session.execute(query).all()) if chosen else {})
-    communes, epcis = names
+    communes = {
+        code: index.names["commune"][code] for code in (flt.communes if flt else ()) if code in index.names["commune"]
+    }
+    epcis = {code: index.names["epci"][code] for code in (flt.epcis if flt else ()) if code in index.names["epci"]}
     return FilterChoices(facets, communes, epcis)
 
 
@@ -621,25 +654,42 @@ def places_matching(session: Session, flt: PlaceFilter, now: dt.datetime) -> lis
     return [by_pk[pk] for pk in pks]
 
 
+PLACES_REVISION = "places"
+
+
+@event.listens_for(Session, "before_flush")
+def _replace_places_token(session: Session, _context, _instances) -> None:
+    """A flush that touches places gives them a new revision token, in the same transaction (see DataRevision)."""
+    if any(isinstance(o, (Place, PlaceValue)) for o in chain(session.new, session.dirty, session.deleted)):
+        session.execute(
+            text(
+                "INSERT INTO data_revisions (name, token) VALUES (:name, :token) "
+                "ON CONFLICT (name) DO UPDATE SET token = excluded.token"
+            ),
+            {"name": PLACES_REVISION, "token": uuid.uuid4().hex},
+        )
+
+
 def collection_version(session: Session) -> str:
-    """Changes whenever a place is added, changed or removed: the browser's cached point collection is keyed by it."""
-    count, latest = session.execute(select(func.count(Place.pk), func.max(Place.updated_at))).one()
-    return f"{count}.{latest:%Y%m%d%H%M%S%f}" if latest else str(count)
+    """Changes whenever a place is added, changed or removed: the index and the browser's point collection are
+    keyed by it. The count also catches bulk writes that bypass the ORM (the benchmark's)."""
+    token = session.scalar(select(DataRevision.token).where(DataRevision.name == PLACES_REVISION))
+    count = session.scalar(select(func.count()).select_from(Place))
+    return f"{token or 'initial'}.{count}"
 
 
 def point_collection(session: Session) -> dict:
-    """Every located place, column-wise (compact JSON): the browser keeps it and each filter sends only `pk`s."""
-    rows = session.execute(
-        select(Place.pk, Place.id, Place.nom, Place.commune, Place.latitude, Place.longitude)
-        .where(Place.latitude.is_not(None), Place.longitude.is_not(None))
-        .order_by(Place.pk)
-    ).all()
+    """Every located place, column-wise and by `pk` (compact JSON), with its version: the browser keeps it, and
+    each filter sends only which of its places match (see `SearchResult.places["position"]`)."""
+    index = place_index(session)
+    located = index.rows[index.rows["position"] >= 0].sort_values("position")
     return {
-        "pk": [r.pk for r in rows],
-        "id": [r.id for r in rows],
-        "label": [f"{r.nom} — {r.commune}" for r in rows],
-        "lat": [round(r.latitude, 5) for r in rows],
-        "lon": [round(r.longitude, 5) for r in rows],
+        "v": index.version,
+        "pk": located["pk"].tolist(),
+        "id": located["id"].tolist(),
+        "label": [f"{name} — {commune}" for name, commune in zip(located["nom"], located["commune"], strict=True)],
+        "lat": located["latitude"].round(5).tolist(),
+        "lon": located["longitude"].round(5).tolist(),
     }
 
 

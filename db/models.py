@@ -134,6 +134,16 @@ PLACE_MULTI_FIELDS = (
 )
 
 
+class DataRevision(Base):
+    """A token per kind of data, replaced in the same transaction as every change of it: an in-memory cache built
+    after reading token T holds every change committed up to T, whatever the clocks of the processes."""
+
+    __tablename__ = "data_revisions"
+
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    token: Mapped[str] = mapped_column(String(32))
+
+
 class Place(Timestamps, Base):
     """A mediation place. Columns named as the national schema keep its values verbatim (text), so an export
     gives back exactly what was imported; `pk` is internal, `id` is the schema's identifier."""

@@ -43,9 +43,9 @@ def points():
     """The map's point collection for the logged-in Carte (not public: under /api/, the guard asks for a login).
     The URL carries the collection version, so the browser may keep it until a place changes."""
     with current_app.extensions["database"].session() as session:
-        version = carte.collection_version(session)
-        body = json.dumps(carte.point_collection(session) | {"v": version}, ensure_ascii=False, separators=(",", ":"))
-    cache = "private, max-age=86400" if request.args.get("v") == version else "no-cache"
+        collection = carte.point_collection(session)
+    body = json.dumps(collection, ensure_ascii=False, separators=(",", ":"))
+    cache = "private, max-age=86400" if request.args.get("v") == collection["v"] else "no-cache"
     return Response(body, mimetype="application/json", headers={"Cache-Control": cache})
 
 

@@ -28,6 +28,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import dash_leaflet as dl
+import numpy as np
 from flask import current_app
 
 OUTLINE_STYLE = {"color": "#1f4e79", "weight": 2, "opacity": 0.8, "fillColor": "#dbe7f3", "fillOpacity": 0.35}
@@ -123,13 +124,13 @@ def points_to_geojson(
 
 
 def bounds_of(latitudes: Iterable, longitudes: Iterable) -> list[list[float]] | None:
-    points = [
-        (float(y), float(x)) for y, x in zip(latitudes, longitudes, strict=True) if not (_missing(y) or _missing(x))
-    ]
-    if not points:
+    ys = np.asarray(list(latitudes), dtype=float)  # None becomes NaN
+    xs = np.asarray(list(longitudes), dtype=float)
+    located = ~(np.isnan(ys) | np.isnan(xs))
+    if not located.any():
         return None
-    ys, xs = zip(*points, strict=True)
-    return [[min(ys), min(xs)], [max(ys), max(xs)]]
+    ys, xs = ys[located], xs[located]
+    return [[float(ys.min()), float(xs.min())], [float(ys.max()), float(xs.max())]]
 
 
 def _missing(value) -> bool:

@@ -1,6 +1,6 @@
 """The sheet of one place: every field of the national schema, the week's hours, freshness, links."""
 
-from urllib.parse import unquote
+from urllib.parse import unquote, urlencode
 
 import dash
 import dash_bootstrap_components as dbc
@@ -8,6 +8,7 @@ from dash import dcc, html
 
 from dashboard import ids
 from dashboard.components.carte import icon
+from db.carte import PlaceFilter
 
 dash.register_page(
     __name__,
@@ -17,14 +18,17 @@ dash.register_page(
 )
 
 
-def layout(place_id=None, **_query):
+def layout(place_id=None, **query):
+    # The Carte's filters ride along in the query string (validated like the Carte's own URL): back keeps them.
+    kept = PlaceFilter.from_query(query).to_query()
+    carte_url = "/carte" + (f"?{urlencode(kept, doseq=True)}" if kept else "")
     return html.Div(
         [
             html.Div(
                 [
                     html.Nav(
                         dbc.Breadcrumb(
-                            items=[{"label": "Carte", "href": "/carte"}, {"label": "Fiche du lieu", "active": True}],
+                            items=[{"label": "Carte", "href": carte_url}, {"label": "Fiche du lieu", "active": True}],
                             className="mb-0",
                         ),
                         **{"aria-label": "Fil d'Ariane"},
@@ -49,7 +53,7 @@ def layout(place_id=None, **_query):
             ),
             html.Div(id=ids.LIEU_FORM),
             html.Div(
-                dbc.Button([icon("arrow-left"), "Retour à la carte"], href="/carte", color="link", className="px-0"),
+                dbc.Button([icon("arrow-left"), "Retour à la carte"], href=carte_url, color="link", className="px-0"),
                 className="mt-2",
             ),
         ]

@@ -9,6 +9,7 @@ import io
 import json
 from urllib.parse import parse_qs
 
+import numpy as np
 import pytest
 from dash.development.base_component import Component
 from pypdf import PdfReader
@@ -99,8 +100,10 @@ def test_view_filters_counts_and_writes_the_url(app, ui):
     with app.server.test_request_context("/carte"):
         view = callbacks.carte_view(flt, keys, dt.datetime.combine(TODAY, dt.time(10)))
     assert view.count == "2 lieux"
-    # Only the matching pks (in the list order: "Lieu 3" before "<script>…") and colour codes go to the map.
-    assert view.match["pk"] == [3, 1] and view.match["codes"] == {"ouverture": "20", "fraicheur": "00"}
+    # The map gets a bitmap over the point collection (pk order: T_1, T_2; T_3 has no position) and one colour
+    # code per matching located place: 4 × open state (0: open) + freshness band (0: À jour).
+    bits = np.unpackbits(np.frombuffer(base64.b64decode(view.match["sel"]), dtype=np.uint8))
+    assert list(np.flatnonzero(bits)) == [0] and view.match["codes"] == "0"
     assert view.match["palette"]["ouverture"][0] == "#1a7f37"
     assert view.search == "?services=Aide+aux+d%C3%A9marches+administratives"
     assert carte.PlaceFilter.from_query(parse_qs(view.search[1:])) == flt

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
+from sqlalchemy import select
 
 from db import carte
-from db.models import Place
+from db.models import Commune, Place
 
 TODAY = dt.date(2025, 3, 12)  # a Wednesday
 WEDNESDAY_10H = dt.datetime(2025, 3, 12, 10, 0)
@@ -93,41 +95,81 @@ def counts(database, now=WEDNESDAY_10H, **query) -> dict:
         return carte.search_places(session, carte.PlaceFilter.from_query(query), now).counts
 
 
-@pytest.mark.parametrize(
-    ("query", "expected"),
-    [
-        ({}, ["T_1", "T_2", "T_3", "T_4"]),
-        ({"services": "Aide aux démarches administratives"}, ["T_1", "T_2"]),
-        (
-            {"services": ["Aide aux démarches administratives", "Loisirs et créations numériques"]},
-            ["T_1", "T_2", "T_3"],
-        ),
-        ({"services": "Loisirs et créations numériques", "frais": "Payant"}, ["T_3"]),
-        ({"publics": "Seniors"}, ["T_1"]),
-        ({"prise_en_charge": "Surdité"}, ["T_1"]),
-        ({"frais": "Gratuit"}, ["T_1", "T_3"]),
-        ({"dispositifs": "France Services"}, ["T_1"]),
-        ({"labels": "Fabriques de Territoire"}, ["T_1"]),
-        ({"typologie": ["BIB", "FS"]}, ["T_1", "T_2"]),
-        ({"acces": "Se présenter"}, ["T_1"]),
-        ({"accompagnement": "En autonomie"}, ["T_1"]),
-        ({"territoire": "QPV"}, ["T_1"]),
-        ({"territoire": "FRR"}, ["T_2", "T_3"]),  # ZRR counts as FRR
-        ({"commune": "42187"}, ["T_2"]),
-        ({"epci": "200065894"}, ["T_1", "T_3", "T_4"]),
-        ({"fraicheur": "a_jour"}, ["T_1"]),
-        ({"fraicheur": ["a_surveiller", "a_actualiser"]}, ["T_2", "T_3"]),
-        ({"fraicheur": "a_verifier"}, ["T_4"]),
-        ({"q": "mediatheque etang"}, ["T_1"]),
-        ({"q": "ROANNE"}, ["T_2"]),
-        ({"q": "bus"}, ["T_4"]),
-        ({"horaires": "maintenant"}, ["T_1"]),
-        ({"horaires": "weekend"}, ["T_2"]),
-        ({"services": "Inconnu"}, []),
-    ],
-)
+FACET_CASES = [
+    ({}, ["T_1", "T_2", "T_3", "T_4"]),
+    ({"services": "Aide aux démarches administratives"}, ["T_1", "T_2"]),
+    (
+        {"services": ["Aide aux démarches administratives", "Loisirs et créations numériques"]},
+        ["T_1", "T_2", "T_3"],
+    ),
+    ({"services": "Loisirs et créations numériques", "frais": "Payant"}, ["T_3"]),
+    ({"publics": "Seniors"}, ["T_1"]),
+    ({"prise_en_charge": "Surdité"}, ["T_1"]),
+    ({"frais": "Gratuit"}, ["T_1", "T_3"]),
+    ({"dispositifs": "France Services"}, ["T_1"]),
+    ({"labels": "Fabriques de Territoire"}, ["T_1"]),
+    ({"typologie": ["BIB", "FS"]}, ["T_1", "T_2"]),
+    ({"acces": "Se présenter"}, ["T_1"]),
+    ({"accompagnement": "En autonomie"}, ["T_1"]),
+    ({"territoire": "QPV"}, ["T_1"]),
+    ({"territoire": "FRR"}, ["T_2", "T_3"]),  # ZRR counts as FRR
+    ({"commune": "42187"}, ["T_2"]),
+    ({"epci": "200065894"}, ["T_1", "T_3", "T_4"]),
+    ({"fraicheur": "a_jour"}, ["T_1"]),
+    ({"fraicheur": ["a_surveiller", "a_actualiser"]}, ["T_2", "T_3"]),
+    ({"fraicheur": "a_verifier"}, ["T_4"]),
+    ({"q": "mediatheque etang"}, ["T_1"]),
+    ({"q": "ROANNE"}, ["T_2"]),
+    ({"q": "bus"}, ["T_4"]),
+    ({"horaires": "maintenant"}, ["T_1"]),
+    ({"horaires": "weekend"}, ["T_2"]),
+    ({"services": "Inconnu"}, []),
+]
+
+
+@pytest.mark.parametrize(("query", "expected"), FACET_CASES)
 def test_each_facet_filters(database, places, query, expected):
     assert ids(database, **query) == expected
+
+
+@pytest.mark.parametrize("query", [query for query, _ in FACET_CASES if not {"q", "horaires"} & set(query)])
+def test_the_sql_reference_filters_like_the_index(database, places, query):
+    """`bare_query` (the benchmark's reference) and the index give the same places."""
+    with database.session() as session:
+        sql = sorted(carte.bare_query(session, carte.PlaceFilter.from_query(query), TODAY)["id"])
+    assert sql == ids(database, **query)
+
+
+def test_the_index_follows_every_write(database, places):
+    assert ids(database, typologie="FS") == ["T_2"]
+    with database.transaction() as session:
+        moved = session.scalar(select(Place).where(Place.id == "T_3"))
+        moved.typologie = "FS"
+        carte.sync_place_values(moved)
+        session.add(place(5, typologie="FS"))
+    assert ids(database, typologie="FS") == ["T_2", "T_3", "T_5"]
+    with database.transaction() as session:
+        session.delete(session.scalar(select(Place).where(Place.id == "T_2")))
+    assert ids(database, typologie="FS") == ["T_3", "T_5"]
+
+
+def test_a_place_write_replaces_the_revision_token_and_nothing_else_does(database, places):
+    with database.session() as session:
+        before = carte.collection_version(session)
+    with database.transaction() as session:
+        session.add(Commune(insee="42999", name="Ailleurs"))
+    with database.session() as session:
+        assert carte.collection_version(session) == before
+    with database.transaction() as session:
+        session.scalar(select(Place).where(Place.id == "T_1")).telephone = "+33477000000"
+    with database.session() as session:
+        assert carte.collection_version(session) != before
+
+
+def test_within_bounds_keeps_the_places_in_view():
+    frame = pd.DataFrame({"id": ["a", "b", "c"], "latitude": [45.0, 46.0, None], "longitude": [4.0, 4.5, None]})
+    assert list(carte.within_bounds(frame, [[44.9, 3.9], [45.5, 4.2]])["id"]) == ["a"]
+    assert list(carte.within_bounds(frame, None)["id"]) == ["a", "b", "c"]  # the map has not reported its view
 
 
 def test_open_now_depends_on_the_time(database, places):
