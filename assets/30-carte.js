@@ -11,6 +11,10 @@ window.mednumMap = Object.assign({}, window.mednumMap, {
             fillOpacity: 0.95,
         });
     },
+    areaStyle: function (feature) {
+        const p = feature.properties || {};
+        return {color: "#ffffff", weight: 1, fillColor: p.color || "#dbe7f3", fillOpacity: 0.75};
+    },
     clusterToLayer: function (feature, latlng) {
         const count = feature.properties.point_count;
         const size = count < 10 ? "small" : count < 100 ? "medium" : "large";

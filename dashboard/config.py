@@ -28,7 +28,11 @@ class Config:
     DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{INSTANCE / 'mednum.sqlite'}"
     TILE_URL = os.environ.get("TILE_URL", DEFAULT_TILE_URL)
     TILE_ATTRIBUTION = os.environ.get("TILE_ATTRIBUTION", "© contributeurs OpenStreetMap")
-    OUTLINE_GEOJSON = os.environ.get("OUTLINE_GEOJSON") or None
+    # The Loire's outline ships with the app (Licence Ouverte, geo.api.gouv.fr): a base even without tiles. A file
+    # of commune polygons (with their INSEE code) also draws the IFN as a choropleth; "" for no outline.
+    OUTLINE_GEOJSON = os.environ.get(
+        "OUTLINE_GEOJSON", str(ROOT / "dashboard" / "data" / "departement-42-loire.geojson")
+    )
     PORT = int(os.environ.get("PORT", "8050"))
 
     SESSION_COOKIE_HTTPONLY = True

@@ -221,6 +221,7 @@ LIEU_ID = "lieu-id"
 LIEU_SHEET = "lieu-sheet"
 LIEU_FORM = "lieu-form"
 LIEU_PDF = "lieu-pdf"
+LIEU_BACK = "lieu-back"
 LIEU_DOWNLOAD = "lieu-download"
 
 

@@ -163,7 +163,8 @@ def list_in_view(_match, bounds, search):
     with database().session() as session:
         places = carte.search_places(session, flt, carte.local_now(), with_counts=False).places
     shown = carte.within_bounds(places, bounds)
-    return place_list(shown, outside=len(places) - len(shown))
+    unplaced = int((places["latitude"].isna() | places["longitude"].isna()).sum()) if bounds else 0
+    return place_list(shown, outside=len(places) - len(shown) - unplaced, unplaced=unplaced)
 
 
 def layers(mode, ifn):
@@ -171,7 +172,7 @@ def layers(mode, ifn):
     with database().session() as session:
         fragility = carte.offer_and_fragility(session)
     shown = bool(ifn) and not fragility.empty
-    data = ifn_geojson(fragility) if shown else EMPTY_COLLECTION
+    data = ifn_geojson(fragility, outline_geojson()) if shown else EMPTY_COLLECTION
     return legend(mode or "ouverture", with_ifn=shown), data, ifn_panel(fragility)
 
 

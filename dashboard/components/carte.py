@@ -16,6 +16,7 @@ from dash import dcc, html
 from dashboard import ids
 from dashboard.components import format as fmt
 from dashboard.components.forms import field_input, field_textarea, form_actions, form_field
+from dashboard.components.map import commune_code
 from db import carte
 
 OPEN_STATES = {
@@ -85,23 +86,29 @@ def legend(mode: str, with_ifn: bool = False) -> html.Div:
     )
 
 
-def place_list(places, outside: int = 0, limit: int = 50) -> html.Div:
+def place_list(places, outside: int = 0, unplaced: int = 0, limit: int = 50) -> html.Div:
     """The places in the map's view as buttons (a click centres the map and opens the summary); `outside`: the
-    matching places the view leaves out."""
-    elsewhere = (
-        html.P(
-            f"{fmt.number(outside)} autre{'s' if outside > 1 else ''} lieu{'x' if outside > 1 else ''} hors de la "
-            "vue : déplacez ou dézoomez la carte pour les voir.",
-            className="small text-body-secondary mt-2 mb-0",
-        )
+    matching places the view leaves out, `unplaced`: those without coordinates (never on the map)."""
+    notes = [
+        f"{fmt.number(outside)} autre{'s' if outside > 1 else ''} lieu{'x' if outside > 1 else ''} hors de la vue : "
+        "déplacez ou dézoomez la carte pour les voir."
         if outside
-        else None
-    )
+        else None,
+        f"{fmt.number(unplaced)} lieu{'x' if unplaced > 1 else ''} sans coordonnées, absent{'s' if unplaced > 1 else ''} "
+        "de la carte (voir l'export CSV)."
+        if unplaced
+        else None,
+    ]
+    elsewhere = [html.P(note, className="small text-body-secondary mt-2 mb-0") for note in notes if note]
     if places.empty:
-        message = "Aucun lieu dans cette partie de la carte." if outside else "Aucun lieu ne correspond à ces filtres."
+        message = (
+            "Aucun lieu dans cette partie de la carte."
+            if outside or unplaced
+            else "Aucun lieu ne correspond à ces filtres."
+        )
         return html.Div(
             [html.Div([icon("search", "me-2"), message], className="empty-state p-4 text-center text-body-secondary"),
-             elsewhere]
+             *elsewhere]
         )  # fmt: skip
     rows = places.head(limit).to_dict("records")
     items = [
@@ -134,7 +141,7 @@ def place_list(places, outside: int = 0, limit: int = 50) -> html.Div:
             html.P(f"{fmt.number(len(places))} dans la vue", className="small text-body-secondary mb-1"),
             html.Div(items, className="list-group"),
             more,
-            elsewhere,
+            *elsewhere,
         ]
     )
 
@@ -336,19 +343,28 @@ def ifn_color(score: float) -> str:
     return next(color for upper, color in IFN_CLASSES if score < upper)
 
 
-def ifn_geojson(frame) -> dict:
-    """Commune centroids graduated by IFN (colour and size): a layer under the places."""
+def _ifn_label(row) -> str:
+    return f"{row.name} · IFN {fmt.number(row.ifn, 1)}/10 · {row.places} lieu{'x' if row.places > 1 else ''}"
+
+
+def ifn_geojson(frame, outline: dict | None = None) -> dict:
+    """The IFN layer under the places: the communes of `outline` coloured by score (a choropleth) when the outline
+    holds commune polygons with their INSEE code, else each commune's centre graduated by colour and size."""
+    rows = {row.insee: row for row in frame.itertuples()}
+    areas = [
+        {**feature, "properties": {"label": _ifn_label(row), "color": ifn_color(row.ifn)}}
+        for feature in (outline or {}).get("features", [])
+        if (row := rows.get(commune_code(feature) or "")) is not None
+    ]
+    if areas:
+        return {"type": "FeatureCollection", "features": areas}
     features = [
         {
             "type": "Feature",
             "geometry": {"type": "Point", "coordinates": [round(row.longitude, 5), round(row.latitude, 5)]},
-            "properties": {
-                "label": f"{row.name} · IFN {fmt.number(row.ifn, 1)}/10 · {row.places} lieu{'x' if row.places > 1 else ''}",
-                "color": ifn_color(row.ifn),
-                "radius": 4 + row.ifn * 1.2,
-            },
+            "properties": {"label": _ifn_label(row), "color": ifn_color(row.ifn), "radius": 4 + row.ifn * 1.2},
         }
-        for row in frame.itertuples()
+        for row in rows.values()
         if row.latitude == row.latitude and row.longitude == row.longitude and row.latitude is not None
     ]
     return {"type": "FeatureCollection", "features": features}

@@ -17,6 +17,7 @@ API (used by Carte, Agenda and Projection):
   from an iterable of dicts (rows without coordinates are skipped).
 - ``bounds_of(latitudes, longitudes)`` gives the ``bounds`` of a set of points, or ``None`` if there are none.
 - ``outline_geojson()`` gives the configured outline as a dict (or ``None``), e.g. for a map drawn in a PDF.
+- ``commune_code(feature)`` gives the INSEE code of an outline feature that is a commune (for a choropleth).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ MAP_STYLE = {"height": "100%", "minHeight": "420px", "width": "100%"}
 POINT_TO_LAYER = {"variable": "mednumMap.pointToLayer"}
 CLUSTER_TO_LAYER = {"variable": "mednumMap.clusterToLayer"}
 ON_EACH_FEATURE = {"variable": "mednumMap.onEachFeature"}
+AREA_STYLE = {"variable": "mednumMap.areaStyle"}  # polygons filled with their `color` property (choropleths)
 
 
 @lru_cache(maxsize=4)
@@ -50,6 +52,16 @@ def outline_geojson() -> dict | None:
     """The configured outline (`OUTLINE_GEOJSON`), e.g. for a server-drawn map; None when not configured."""
     path = current_app.config.get("OUTLINE_GEOJSON")
     return _outline(str(path)) if path else None
+
+
+# Property names that hold a commune's INSEE code in the usual commune files (IGN Admin Express, geo.api.gouv.fr…).
+COMMUNE_CODE_PROPERTIES = ("code_insee", "insee", "INSEE_COM", "codgeo", "CODGEO", "code")
+
+
+def commune_code(feature: dict) -> str | None:
+    """The INSEE code of an outline feature that is a commune, else None."""
+    properties = feature.get("properties") or {}
+    return next((str(properties[key]) for key in COMMUNE_CODE_PROPERTIES if properties.get(key)), None)
 
 
 def outline_layer() -> dl.GeoJSON | None:

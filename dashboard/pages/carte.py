@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from dashboard import ids
 from dashboard.components.carte import COLOR_MODES, icon, legend
-from dashboard.components.map import base_map, points_layer
+from dashboard.components.map import AREA_STYLE, base_map, points_layer
 from db.carte import FACETS, FRESHNESS, HOURS_OPTIONS, PlaceFilter
 from db.interop.places_pdf import SHEETS_LIMIT
 from db.models import Role
@@ -201,7 +201,7 @@ def layout(**query):
                                         ids.CARTE_MAP,
                                         [
                                             points_layer(ids.CARTE_BASE_LAYER, EMPTY_POINTS, cluster=False),
-                                            points_layer(ids.CARTE_IFN_LAYER, EMPTY_POINTS, cluster=False),
+                                            points_layer(ids.CARTE_IFN_LAYER, EMPTY_POINTS, cluster=False, style=AREA_STYLE),
                                             points_layer(ids.CARTE_POINTS, EMPTY_POINTS),
                                         ],
                                         className="carte-map",

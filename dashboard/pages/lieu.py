@@ -53,7 +53,13 @@ def layout(place_id=None, **query):
             ),
             html.Div(id=ids.LIEU_FORM),
             html.Div(
-                dbc.Button([icon("arrow-left"), "Retour à la carte"], href=carte_url, color="link", className="px-0"),
+                dbc.Button(
+                    [icon("arrow-left"), "Retour à la carte"],
+                    id=ids.LIEU_BACK,
+                    href=carte_url,
+                    color="link",
+                    className="px-0",
+                ),
                 className="mt-2",
             ),
         ]

@@ -293,3 +293,59 @@ def test_pdf_buttons_export_the_view_and_the_sheet(app, ui):
     assert content.startswith(b"%PDF-")
     assert "Commune : Roanne" in "".join(p.extract_text() for p in PdfReader(io.BytesIO(content)).pages)
     assert base64.b64decode(sheet["content"]).startswith(b"%PDF-") and sheet["filename"] == "fiche-T_1.pdf"
+
+
+def test_list_keeps_the_places_in_the_map_view(app, ui):
+    callbacks, _page, _lieu = ui
+    with app.server.test_request_context("/carte"):
+        everything = texts(callbacks.list_in_view(None, None, ""))  # before the map reports its bounds
+        around_feurs = texts(callbacks.list_in_view(None, [[45.7, 4.2], [45.8, 4.3]], ""))
+        elsewhere = texts(callbacks.list_in_view(None, [[46.0, 4.0], [46.1, 4.1]], "?commune=42094"))
+    assert "3 dans la vue" in everything
+    assert "2 dans la vue" in around_feurs and any("1 lieu sans coordonnées" in t for t in around_feurs)
+    assert "Aucun lieu dans cette partie de la carte." in elsewhere
+    assert any(t.startswith("1 autre lieu hors de la vue") for t in elsewhere)
+
+
+def test_sheet_link_and_back_link_keep_the_filters(app, ui):
+    callbacks, _page, lieu = ui
+    from dashboard import ids
+
+    with app.server.test_request_context("/carte"):
+        summary, _viewport = callbacks.show_place("T_1", "?services=Aide+aux+d%C3%A9marches+administratives")
+    assert summary.children[-1].href == "/carte/lieu/T_1?services=Aide+aux+d%C3%A9marches+administratives"
+    with app.server.test_request_context("/carte/lieu/T_1"):
+        kept = lieu.layout(place_id="T_1", services="Aide aux démarches administratives", evil="<x>", commune="nope")
+        plain = lieu.layout(place_id="T_1")
+    back = "/carte?services=Aide+aux+d%C3%A9marches+administratives"  # unknown or invalid parameters are dropped
+    assert find(kept, ids.LIEU_BACK).href == back and find(plain, ids.LIEU_BACK).href == "/carte"
+
+
+def test_ifn_is_a_choropleth_when_the_outline_holds_communes(app, ui, tmp_path):
+    callbacks, _page, _lieu = ui
+    from db.models import Commune
+
+    with app.server.extensions["database"].transaction() as session:
+        session.add_all(
+            [
+                Commune(insee="42094", name="Feurs", ifn_total=7.2, latitude=45.74, longitude=4.22),
+                Commune(insee="42187", name="Roanne", ifn_total=2.1, latitude=46.04, longitude=4.07),
+            ]
+        )
+
+    def square(code, x, y):
+        ring = [[x, y], [x + 0.1, y], [x + 0.1, y + 0.1], [x, y + 0.1], [x, y]]
+        return {"type": "Feature", "properties": {"code": code}, "geometry": {"type": "Polygon", "coordinates": [ring]}}
+
+    communes = tmp_path / "communes.geojson"
+    communes.write_text(json.dumps({"type": "FeatureCollection", "features": [square("42094", 4.2, 45.7)]}))
+    with app.server.test_request_context("/carte"):
+        _legend, centres, _panel = callbacks.layers("ouverture", ["ifn"])  # the shipped outline: the département
+        app.server.config["OUTLINE_GEOJSON"] = str(communes)
+        _legend, areas, _panel = callbacks.layers("ouverture", ["ifn"])
+        _legend, hidden, _panel = callbacks.layers("ouverture", [])
+    assert {f["geometry"]["type"] for f in centres["features"]} == {"Point"} and len(centres["features"]) == 2
+    assert [f["geometry"]["type"] for f in areas["features"]] == ["Polygon"]
+    assert areas["features"][0]["properties"]["color"] == "#de2d26"  # 6.5 ≤ 7.2 < 8
+    assert areas["features"][0]["properties"]["label"].startswith("Feurs · IFN 7,2/10 · ")
+    assert hidden["features"] == []

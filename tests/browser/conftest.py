@@ -11,6 +11,8 @@ import logging
 import os
 import shutil
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -37,15 +39,15 @@ def demo_today() -> dt.date:
     return dt.date.today()
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
+@contextmanager
+def demo_server(directory: Path) -> Iterator[str]:
     """The real app on a migrated SQLite file with the demo network, served by werkzeug in a thread."""
     from dashboard import create_app
     from dashboard.cli import upgrade_database
     from dashboard.config import TestConfig
     from db.demo import seed_demo
 
-    url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.sqlite'}"
+    url = f"sqlite:///{directory / 'live.sqlite'}"
     upgrade_database(url)
     app = create_app(TestConfig(url, LOGIN_RATE_LIMIT="1000 per minute"))
     with app.server.extensions["database"].transaction() as session:
@@ -54,8 +56,24 @@ def live_server(tmp_path_factory):
     server = make_server("127.0.0.1", 0, app.server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory):
+    with demo_server(tmp_path_factory.mktemp("live")) as url:
+        yield url
+
+
+def new_page(browser):
+    """A page as a person in the Loire sees it: a laptop screen, French, Paris time."""
+    context = browser.new_context(viewport={"width": 1440, "height": 960}, locale="fr-FR", timezone_id="Europe/Paris")
+    page = context.new_page()
+    page.set_default_timeout(30_000)  # generous: CI machines are small and shared
+    return page
 
 
 @pytest.fixture(scope="session")
@@ -71,16 +89,14 @@ def browser():
 
 @pytest.fixture
 def page(browser, request):
-    context = browser.new_context(viewport={"width": 1440, "height": 960}, locale="fr-FR", timezone_id="Europe/Paris")
-    page = context.new_page()
-    page.set_default_timeout(30_000)  # generous: CI machines are small and shared
+    page = new_page(browser)
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     yield page
     if request.node.rep_call.failed if hasattr(request.node, "rep_call") else False:
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"), full_page=True)
-    context.close()
+    page.context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
 
 

@@ -37,12 +37,22 @@ def test_carte001_filter_by_service_then_open_a_sheet(page, live_server):
     name = first.locator(".fw-semibold").inner_text()
     first.click()
     page.get_by_role("heading", name=name).wait_for()
+    # The map zooms on the place: the list keeps the places of that part of the map only.
+    page.get_by_text(re.compile(r"hors de la vue")).wait_for()
+    in_view = int(re.sub(r"\D", "", page.get_by_text(re.compile(r"dans la vue$")).inner_text()))
+    assert 0 < in_view < after
     page.get_by_role("link", name="Voir la fiche complète").click()
-    page.wait_for_url(re.compile(r"/carte/lieu/"))
+    page.wait_for_url(re.compile(r"/carte/lieu/.*\?services="))
     wait_for_dash(page)
     page.get_by_role("heading", level=1, name=name).wait_for()
     assert page.get_by_text("Horaires de la semaine").is_visible()
     check_accessibility(page)
+    # Back to the map with the same filters.
+    page.get_by_text("Retour à la carte").click()
+    page.wait_for_url(re.compile(r"/carte\?services="))
+    wait_for_dash(page)
+    assert place_count(page) == after
+    assert page.get_by_role("checkbox", name=re.compile(f"^{SERVICE}")).is_checked()
 
 
 def test_carte002_shared_link_restores_the_filters(page, live_server):
