@@ -60,7 +60,7 @@ def create_app(config: Config | None = None) -> dash.Dash:
         title="Médiation numérique · Tableau de bord",
         update_title=None,
         suppress_callback_exceptions=True,  # page components appear only when their page is shown
-        compress=False,
+        compress=True,  # Flask-Compress: every response, the map's point collection first (1.7 MB → ~0.3 MB)
     )
     app.index_string = INDEX_STRING
     from dashboard.callbacks import register_all

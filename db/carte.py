@@ -540,7 +540,9 @@ def _names(codes: pd.Series, names: pd.Series) -> dict[str, str]:
 
 @dataclass
 class SearchResult:
-    places: pd.DataFrame  # LIST_COLUMNS + `open_state`, `freshness`, `position`, sorted by commune then name
+    # LIST_COLUMNS + `open_state`, `freshness` (categorical: OPEN_STATE_KEYS, FRESHNESS_KEYS), `position`; sorted by
+    # commune, then name
+    places: pd.DataFrame
     counts: dict[str, dict[str, int]]  # facet key (and "fraicheur", "horaires") → option → places
     version: str  # the `collection_version` the result was computed on
 
@@ -552,9 +554,9 @@ def search_places(session: Session, flt: PlaceFilter, now: dt.datetime, with_cou
     selected = np.flatnonzero(_all_but(conditions, None, len(index)))
     places = index.rows.take(selected).reset_index(drop=True)
     states = index.per_hours_text(lambda text: OPEN_STATE_KEYS.index(open_state(text, now)), 2)
-    places["open_state"] = np.asarray(OPEN_STATE_KEYS, dtype=object)[states[selected]]
+    places["open_state"] = pd.Categorical.from_codes(states[selected], categories=OPEN_STATE_KEYS)
     bands = freshness_codes(index.date_maj, now.date())
-    places["freshness"] = np.asarray(FRESHNESS_KEYS, dtype=object)[bands[selected]]
+    places["freshness"] = pd.Categorical.from_codes(bands[selected], categories=FRESHNESS_KEYS)
     counts = _counts(index, conditions, bands, now) if with_counts else {}
     return SearchResult(places, counts, index.version)
 

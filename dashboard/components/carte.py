@@ -51,9 +51,14 @@ def marker_codes(places) -> str:
     """One character per place, `chr(48 + 4 × open state + freshness band)` (positions in OPEN_STATES and
     FRESHNESS_COLORS): assets/30-carte.js takes the colour of the mode shown from it, so switching modes costs no
     request and a place costs 1 byte in the filter's response."""
-    state = places["open_state"].map({key: i for i, key in enumerate(OPEN_STATES)}).to_numpy(dtype=np.uint8)
-    band = places["freshness"].map({key: i for i, key in enumerate(FRESHNESS_COLORS)}).to_numpy(dtype=np.uint8)
+    state, band = _positions(places["open_state"], OPEN_STATES), _positions(places["freshness"], FRESHNESS_COLORS)
     return (48 + 4 * state + band).astype(np.uint8).tobytes().decode("ascii")
+
+
+def _positions(values, keys) -> np.ndarray:
+    """Each value's position in `keys`; `values` is categorical, so this is one array lookup."""
+    order = np.array([list(keys).index(category) for category in values.cat.categories], dtype=np.uint8)
+    return order[values.cat.codes.to_numpy()]
 
 
 MARKER_PALETTE = {
@@ -86,7 +91,7 @@ def legend(mode: str, with_ifn: bool = False) -> html.Div:
     )
 
 
-def place_list(places, outside: int = 0, unplaced: int = 0, limit: int = 50) -> html.Div:
+def place_list(places, outside: int = 0, unplaced: int = 0, limit: int = 25) -> html.Div:
     """The places in the map's view as buttons (a click centres the map and opens the summary); `outside`: the
     matching places the view leaves out, `unplaced`: those without coordinates (never on the map)."""
     notes = [

@@ -30,6 +30,7 @@ from pathlib import Path
 
 import dash_leaflet as dl
 import numpy as np
+import pandas as pd
 from flask import current_app
 
 OUTLINE_STYLE = {"color": "#1f4e79", "weight": 2, "opacity": 0.8, "fillColor": "#dbe7f3", "fillOpacity": 0.35}
@@ -136,8 +137,8 @@ def points_to_geojson(
 
 
 def bounds_of(latitudes: Iterable, longitudes: Iterable) -> list[list[float]] | None:
-    ys = np.asarray(list(latitudes), dtype=float)  # None becomes NaN
-    xs = np.asarray(list(longitudes), dtype=float)
+    ys = pd.Series(latitudes, dtype="float64").to_numpy()  # None becomes NaN; no copy for a float column
+    xs = pd.Series(longitudes, dtype="float64").to_numpy()
     located = ~(np.isnan(ys) | np.isnan(xs))
     if not located.any():
         return None

@@ -31,7 +31,7 @@ def test_carte001_filter_by_service_then_open_a_sheet(page, live_server):
     after = place_count(page)
     expected = int(re.search(r"\((\d+)\)", page.get_by_text(re.compile(f"^{SERVICE} \\(")).inner_text()).group(1))
     assert after == expected and 0 < after < before
-    assert page.locator(".carte-list .list-group-item").count() == min(after, 50)
+    assert page.locator(".carte-list .list-group-item").count() == min(after, 25)
 
     first = page.locator(".carte-list .list-group-item").first
     name = first.locator(".fw-semibold").inner_text()
