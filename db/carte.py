@@ -480,11 +480,9 @@ def place_index(session: Session) -> PlaceIndex:
 
 
 def _build_index(session: Session, version: str) -> PlaceIndex:
-    columns = [*LIST_COLUMNS, Place.code_insee, Place.commune, Place.epci_code, Place.epci_name]
+    columns = [*LIST_COLUMNS, Place.code_insee, Place.epci_code, Place.epci_name]
     fetched = session.connection().execute(select(*columns)).all()
-    names = ["pk", "id", "nom", "commune", "adresse", "latitude", "longitude", "date_maj", "horaires",
-             "code_insee", "commune_name", "epci_code", "epci_name"]  # fmt: skip
-    rows = pd.DataFrame.from_records([tuple(r) for r in fetched], columns=names)
+    rows = pd.DataFrame.from_records([tuple(r) for r in fetched], columns=[c.key for c in columns])
     located = rows["latitude"].notna() & rows["longitude"].notna()
     rows["position"] = -1
     rows.loc[located, "position"] = rows.loc[located, "pk"].rank(method="first").astype(int) - 1
@@ -517,7 +515,7 @@ def _build_index(session: Session, version: str) -> PlaceIndex:
         hours_code=np.array([code_of.get(text, -1) if text else -1 for text in hours], dtype=np.int64),
         date_maj=pd.to_datetime(rows["date_maj"], errors="coerce").to_numpy(dtype="datetime64[D]"),
         names={
-            "commune": _names(rows["code_insee"], rows["commune_name"]),
+            "commune": _names(rows["code_insee"], rows["commune"]),
             "epci": _names(rows["epci_code"], rows["epci_name"]),
         },
     )
@@ -797,3 +795,26 @@ def offer_and_fragility(session: Session) -> pd.DataFrame:
     return pd.DataFrame.from_records(
         [tuple(r) for r in rows], columns=["insee", "name", "epci", "ifn", "places", "latitude", "longitude"]
     )
+
+
+VERY_FRAGILE = 6.5  # IFN from which a commune counts as very fragile (the two darkest classes of the map)
+
+
+def fragility_by_epci(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per EPCI, from `offer_and_fragility`: its communes with an IFN, their mean score, the very fragile ones and
+    those of them without any place, and its places; the most fragile EPCI first."""
+    if frame.empty:
+        return pd.DataFrame(columns=["epci", "communes", "mean_ifn", "very_fragile", "without_place", "places"])
+    scored = frame.assign(
+        epci=frame["epci"].fillna("Sans intercommunalité connue"),
+        very_fragile=frame["ifn"] >= VERY_FRAGILE,
+        without_place=(frame["ifn"] >= VERY_FRAGILE) & (frame["places"] == 0),
+    )
+    table = scored.groupby("epci", as_index=False).agg(
+        communes=("insee", "count"),
+        mean_ifn=("ifn", "mean"),
+        very_fragile=("very_fragile", "sum"),
+        without_place=("without_place", "sum"),
+        places=("places", "sum"),
+    )
+    return table.sort_values(["mean_ifn", "epci"], ascending=[False, True]).reset_index(drop=True)

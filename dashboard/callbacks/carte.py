@@ -323,7 +323,7 @@ def register(app) -> None:
         Input(ids.CARTE_EPCI, "value"),
         Input(ids.CARTE_FRESHNESS, "value"),
     )(update_view)
-    # The points are drawn in the browser from the cached collection and the filter's `pk`s (see match_payload).
+    # The points are drawn in the browser from the cached collection and the filter's bitmap (see match_payload).
     app.clientside_callback(
         ClientsideFunction("carte", "matchedPoints"),
         Output(ids.CARTE_POINTS, "data"),

@@ -177,7 +177,7 @@ def place_summary(place, now: dt.datetime, search: str | None = None) -> html.Di
                 [
                     _line("geo-alt", f"{place.adresse}, {place.code_postal} {place.commune}"),
                     _line("telephone", place.telephone) if place.telephone else None,
-                    _line("clock", place.horaires or "Horaires non renseignés"),
+                    _line("clock", place.horaires or "Horaires inconnus (non renseignés)"),
                 ],
                 className="list-unstyled small mb-2",
             ),
@@ -206,7 +206,7 @@ def timetable(place, now: dt.datetime) -> html.Div:
     days = carte.week_timetable(place.horaires, now.date())
     if days is None:
         if not place.horaires:
-            return html.P([icon("question-circle"), "Horaires non renseignés."], className="mb-0")
+            return html.P([icon("question-circle"), "Horaires inconnus : la fiche ne les renseigne pas."], className="mb-0")
         return html.Div(
             [
                 html.P([icon("question-circle"), "Horaires inconnus : ils ne sont pas au format OpenStreetMap."]),
@@ -387,46 +387,52 @@ def ifn_panel(frame) -> html.Div:
             ],
             className="empty-state p-3 small text-body-secondary",
         )
-    fragile = frame[frame["ifn"] >= 6.5]
+    fragile = frame[frame["ifn"] >= carte.VERY_FRAGILE]
     without = fragile[fragile["places"] == 0]
-    top = frame.head(10)
     return html.Div(
         [
             html.P(
                 [
                     html.Strong(fmt.number(len(fragile))),
-                    " communes très fragiles (IFN ≥ 6,5 sur 10), dont ",
+                    f" communes très fragiles (IFN ≥ {fmt.number(carte.VERY_FRAGILE, 1)} sur 10), dont ",
                     html.Strong(fmt.number(len(without))),
                     " sans lieu de médiation numérique.",
                 ],
                 className="mb-2",
             ),
-            dbc.Table(
+            _small_table(
+                "Les 10 communes les plus fragiles et leur offre",
+                ["Commune", "Intercommunalité", "IFN", "Lieux"],
                 [
-                    html.Caption("Les 10 communes les plus fragiles et leur offre", className="caption-top"),
-                    html.Thead(
-                        html.Tr([html.Th("Commune"), html.Th("Intercommunalité"), html.Th("IFN"), html.Th("Lieux")])
-                    ),
-                    html.Tbody(
-                        [
-                            html.Tr(
-                                [
-                                    html.Td(row.name),
-                                    html.Td(row.epci if isinstance(row.epci, str) else "—"),
-                                    html.Td(fmt.number(row.ifn, 1)),
-                                    html.Td(
-                                        fmt.number(row.places) if row.places else dbc.Badge("aucun", color="danger")
-                                    ),
-                                ]
-                            )
-                            for row in top.itertuples()
-                        ]
-                    ),
+                    [row.name, row.epci if isinstance(row.epci, str) else "—", fmt.number(row.ifn, 1),
+                     fmt.number(row.places) if row.places else dbc.Badge("aucun", color="danger")]
+                    for row in frame.head(10).itertuples()
                 ],
-                size="sm",
-                className="mb-0 small",
+            ),
+            _small_table(
+                "Par intercommunalité, de la plus fragile à la moins fragile",
+                ["Intercommunalité", "Communes", "IFN moyen", "Très fragiles", "dont sans lieu", "Lieux"],
+                [
+                    [row.epci, fmt.number(row.communes), fmt.number(row.mean_ifn, 1), fmt.number(row.very_fragile),
+                     dbc.Badge(fmt.number(row.without_place), color="danger") if row.without_place else "0",
+                     fmt.number(row.places)]
+                    for row in carte.fragility_by_epci(frame).itertuples()
+                ],
             ),
         ]
+    )  # fmt: skip
+
+
+def _small_table(caption: str, headers: list[str], rows: list[list]) -> dbc.Table:
+    return dbc.Table(
+        [
+            html.Caption(caption, className="caption-top"),
+            html.Thead(html.Tr([html.Th(header, scope="col") for header in headers])),
+            html.Tbody([html.Tr([html.Td(cell) for cell in row]) for row in rows]),
+        ],
+        size="sm",
+        responsive=True,
+        className="mb-3 small",
     )
 
 

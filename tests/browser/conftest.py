@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
 import shutil
 import threading
 from collections.abc import Iterator
@@ -126,6 +127,16 @@ def wait_for_dash(page) -> None:
     page.wait_for_function(
         "() => !document.querySelector('[data-dash-is-loading=\"true\"]') && !document.querySelector('._dash-loading')"
     )
+
+
+def open_first_sheet(page, base_url: str) -> None:
+    """From the Carte, the sheet of the first place of the list, reached as a person would."""
+    page.goto(f"{base_url}/carte")
+    wait_for_dash(page)
+    page.locator(".carte-list .list-group-item").first.click()
+    page.get_by_role("link", name="Voir la fiche complète").click()
+    page.wait_for_url(re.compile(r"/carte/lieu/"))
+    wait_for_dash(page)
 
 
 def check_accessibility(page) -> None:

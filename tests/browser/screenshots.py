@@ -5,11 +5,18 @@ Offline like the browser tests: no tiles, so the maps show what a meeting room w
 
 from __future__ import annotations
 
-import re
 import tempfile
 from pathlib import Path
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, demo_server, log_in, new_page, wait_for_dash
+from tests.browser.conftest import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    demo_server,
+    log_in,
+    new_page,
+    open_first_sheet,
+    wait_for_dash,
+)
 
 OUTPUT = Path(__file__).resolve().parents[2] / "screenshots"
 PAGES = {
@@ -37,13 +44,7 @@ def main() -> None:
             wait_for_dash(page)
             page.wait_for_timeout(800)  # let the map and charts finish drawing
             page.screenshot(path=str(OUTPUT / f"{name}.png"), full_page=True)
-        # A place sheet, reached as a person would: from the list of the Carte.
-        page.goto(f"{base}/carte")
-        wait_for_dash(page)
-        page.locator(".carte-list .list-group-item").first.click()
-        page.get_by_role("link", name="Voir la fiche complète").click()
-        page.wait_for_url(re.compile(r"/carte/lieu/"))
-        wait_for_dash(page)
+        open_first_sheet(page, base)
         page.screenshot(path=str(OUTPUT / "fiche-lieu.png"), full_page=True)
         browser.close()
     print(f"Captures dans {OUTPUT}")

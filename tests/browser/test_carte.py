@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.browser.conftest import check_accessibility, log_in, wait_for_dash
+from tests.browser.conftest import check_accessibility, log_in, open_first_sheet, wait_for_dash
 
 pytestmark = pytest.mark.browser
 
@@ -70,12 +70,7 @@ def test_carte002_shared_link_restores_the_filters(page, live_server):
 
 def test_carte003_coordinator_form_shows_errors_under_fields(page, live_server):
     log_in(page, live_server, "coordinator")
-    page.goto(f"{live_server}/carte")
-    wait_for_dash(page)
-    page.locator(".carte-list .list-group-item").first.click()
-    page.get_by_role("link", name="Voir la fiche complète").click()
-    page.wait_for_url(re.compile(r"/carte/lieu/"))
-    wait_for_dash(page)
+    open_first_sheet(page, live_server)
     page.get_by_role("button", name="Modifier la fiche").click()
     page.get_by_label("Code postal").fill("4200")
     page.get_by_role("button", name="Enregistrer la fiche").click()

@@ -303,3 +303,20 @@ def test_import_ifn_upserts_communes_and_reports_bad_rows(database, places, user
     assert frame.loc[1, "latitude"] == 45.74 and frame.loc[0, "latitude"] != frame.loc[0, "latitude"]  # no position
     with database.transaction() as session, pytest.raises(PermissionDenied):
         carte.import_ifn(session, users["viewer"], IFN)
+
+
+def test_fragility_by_epci_counts_fragile_communes_without_places():
+    frame = pd.DataFrame(
+        {
+            "insee": ["42001", "42002", "42003", "42004"],
+            "name": ["A", "B", "C", "D"],
+            "epci": ["CC Nord", "CC Nord", "CA Sud", None],
+            "ifn": [8.0, 6.5, 3.0, 7.0],
+            "places": [0, 2, 5, 0],
+        }
+    )
+    table = carte.fragility_by_epci(frame).set_index("epci")
+    assert list(table.index) == ["CC Nord", "Sans intercommunalité connue", "CA Sud"]  # most fragile first
+    assert table.loc["CC Nord"].tolist() == [2, 7.25, 2, 1, 2]  # communes, mean, very fragile, without place, places
+    assert table.loc["CA Sud", "very_fragile"] == 0 and table.loc["Sans intercommunalité connue", "without_place"] == 1
+    assert carte.fragility_by_epci(frame.iloc[0:0]).empty
