@@ -206,7 +206,9 @@ def timetable(place, now: dt.datetime) -> html.Div:
     days = carte.week_timetable(place.horaires, now.date())
     if days is None:
         if not place.horaires:
-            return html.P([icon("question-circle"), "Horaires inconnus : la fiche ne les renseigne pas."], className="mb-0")
+            return html.P(
+                [icon("question-circle"), "Horaires inconnus : la fiche ne les renseigne pas."], className="mb-0"
+            )
         return html.Div(
             [
                 html.P([icon("question-circle"), "Horaires inconnus : ils ne sont pas au format OpenStreetMap."]),
