@@ -1,5 +1,6 @@
 """Two gunicorn processes on one PostgreSQL database serve the same users: no per-process state that matters."""
 
+import datetime as dt
 import os
 import socket
 import subprocess
@@ -99,3 +100,31 @@ def test_login_and_data_are_shared_between_processes(two_servers):
         allow_redirects=False,
     )
     assert response.status_code == 302
+
+
+def test_carte_index_of_every_process_follows_writes_made_elsewhere(two_servers, pg_schema_url):
+    """Each process keeps the Carte's places in memory (db.carte.PlaceIndex): a write made by any other process must
+    show in its next answer."""
+    from db import carte
+    from db.models import Place
+    from db.session import Database
+
+    server_a, server_b = two_servers
+
+    def names(base):
+        return sorted(place["nom"] for place in requests.get(f"{base}/api/v1/lieux.json?q=pool", timeout=10).json())
+
+    assert names(server_a) == names(server_b) == []  # both indexes are built, empty
+    database = Database(pg_schema_url)
+    place = Place(id="Pool_1", pivot="00000000000000", nom="Lieu du pool", commune="Feurs", code_postal="42110",
+                  adresse="1 rue du Pool", latitude=45.74, longitude=4.22, date_maj=dt.date.today())  # fmt: skip
+    carte.sync_place_values(place)
+    with database.transaction() as session:
+        session.add(place)
+    for _ in range(4):  # each process has two workers: ask enough times to meet both
+        assert names(server_a) == names(server_b) == ["Lieu du pool"]
+    with database.transaction() as session:
+        session.get(Place, place.pk).nom = "Lieu du pool renommé"
+    for _ in range(4):
+        assert names(server_a) == names(server_b) == ["Lieu du pool renommé"]
+    database.dispose()
