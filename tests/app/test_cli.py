@@ -75,3 +75,23 @@ def test_seed_demo_prints_the_demo_accounts(app, database):
     assert "admin@demo.mednum42.fr" in result.output and "demo-admin-42" in result.output
     with database.session() as session:
         assert session.scalar(select(User).where(User.email == "admin@demo.mednum42.fr")).role == "admin"
+
+
+def test_import_lettres_keeps_good_rows_and_lists_the_rejected(app, database, users, tmp_path):
+    from db import lettres
+    from db.models import SubscriberSnapshot
+
+    with database.transaction() as session:
+        lettres.save_newsletter(session, users["coordinator"], name="La Lettre du réseau")
+    good = tmp_path / "abonnes.csv"
+    good.write_text("lettre;date;abonnes\nLa Lettre du réseau;2025-12-31;323\nInconnue;2025-12-31;3\n", "utf-8")
+    result = run(app, "import-lettres", "abonnes", str(good))
+    assert result.exit_code == 0, result.output
+    assert "Nombres d'abonnés : 1 ligne(s) créée(s), 0 mise(s) à jour, 1 rejetée(s)." in result.output
+    assert "ligne 3 : " in result.output and "Lettre inconnue « Inconnue »" in result.output
+    bad = tmp_path / "bad.csv"
+    bad.write_text("nom;valeur\nx;1\n", "utf-8")
+    result = run(app, "import-lettres", "abonnes", str(bad))
+    assert result.exit_code == 1 and "Colonne(s) manquante(s)" in result.output
+    with database.session() as session:
+        assert session.query(SubscriberSnapshot).count() == 1
