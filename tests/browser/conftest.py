@@ -71,7 +71,10 @@ def live_server(tmp_path_factory):
 
 def new_page(browser):
     """A page as a person in the Loire sees it: a laptop screen, French, Paris time."""
-    context = browser.new_context(viewport={"width": 1440, "height": 960}, locale="fr-FR", timezone_id="Europe/Paris")
+    # Reduced motion: the accessibility checks must not measure text halfway through a fade-in.
+    context = browser.new_context(
+        viewport={"width": 1440, "height": 960}, locale="fr-FR", timezone_id="Europe/Paris", reduced_motion="reduce"
+    )
     page = context.new_page()
     page.set_default_timeout(30_000)  # generous: CI machines are small and shared
     return page
