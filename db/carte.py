@@ -190,6 +190,7 @@ def open_state(text: str | None, when: dt.datetime) -> str:
     return {State.OPEN: "open", State.CLOSED: "closed"}.get(state, "unknown")
 
 
+@lru_cache(maxsize=8192)  # evaluates a week's intervals: the Carte asks it for the same texts on every search
 def open_on_weekend(text: str | None, today: dt.date) -> bool:
     """Open at some time on the coming Saturday or Sunday (today included when it is one)."""
     hours = parse_hours(text)
@@ -382,13 +383,6 @@ def fold(text: str) -> str:
 OPEN_STATE_KEYS = ("open", "closed", "unknown")
 
 
-@lru_cache(maxsize=8192)
-def _hours_flag(text: str, key: str, now: dt.datetime) -> bool:
-    if key == "maintenant":
-        return open_state(text, now) == "open"
-    return open_on_weekend(text, now.date())
-
-
 @dataclass
 class PlaceIndex:
     """The places as arrays in the list's order (commune, then name), and each facet value as a boolean mask.
@@ -423,6 +417,16 @@ class PlaceIndex:
         verdicts = [function(text) for text in self.hours] + [missing]  # index -1: no hours
         return np.asarray(verdicts)[self.hours_code]
 
+    def open_states(self, now: dt.datetime) -> np.ndarray:
+        """Each place's `open_state` at `now`, as its position in OPEN_STATE_KEYS."""
+        return self.per_hours_text(lambda text: OPEN_STATE_KEYS.index(open_state(text, now)), 2)
+
+    def hours_flags(self, key: str, now: dt.datetime) -> np.ndarray:
+        """Each place matches the HOURS_OPTIONS `key` at `now` (never when its hours are unknown)."""
+        if key == "maintenant":
+            return self.open_states(now) == OPEN_STATE_KEYS.index("open")
+        return self.per_hours_text(lambda text: open_on_weekend(text, now.date()), False)
+
     def text_mask(self, text: str) -> np.ndarray:
         mask = np.ones(len(self), dtype=bool)
         for word in fold(text).split():
@@ -445,9 +449,7 @@ class PlaceIndex:
         if flt.text:
             conditions["q"] = self.text_mask(flt.text)
         if flt.hours:
-            conditions["horaires"] = np.logical_and.reduce(
-                [self.per_hours_text(lambda text, key=key: _hours_flag(text, key, now), False) for key in flt.hours]
-            )
+            conditions["horaires"] = np.logical_and.reduce([self.hours_flags(key, now) for key in flt.hours])
         return conditions
 
 
@@ -512,7 +514,7 @@ def _build_index(session: Session, version: str) -> PlaceIndex:
             for n, c, a in zip(rows["nom"].tolist(), rows["commune"].tolist(), rows["adresse"].tolist(), strict=True)
         ],
         hours=distinct,
-        hours_code=np.array([code_of.get(text, -1) if text else -1 for text in hours], dtype=np.int64),
+        hours_code=np.array([code_of.get(text, -1) for text in hours], dtype=np.int64),
         date_maj=pd.to_datetime(rows["date_maj"], errors="coerce").to_numpy(dtype="datetime64[D]"),
         names={
             "commune": _names(rows["code_insee"], rows["commune"]),
@@ -551,8 +553,7 @@ def search_places(session: Session, flt: PlaceFilter, now: dt.datetime, with_cou
     conditions = index.conditions(flt, now)
     selected = np.flatnonzero(_all_but(conditions, None, len(index)))
     places = index.rows.take(selected).reset_index(drop=True)
-    states = index.per_hours_text(lambda text: OPEN_STATE_KEYS.index(open_state(text, now)), 2)
-    places["open_state"] = pd.Categorical.from_codes(states[selected], categories=OPEN_STATE_KEYS)
+    places["open_state"] = pd.Categorical.from_codes(index.open_states(now)[selected], categories=OPEN_STATE_KEYS)
     bands = freshness_codes(index.date_maj, now.date())
     places["freshness"] = pd.Categorical.from_codes(bands[selected], categories=FRESHNESS_KEYS)
     counts = _counts(index, conditions, bands, now) if with_counts else {}
@@ -578,20 +579,26 @@ def _counts(index: PlaceIndex, conditions: dict[str, np.ndarray], bands: np.ndar
     per_band = np.bincount(bands[_all_but(conditions, "fraicheur", len(index))], minlength=len(FRESHNESS))
     counts["fraicheur"] = {key: int(n) for key, n in zip(FRESHNESS_KEYS, per_band, strict=True) if n}
     base = _all_but(conditions, "horaires", len(index))
-    counts["horaires"] = {
-        key: int((base & index.per_hours_text(lambda text, key=key: _hours_flag(text, key, now), False)).sum())
-        for key in HOURS_OPTIONS
-    }
+    counts["horaires"] = {key: int((base & index.hours_flags(key, now)).sum()) for key in HOURS_OPTIONS}
     return counts
 
 
-def within_bounds(places: pd.DataFrame, bounds) -> pd.DataFrame:
-    """The places inside `[[south, west], [north, east]]` (all of them when `bounds` is None)."""
+@dataclass
+class InView:
+    places: pd.DataFrame  # the places inside the bounds
+    outside: int  # located places outside them
+    unplaced: int  # places without coordinates: never on the map
+
+
+def places_in_view(places: pd.DataFrame, bounds) -> InView:
+    """The places inside `[[south, west], [north, east]]`; all of them when `bounds` is None (the map has not
+    reported its view yet)."""
     if not bounds:
-        return places
+        return InView(places, 0, 0)
     (south, west), (north, east) = bounds
     inside = places["latitude"].between(south, north) & places["longitude"].between(west, east)
-    return places[inside]
+    unplaced = int((places["latitude"].isna() | places["longitude"].isna()).sum())
+    return InView(places[inside], len(places) - int(inside.sum()) - unplaced, unplaced)
 
 
 @dataclass(frozen=True)
@@ -660,7 +667,8 @@ PLACES_REVISION = "places"
 @event.listens_for(Session, "before_flush")
 def _replace_places_token(session: Session, _context, _instances) -> None:
     """A flush that touches places gives them a new revision token, in the same transaction (see DataRevision)."""
-    if any(isinstance(o, (Place, PlaceValue)) for o in chain(session.new, session.dirty, session.deleted)):
+    changed = chain(session.new, session.deleted, (o for o in session.dirty if session.is_modified(o)))
+    if any(isinstance(o, (Place, PlaceValue)) for o in changed):
         session.execute(
             text(
                 "INSERT INTO data_revisions (name, token) VALUES (:name, :token) "

@@ -162,9 +162,8 @@ def list_in_view(_match, bounds, search):
     flt = carte.PlaceFilter.from_query(_query_dict(search))
     with database().session() as session:
         places = carte.search_places(session, flt, carte.local_now(), with_counts=False).places
-    shown = carte.within_bounds(places, bounds)
-    unplaced = int((places["latitude"].isna() | places["longitude"].isna()).sum()) if bounds else 0
-    return place_list(shown, outside=len(places) - len(shown) - unplaced, unplaced=unplaced)
+    view = carte.places_in_view(places, bounds)
+    return place_list(view.places, outside=view.outside, unplaced=view.unplaced)
 
 
 def layers(mode, ifn):

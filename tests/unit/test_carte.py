@@ -166,10 +166,12 @@ def test_a_place_write_replaces_the_revision_token_and_nothing_else_does(databas
         assert carte.collection_version(session) != before
 
 
-def test_within_bounds_keeps_the_places_in_view():
+def test_places_in_view_keeps_the_places_inside_the_bounds():
     frame = pd.DataFrame({"id": ["a", "b", "c"], "latitude": [45.0, 46.0, None], "longitude": [4.0, 4.5, None]})
-    assert list(carte.within_bounds(frame, [[44.9, 3.9], [45.5, 4.2]])["id"]) == ["a"]
-    assert list(carte.within_bounds(frame, None)["id"]) == ["a", "b", "c"]  # the map has not reported its view
+    view = carte.places_in_view(frame, [[44.9, 3.9], [45.5, 4.2]])
+    assert list(view.places["id"]) == ["a"] and (view.outside, view.unplaced) == (1, 1)
+    everything = carte.places_in_view(frame, None)  # the map has not reported its view
+    assert list(everything.places["id"]) == ["a", "b", "c"] and (everything.outside, everything.unplaced) == (0, 0)
 
 
 def test_open_now_depends_on_the_time(database, places):
