@@ -1,8 +1,7 @@
 """The Accueil's key figures on the demo network: median server time of the whole computation."""
 
-import datetime as dt
-
 from bench.common import median_ms, temporary_database
+from db import clock
 from db.demo import demo_year, seed_demo
 from db.indicateurs import key_figures
 from db.periods import Period
@@ -10,7 +9,7 @@ from db.periods import Period
 
 def run() -> dict:
     database = temporary_database()
-    today = dt.date.today()
+    today = clock.today()
     with database.transaction() as session:
         seed_demo(session, today)
 

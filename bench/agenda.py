@@ -12,6 +12,7 @@ import random
 from sqlalchemy import insert
 
 from bench.common import median_ms, temporary_database
+from db import clock
 from db.agenda import AgendaQuery, occurrences_frame
 from db.models import Event, EventOccurrence
 
@@ -58,7 +59,7 @@ def run() -> dict:
     from dashboard.callbacks import agenda as callbacks  # pages (imported by it) need an app first
 
     filters = ["year", f"{YEAR}-06-01", None, None, "", "", "", "", "category"]
-    query = AgendaQuery.from_params({"period": "year", "date": f"{YEAR}-06-01"}, dt.date.today())
+    query = AgendaQuery.from_params({"period": "year", "date": f"{YEAR}-06-01"}, clock.today())
 
     def bare_query():
         with database.session() as session:

@@ -20,7 +20,7 @@ from flask import Flask
 from sqlalchemy import insert, select, text
 
 from bench.common import median_ms, temporary_database
-from db import carte
+from db import carte, clock
 from db.demo import seed_demo
 from db.models import PLACE_MULTI_FIELDS, Place, PlaceValue
 
@@ -91,7 +91,7 @@ def run() -> dict:
     from dashboard.callbacks import carte as callbacks
 
     database = temporary_database()
-    now = dt.datetime.combine(dt.date.today(), dt.time(10, 30))
+    now = dt.datetime.combine(clock.today(), dt.time(10, 30))
     fill(database, now.date())
     server = Flask(__name__)
     server.extensions["database"] = database

@@ -6,7 +6,6 @@ never asserted by tests.
 
 from __future__ import annotations
 
-import datetime as dt
 import importlib
 import json
 import pkgutil
@@ -14,12 +13,14 @@ import platform
 import sys
 from pathlib import Path
 
+from db import clock
+
 HERE = Path(__file__).resolve().parent
 
 
 def main(names: list[str]) -> None:
     modules = names or sorted(m.name for m in pkgutil.iter_modules([str(HERE)]) if m.name not in {"run", "common"})
-    results = {"when": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "python": platform.python_version()}
+    results = {"when": clock.utcnow().isoformat(timespec="seconds"), "python": platform.python_version()}
     for name in modules:
         print(f"== {name}", flush=True)
         results[name] = importlib.import_module(f"bench.{name}").run()

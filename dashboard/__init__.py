@@ -7,6 +7,7 @@ from flask import Flask, current_app, jsonify
 
 from dashboard import auth
 from dashboard.config import ROOT, Config
+from db import clock
 from db.session import Database
 
 
@@ -42,6 +43,7 @@ def create_app(config: Config | None = None) -> dash.Dash:
     config = config or Config()
     server = Flask(__name__, instance_path=str(ROOT / "instance"))
     server.config.from_mapping(config.as_dict())
+    clock.configure(server.config["TIME_ZONE"])
     server.extensions["database"] = Database(server.config["DATABASE_URL"])
     auth.init_app(server)
     server.add_url_rule("/healthz", "healthz", healthz)

@@ -34,6 +34,8 @@ class Config:
         "OUTLINE_GEOJSON", str(ROOT / "dashboard" / "data" / "departement-42-loire.geojson")
     )
     PORT = int(os.environ.get("PORT", "8050"))
+    # The network's time zone: days, months and years of every figure start at its midnight (storage stays UTC).
+    TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Paris")
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

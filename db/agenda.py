@@ -1,6 +1,6 @@
 """Events of the network: queries and write rules of the Agenda.
 
-Times are stored in UTC (timezone-aware); people type and read them in Europe/Paris time. An event has one or more
+Times are stored in UTC (timezone-aware); people type and read them in the network's time zone (db.clock). An event has one or more
 occurrences (OpenAgenda's `timings`, the expanded dates of an iCalendar VEVENT). Imported events are keyed by
 (source, source_uid): importing the same file twice changes nothing.
 """
@@ -10,18 +10,16 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 import pandas as pd
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from db import clock
 from db.figures import KeyFigure
 from db.models import AttendanceMode, Commune, Event, EventOccurrence, EventStatus, Place, Role
 from db.periods import Period
 from db.writes import Actor, ValidationError, audit, require_role, snapshot
-
-PARIS = ZoneInfo("Europe/Paris")
 
 STATUS_LABELS = {
     EventStatus.SCHEDULED: "Programmé",
@@ -66,27 +64,12 @@ INSEE_RE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 Occurrence = tuple[dt.datetime, dt.datetime]
 
 
-def as_utc(value: dt.datetime) -> dt.datetime:
-    """A stored time as aware UTC (SQLite hands back naive values, always written in UTC)."""
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
-def local(value: dt.datetime) -> dt.datetime:
-    """A stored time in Paris time."""
-    return as_utc(value).astimezone(PARIS)
-
-
 # --- the figure of the Accueil -------------------------------------------------------------------------------------
-
-
-def _period_bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
-    start = dt.datetime.combine(period.start, dt.time.min, tzinfo=dt.UTC)
-    return start, dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time.min, tzinfo=dt.UTC)
 
 
 def event_count_figure(session: Session, period: Period) -> KeyFigure:
     """Events with at least one occurrence starting in the period, cancelled ones excluded."""
-    start, end = _period_bounds(period)
+    start, end = clock.bounds(period)
     count, latest = session.execute(
         select(func.count(func.distinct(Event.id)), func.max(Event.updated_at))
         .join(EventOccurrence)
@@ -163,10 +146,6 @@ def _parse_day(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
-def paris_to_utc(day: dt.date, time: dt.time) -> dt.datetime:
-    return dt.datetime.combine(day, time, tzinfo=PARIS).astimezone(dt.UTC)
-
-
 def parse_occurrences(text: str | None) -> tuple[list[Occurrence], str | None]:
     """Lines « 12/03/2026 14:00-16:30 » or « 12/03/2026 14:00 - 13/03/2026 12:00 », Paris time → UTC pairs.
 
@@ -181,8 +160,8 @@ def parse_occurrences(text: str | None) -> tuple[list[Occurrence], str | None]:
         try:
             first = _parse_day(day1)
             last = _parse_day(day2) if day2 else first
-            start = paris_to_utc(first, dt.time(int(hour1), int(minute1 or 0)))
-            end = paris_to_utc(last, dt.time(int(hour2), int(minute2 or 0)))
+            start = clock.to_utc(first, dt.time(int(hour1), int(minute1 or 0)))
+            end = clock.to_utc(last, dt.time(int(hour2), int(minute2 or 0)))
         except ValueError:
             return [], f"Ligne {number} : date ou heure inexistante."
         if end < start:
@@ -195,7 +174,7 @@ def format_occurrences(occurrences: list[Occurrence]) -> str:
     """The form's text for stored occurrences (inverse of `parse_occurrences`)."""
     lines = []
     for start, end in occurrences:
-        start, end = local(start), local(end)
+        start, end = clock.local(start), clock.local(end)
         same_day = end.date() == start.date()
         lines.append(
             f"{start:%d/%m/%Y %H:%M}-{end:%H:%M}" if same_day else f"{start:%d/%m/%Y %H:%M} - {end:%d/%m/%Y %H:%M}"
@@ -277,7 +256,7 @@ def parse_event_form(session: Session, raw: dict) -> tuple[dict, list[Occurrence
 def _replace_occurrences(session: Session, actor: Actor, event: Event, occurrences: list[Occurrence]) -> bool:
     """Make the event's occurrences exactly these, auditing each row removed or added. True when they changed."""
     wanted = set(occurrences)
-    current = {(as_utc(o.start), as_utc(o.end)): o for o in event.occurrences}
+    current = {(clock.as_utc(o.start), clock.as_utc(o.end)): o for o in event.occurrences}
     if set(current) == wanted:
         return False
     for key, occurrence in current.items():
@@ -312,7 +291,7 @@ def save_event(session: Session, actor: Actor, *, event_id=None, **raw) -> Event
     for name, value in values.items():
         setattr(event, name, value)
     if session.is_modified(event):
-        event.updated_at = dt.datetime.now(dt.UTC)
+        event.updated_at = clock.utcnow()
     _replace_occurrences(session, actor, event, occurrences)
     audit(session, actor, event, "update", before=before)
     return event
@@ -444,7 +423,7 @@ def import_events(session: Session, actor: Actor, parsed: ParsedFile) -> ImportR
                 changed = True
         changed = _replace_occurrences(session, actor, event, record.occurrences) or changed
         if changed:
-            event.updated_at = dt.datetime.now(dt.UTC)
+            event.updated_at = clock.utcnow()
             audit(session, actor, event, "update", before=before)
             report.updated.append(uid)
         else:
@@ -530,7 +509,7 @@ class AgendaQuery:
 
     @property
     def resolved(self) -> Period:
-        return resolve_period(self.period, self.anchor or dt.date.today(), self.start, self.end)
+        return resolve_period(self.period, self.anchor or clock.today(), self.start, self.end)
 
     def filters(self) -> EventFilters:
         return EventFilters(self.resolved, self.category, self.commune, self.status, self.organiser)
@@ -582,7 +561,7 @@ DETAIL_COLUMNS = {
 
 def _where(query, filters: EventFilters):
     if filters.period is not None:
-        start, end = _period_bounds_paris(filters.period)
+        start, end = clock.bounds(filters.period)
         # overlapping the period; one ending exactly at midnight does not spill into the next day
         query = query.where(
             EventOccurrence.start < end, or_(EventOccurrence.end > start, EventOccurrence.start >= start)
@@ -596,11 +575,6 @@ def _where(query, filters: EventFilters):
     if filters.organiser:
         query = query.where(Event.organiser == filters.organiser)
     return query
-
-
-def _period_bounds_paris(period: Period) -> tuple[dt.datetime, dt.datetime]:
-    """The period's days in Paris time, as UTC instants (an evening event on the 31st belongs to that month)."""
-    return paris_to_utc(period.start, dt.time.min), paris_to_utc(period.end + dt.timedelta(days=1), dt.time.min)
 
 
 def _tuples(session: Session, query) -> list[tuple]:
@@ -629,7 +603,7 @@ def upcoming_frame(session: Session, filters: EventFilters, now: dt.datetime, li
     list goes on past the period's end, so the last days of a month still show what comes next."""
     start = now
     if filters.period is not None:
-        start = max(now, _period_bounds_paris(filters.period)[0])
+        start = max(now, clock.bounds(filters.period)[0])
     query = _where(
         select(*[column.label(name) for name, column in BASE_COLUMNS.items()]).join(EventOccurrence.event),
         EventFilters(None, filters.category, filters.insee, filters.status, filters.organiser),
@@ -645,7 +619,7 @@ def _counted(session: Session, filters: EventFilters) -> pd.DataFrame:
     """Occurrences starting in the period, cancelled events left out unless asked for by the status filter."""
     frame = occurrences_frame(session, filters)
     if filters.period is not None and len(frame):
-        start, end = _period_bounds_paris(filters.period)
+        start, end = clock.bounds(filters.period)
         frame = frame[(frame["start"] >= start) & (frame["start"] < end)]
     if filters.status != EventStatus.CANCELLED:
         frame = frame[frame["status"] != EventStatus.CANCELLED]
@@ -660,7 +634,7 @@ def _grouped(frame: pd.DataFrame, key: str) -> pd.DataFrame:
 def counts_by_month(session: Session, filters: EventFilters) -> pd.DataFrame:
     """Columns month (first day, Paris time), events (distinct), occurrences; months of the period with none at 0."""
     frame = _counted(session, filters).copy()
-    frame["month"] = frame["start"].dt.tz_convert(PARIS).dt.tz_localize(None).dt.to_period("M").dt.start_time
+    frame["month"] = frame["start"].dt.tz_convert(clock.zone()).dt.tz_localize(None).dt.to_period("M").dt.start_time
     counts = frame.groupby("month").agg(events=("event_id", "nunique"), occurrences=("occurrence_id", "size"))
     if filters.period is not None:
         months = pd.period_range(filters.period.start, filters.period.end, freq="M").start_time
@@ -719,7 +693,7 @@ def event_choices(session: Session, limit: int = 300) -> list[tuple[int, str]]:
         .order_by(Event.updated_at.desc(), Event.id.desc())
         .limit(limit)
     ).all()
-    return [(i, f"{title} ({local(first):%d/%m/%Y})" if first else title) for i, title, first in rows]
+    return [(i, f"{title} ({clock.local(first):%d/%m/%Y})" if first else title) for i, title, first in rows]
 
 
 def place_choices(session: Session) -> list[tuple[int, str]]:

@@ -20,7 +20,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from itertools import chain
-from zoneinfo import ZoneInfo
 
 import numpy as np
 import pandas as pd
@@ -31,8 +30,6 @@ from sqlalchemy.orm import Session
 from db.figures import KeyFigure
 from db.models import PLACE_MULTI_FIELDS, Commune, DataRevision, Place, PlaceValue, Role
 from db.writes import Actor, audit, require_role, snapshot
-
-PARIS = ZoneInfo("Europe/Paris")
 
 
 def place_count_figure(session: Session) -> KeyFigure:
@@ -230,11 +227,6 @@ def week_timetable(text: str | None, today: dt.date) -> list[DayHours] | None:
             slots[cursor.date()].append((cursor.time(), day_end.time(), comment or ""))
             cursor = day_end
     return [DayHours(day, WEEKDAYS[day.weekday()], tuple(day_slots)) for day, day_slots in slots.items()]
-
-
-def local_now() -> dt.datetime:
-    """The current time in the Loire, naive (opening hours are local)."""
-    return dt.datetime.now(PARIS).replace(tzinfo=None, second=0, microsecond=0)
 
 
 # --- the filter ------------------------------------------------------------------------------------------------

@@ -14,11 +14,11 @@ import random
 import re
 import unicodedata
 from collections import Counter
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from db import clock
 from db.carte import sync_place_values
 from db.models import (
     AttendanceMode,
@@ -45,7 +45,6 @@ from db.models import (
 from db.users import create_user
 from db.writes import SYSTEM
 
-PARIS = ZoneInfo("Europe/Paris")
 DAY = dt.timedelta(days=1)
 SOURCE = "Réseau démo"
 NETWORK = "Réseau départemental de médiation numérique de la Loire"
@@ -404,7 +403,7 @@ def _on_weekday(day: dt.date) -> dt.date:
 
 
 def _local(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
-    return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=PARIS).astimezone(dt.UTC)
+    return clock.to_utc(day, dt.time(hour, minute))
 
 
 MONTH_WEIGHTS = (1.0, 1.1, 1.2, 1.1, 1.0, 1.0, 0.6, 0.2, 1.1, 1.2, 1.2, 0.9)

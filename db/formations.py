@@ -27,6 +27,7 @@ import pandas as pd
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from db import clock
 from db.figures import KeyFigure
 from db.models import Attendant, AttendantState, Commune, Place, Role, Training, TrainingKind, TrainingSession
 from db.periods import Period
@@ -247,7 +248,7 @@ def save_session(
     kept as a list of attendants takes no counts: the list is the source.
     """
     require_role(actor, Role.COORDINATOR)
-    today = today or dt.date.today()
+    today = today or clock.today()
     form = _Form()
     training = form.row(session, "training_id", Training, training_id, "Choisir une formation existante.")
     if training is None and "training_id" not in form.errors:
@@ -344,7 +345,7 @@ def save_attendant(
     silently from the counts to a one-row list. A full session takes new people only on its waiting list.
     """
     require_role(actor, Role.COORDINATOR)
-    today = today or dt.date.today()
+    today = today or clock.today()
     form = _Form()
     training_session = form.row(session, "session_id", TrainingSession, session_id, "Session introuvable.", lock=True)
     if training_session is None and "session_id" not in form.errors:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from db import agenda, carte, formations, lettres, materiel
+from db import agenda, carte, clock, formations, lettres, materiel
 from db.figures import KeyFigure
 from db.periods import Period
 
@@ -82,7 +82,7 @@ def _formations(key: str) -> Callable[[Session, Period], KeyFigure]:
         cache = session.info.setdefault("formation_figures", {})
         if period not in cache:
             frame = formations.sessions_frame(session, formations.TrainingFilters(period=period))
-            cache[period] = formations.formation_figures(frame, dt.date.today())
+            cache[period] = formations.formation_figures(frame, clock.today())
         return _pick(cache[period], key)
 
     return compute
@@ -109,7 +109,7 @@ def borrowers_figure(session: Session, period: Period) -> KeyFigure:
 def places_frame(session: Session) -> pd.DataFrame:
     """The Carte's list of every place with its freshness band (read once per read session)."""
     if "places" not in session.info:
-        session.info["places"] = carte.search_places(session, carte.PlaceFilter(), carte.local_now(), False).places
+        session.info["places"] = carte.search_places(session, carte.PlaceFilter(), clock.wall_clock(), False).places
     return session.info["places"]
 
 

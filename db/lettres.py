@@ -25,6 +25,7 @@ import pandas as pd
 from sqlalchemy import case, extract, func, select
 from sqlalchemy.orm import Session
 
+from db import clock
 from db.figures import KeyFigure
 from db.models import AudienceFigure, Newsletter, NewsletterIssue, Role, SubscriberSnapshot
 from db.periods import Period
@@ -230,7 +231,7 @@ def record_issue(
     require_role(actor, Role.COORDINATOR)
     check = _Checker()
     newsletter = check.newsletter(session, "newsletter_id", newsletter_id)
-    sent_on = check.past_date("sent_on", sent_on, today or dt.date.today(), "La date d'envoi")
+    sent_on = check.past_date("sent_on", sent_on, today or clock.today(), "La date d'envoi")
     subject = check.text("subject", subject, "L'objet", 300)
     link = check.text("link", link, "Le lien", 2000, required=False)
     if link and "link" not in check.errors:
@@ -264,7 +265,7 @@ def record_snapshot(
     require_role(actor, Role.COORDINATOR)
     check = _Checker()
     newsletter = check.newsletter(session, "newsletter_id", newsletter_id)
-    day = check.past_date("date", date, today or dt.date.today(), "La date du relevé")
+    day = check.past_date("date", date, today or clock.today(), "La date du relevé")
     count = check.number("count", count, required=True, label="Le nombre d'abonnés")
     check.done()
     existing = session.scalar(
@@ -294,7 +295,7 @@ def record_audience_figure(
         check.errors["period"] = "La période est obligatoire."
     else:
         try:
-            kind, start = parse_period(period, today or dt.date.today())
+            kind, start = parse_period(period, today or clock.today())
         except ValueError as error:
             check.errors["period"] = str(error)
     value = check.number("value", value, required=True, integer=False, label="La valeur")

@@ -13,8 +13,9 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
+from db import clock
 from db.figures import KeyFigure
-from db.models import Commune, EquipmentItem, Loan, Place, Role, utcnow
+from db.models import Commune, EquipmentItem, Loan, Place, Role
 from db.periods import Period, overlap_days
 from db.writes import Actor, ValidationError, audit, require_role, snapshot
 
@@ -188,7 +189,7 @@ def save_item(
 ) -> EquipmentItem:
     """Create an item (no `item_id`) or edit one. Coordinators and admins."""
     require_role(actor, Role.COORDINATOR)
-    today = today or dt.date.today()
+    today = today or clock.today()
     errors: dict[str, str] = {}
     item = None
     if _text(item_id):
@@ -372,7 +373,7 @@ def create_loan(
 ) -> Loan:
     """Book units of an item for a borrower. Coordinators and admins; refused on a clash with other loans."""
     require_role(actor, Role.COORDINATOR)
-    today = today or dt.date.today()
+    today = today or clock.today()
     errors: dict[str, str] = {}
     item = None
     if not _text(item_id):
@@ -439,7 +440,7 @@ def _open_loan(session: Session, loan_id, errors: dict) -> tuple[Loan | None, Eq
 def return_loan(session: Session, actor: Actor, *, loan_id=None, returned_on=None, today: dt.date | None = None):
     """Record the real return date: the loan occupies its item up to that day, early or late."""
     require_role(actor, Role.COORDINATOR)
-    today = today or dt.date.today()
+    today = today or clock.today()
     errors: dict[str, str] = {}
     loan, item = _open_loan(session, loan_id, errors)
     day = _parse_date(returned_on, "returned_on", errors, "Date de retour", today)
@@ -459,7 +460,7 @@ def return_loan(session: Session, actor: Actor, *, loan_id=None, returned_on=Non
 def extend_loan(session: Session, actor: Actor, *, loan_id=None, end_date=None, today: dt.date | None = None):
     """Push back the planned end of an open loan, if the item is free on the added days."""
     require_role(actor, Role.COORDINATOR)
-    today = today or dt.date.today()
+    today = today or clock.today()
     errors: dict[str, str] = {}
     loan, item = _open_loan(session, loan_id, errors)
     end = _parse_date(end_date, "end_date", errors, "Nouvelle fin", today)
@@ -480,7 +481,7 @@ def cancel_loan(session: Session, actor: Actor, *, loan_id=None):
     loan, _item = _open_loan(session, loan_id, errors)
     _raise(errors)
     before = snapshot(loan)
-    loan.cancelled_at = utcnow()
+    loan.cancelled_at = clock.utcnow()
     audit(session, actor, loan, "update", before)
     return loan
 

@@ -16,7 +16,8 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db.models import ProjectionToken, Role, User, utcnow
+from db import clock
+from db.models import ProjectionToken, Role, User
 from db.writes import Actor, ValidationError, audit, require_role, snapshot
 
 # --- settings from the URL ----------------------------------------------------------------------------------------
@@ -115,7 +116,7 @@ def revoke_token(session: Session, actor: Actor, *, token_id=None) -> Projection
         raise ValidationError({"token_id": "Lien de projection introuvable."})
     if row.revoked_at is None:
         before = snapshot(row)
-        row.revoked_at = utcnow()
+        row.revoked_at = clock.utcnow()
         audit(session, actor, row, "revoke", before=before)
     return row
 

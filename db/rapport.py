@@ -41,7 +41,7 @@ from reportlab.platypus import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db import agenda, carte, formations, lettres, materiel
+from db import agenda, carte, clock, formations, lettres, materiel
 from db import indicateurs as ind
 from db.models import ReportComment, Role
 from db.periods import Period
@@ -256,7 +256,7 @@ def _borrowers_table(use: materiel.Utilisation) -> Table:
 
 def _trainings_table(session: Session, period: Period) -> Table:
     frame = formations.sessions_frame(session, formations.TrainingFilters(period=period))
-    today = dt.date.today()
+    today = clock.today()
     summary = formations.summarise(frame, "title", today) if len(frame) else frame
     programmes = frame.drop_duplicates("title").set_index("title")["programme"] if len(frame) else {}
     totals = formations.totals(frame, today)
@@ -407,7 +407,7 @@ def build_report(session: Session, year: int, now: dt.datetime | None = None) ->
         )
         for mission in ind.MISSIONS
     ]
-    return Report(year, period, now or dt.datetime.now(dt.UTC), sections, _appendix(session, sections, period))
+    return Report(year, period, now or clock.utcnow(), sections, _appendix(session, sections, period))
 
 
 # --- the coordinators' commentary ---------------------------------------------------------------------------------
@@ -419,10 +419,10 @@ def save_comment(session: Session, actor: Actor, *, year=None, mission=None, tex
     errors = {}
     try:
         year = int(year)
-        if not 2000 <= year <= dt.date.today().year:
+        if not 2000 <= year <= clock.today().year:
             raise ValueError
     except (TypeError, ValueError):
-        errors["year"] = f"Choisir une année entre 2000 et {dt.date.today().year}."
+        errors["year"] = f"Choisir une année entre 2000 et {clock.today().year}."
     if mission not in ind.MISSION_TITLES:
         errors["mission"] = "Choisir une mission de la convention."
     text = (text or "").strip()

@@ -9,7 +9,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from db.models import AuditLog, Role, User, utcnow
+from db import clock
+from db.models import AuditLog, Role, User
 from db.writes import Actor, ValidationError, audit, require_role, snapshot
 
 PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name; tests lower the cost, never production
@@ -45,7 +46,7 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
         return None
     if not check_password_hash(user.password_hash, password or "") or not user.active:
         return None
-    user.last_login_at = utcnow()
+    user.last_login_at = clock.utcnow()
     return user
 
 

@@ -13,6 +13,7 @@ from flask import Flask, Response, current_app, request
 
 from dashboard.auth import public
 from db import agenda as agenda_db
+from db import clock
 from db.interop.ical import export_calendar
 from db.periods import Period
 
@@ -34,7 +35,7 @@ def register(server: Flask) -> None:
     @server.get("/api/v1/agenda.ics")
     @public
     def agenda_feed():
-        filters = feed_filters(request.args.to_dict(), dt.date.today())
+        filters = feed_filters(request.args.to_dict(), clock.today())
         with current_app.extensions["database"].session() as session:
             frame = agenda_db.occurrences_frame(session, filters, detailed=True)
         response = Response(export_calendar(frame), mimetype="text/calendar")

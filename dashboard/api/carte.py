@@ -11,12 +11,12 @@ import json
 from flask import Flask, Response, current_app, request
 
 from dashboard.auth import public
-from db import carte
+from db import carte, clock
 from db.interop import places as interop
 
 
 def filtered_rows(session, flt: carte.PlaceFilter) -> list[dict[str, str]]:
-    return interop.export_rows(carte.places_matching(session, flt, carte.local_now()))
+    return interop.export_rows(carte.places_matching(session, flt, clock.wall_clock()))
 
 
 def _rows() -> list[dict[str, str]]:

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Flask, Response, abort, current_app
 
+from db import clock
 from db.rapport import build_report, render_html, render_pdf
 
 FORMATS = {"pdf": ("application/pdf", render_pdf), "html": ("text/html; charset=utf-8", render_html)}
 
 
 def report_file(year: int, extension: str):
-    if extension not in FORMATS or not 2000 <= year <= dt.date.today().year:
+    if extension not in FORMATS or not 2000 <= year <= clock.today().year:
         abort(404)
     mimetype, render = FORMATS[extension]
     with current_app.extensions["database"].session() as session:

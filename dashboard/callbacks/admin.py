@@ -6,6 +6,7 @@ from dash import Input, Output, html
 from dashboard import ids
 from dashboard.callbacks.forms import database
 from dashboard.components import format as fmt
+from db import clock
 from db import users as user_db
 from db.writes import ROLE_LABELS, ValidationError
 
@@ -62,13 +63,25 @@ def users_panel(_created, _changed):
         size="sm",
     )
     audit_table = dbc.Table(
-        [html.Thead(html.Tr([html.Th("Quand"), html.Th("Qui"), html.Th("Table"), html.Th("Ligne"), html.Th("Action")]))]
+        [
+            html.Thead(
+                html.Tr(
+                    [
+                        html.Th(f"Quand ({clock.zone_label()})"),
+                        html.Th("Qui"),
+                        html.Th("Table"),
+                        html.Th("Ligne"),
+                        html.Th("Action"),
+                    ]
+                )
+            )
+        ]
         + [
             html.Tbody(
                 [
                     html.Tr(
                         [
-                            html.Td(f"{row.at:%d/%m/%Y %H:%M}"),
+                            html.Td(fmt.moment(row.at)),
                             html.Td(row.user_email or "—"),
                             html.Td(row.table_name),
                             html.Td(row.row_id),

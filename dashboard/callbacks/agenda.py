@@ -25,7 +25,8 @@ from dashboard.components.cards import empty_state
 from dashboard.components.map import base_map, bounds_of, points_layer, points_to_geojson
 from dashboard.pages.agenda import EVENT_FORM, FREE_PLACE, NEW_EVENT, STATUS_FORM
 from db import agenda as agenda_db
-from db.agenda import PARIS, STATUS_LABELS, AgendaQuery
+from db import clock
+from db.agenda import STATUS_LABELS, AgendaQuery
 from db.interop.events import read_events_file
 from db.models import AttendanceMode, EventStatus
 from db.writes import PermissionDenied
@@ -70,7 +71,7 @@ WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanc
 
 def agenda_query(*values) -> AgendaQuery:
     """The filters' values (in FILTERS order) as the page's query."""
-    return AgendaQuery.from_params(dict(zip(PARAMS, values, strict=True)), dt.date.today())
+    return AgendaQuery.from_params(dict(zip(PARAMS, values, strict=True)), clock.today())
 
 
 # --- filters and address -------------------------------------------------------------------------------------------
@@ -90,7 +91,7 @@ def toggle_custom(period):
 
 def shift_period(_previous, _next, period, anchor):
     kind = period if period in agenda_db.PERIOD_KINDS else "month"
-    anchor = agenda_db.parse_date(anchor) or dt.date.today()
+    anchor = agenda_db.parse_date(anchor) or clock.today()
     return agenda_db.shift_anchor(kind, anchor, -1 if ctx.triggered_id == ids.AGENDA_PREVIOUS else 1).isoformat()
 
 
@@ -121,7 +122,7 @@ def period_label(query: AgendaQuery) -> str:
 
 def _local_naive(series: pd.Series) -> pd.Series:
     """Paris wall-clock times: what people read on the axis (plotly ignores time zones)."""
-    return series.dt.tz_convert(PARIS).dt.tz_localize(None)
+    return series.dt.tz_convert(clock.zone()).dt.tz_localize(None)
 
 
 def _groups(frame: pd.DataFrame, group: str) -> pd.Series:
@@ -266,7 +267,7 @@ def _status_badge(status: str):
 
 
 def _when(start: pd.Timestamp, end: pd.Timestamp) -> str:
-    start, end = start.tz_convert(PARIS), end.tz_convert(PARIS)
+    start, end = start.tz_convert(clock.zone()), end.tz_convert(clock.zone())
     if start.date() == end.date():
         return f"{WEEKDAYS[start.weekday()]} {start:%H:%M}–{end:%H:%M}"
     return f"jusqu'au {fmt.date(end.date())} {end:%H:%M}"
@@ -284,7 +285,7 @@ def upcoming_list(frame: pd.DataFrame):
         return empty_state("Aucune date à venir sur cette période avec ces filtres.", "calendar-check")
     items = []
     for row in frame.itertuples():
-        day = row.start.tz_convert(PARIS)
+        day = row.start.tz_convert(clock.zone())
         title = html.Del(row.title) if row.status == EventStatus.CANCELLED else row.title
         items.append(
             html.Li(
@@ -360,7 +361,7 @@ def events_map(frame: pd.DataFrame):
             "id": row.event_id,
             "latitude": row.latitude,
             "longitude": row.longitude,
-            "label": f"{row.title} — {fmt.date(row.start.tz_convert(PARIS).date())} — {_where(row)}"
+            "label": f"{row.title} — {fmt.date(row.start.tz_convert(clock.zone()).date())} — {_where(row)}"
             + (f" ({STATUS_LABELS.get(row.status, row.status)})" if row.status != EventStatus.SCHEDULED else ""),
             "color": STATUS_STYLES.get(row.status, STATUS_STYLES[EventStatus.SCHEDULED])[1],
         }
@@ -443,7 +444,7 @@ def counts_panel(by_month: pd.DataFrame, by_category: pd.DataFrame, by_commune: 
 def panels(*values):
     query = agenda_query(*values[: len(FILTERS)])
     filters = query.filters()
-    now = dt.datetime.now(dt.UTC)
+    now = clock.utcnow()
     with database().session() as session:
         frame = agenda_db.occurrences_frame(session, filters)
         upcoming = agenda_db.upcoming_frame(session, filters, now, limit=8)
@@ -558,7 +559,7 @@ def import_file(contents, filename, refresh):
     if not contents:
         return no_update, no_update
     try:
-        parsed = read_events_file(filename or "", decode_upload(contents), dt.date.today())
+        parsed = read_events_file(filename or "", decode_upload(contents), clock.today())
         with database().transaction() as session:
             report = agenda_db.import_events(session, acting_user(), parsed)
     except PermissionDenied as error:

@@ -28,7 +28,7 @@ from dashboard.components.carte import (
     place_summary,
 )
 from dashboard.components.map import bounds_of, outline_geojson, points_to_geojson
-from db import carte
+from db import carte, clock
 from db.interop import places as interop
 from db.interop import places_pdf
 from db.models import Role
@@ -144,7 +144,7 @@ def update_view(facet_values, text, hours, communes, epcis, freshness):
     flt = filter_from_controls(
         dict(zip(facet_keys, facet_values, strict=True)), text, hours, communes, epcis, freshness
     )
-    view = carte_view(flt, facet_keys, carte.local_now())
+    view = carte_view(flt, facet_keys, clock.wall_clock())
     return (
         view.match,
         view.viewport or no_update,
@@ -161,7 +161,7 @@ def list_in_view(_match, bounds, search):
     """The matching places inside the map's current bounds (all of them before the map reports its bounds)."""
     flt = carte.PlaceFilter.from_query(_query_dict(search))
     with database().session() as session:
-        places = carte.search_places(session, flt, carte.local_now(), with_counts=False).places
+        places = carte.search_places(session, flt, clock.wall_clock(), with_counts=False).places
     view = carte.places_in_view(places, bounds)
     return place_list(view.places, outside=view.outside, unplaced=view.unplaced)
 
@@ -211,7 +211,7 @@ def pick_place(_list_clicks, click_data):
 def show_place(place_id, search):
     if not place_id:
         return no_update, no_update
-    now = carte.local_now()
+    now = clock.wall_clock()
     with database().session() as session:
         place = carte.get_place(session, place_id)
         if place is None:
@@ -228,13 +228,13 @@ def export_csv(_clicks, search):
     flt = carte.PlaceFilter.from_query(_query_dict(search))
     with database().session() as session:
         rows = filtered_rows(session, flt)
-    return dcc.send_string(interop.export_csv(rows), f"lieux-mediation-numerique-{dt.date.today():%Y-%m-%d}.csv")
+    return dcc.send_string(interop.export_csv(rows), f"lieux-mediation-numerique-{clock.today():%Y-%m-%d}.csv")
 
 
 def export_pdf(_clicks, _sheet_clicks, search):
     with_sheets = ctx.triggered_id == ids.CARTE_PDF_SHEETS
     flt = carte.PlaceFilter.from_query(_query_dict(search))
-    now = carte.local_now()
+    now = clock.wall_clock()
     with database().session() as session:
         places = carte.places_matching(session, flt, now)
         choices = carte.filter_choices(session, schema_options(), flt)
@@ -248,7 +248,7 @@ def export_sheet_pdf(_clicks, place_id):
         place = carte.get_place(session, place_id or "")
         if place is None:
             return no_update
-        pdf = places_pdf.sheets_pdf([place], carte.local_now())
+        pdf = places_pdf.sheets_pdf([place], clock.wall_clock())
     return dcc.send_bytes(pdf, f"fiche-{place.id}.pdf")
 
 
@@ -268,7 +268,7 @@ def sheet(place_id, _saved=None):
             ],
             className="page-header mb-3",
         )
-    now = carte.local_now()
+    now = clock.wall_clock()
     with database().session() as session:
         place = carte.get_place(session, place_id or "")
         if place is None:
@@ -290,7 +290,7 @@ def form_panel(place_id):
     specs = interop.schema_fields()
     options = {spec.name: spec.options for spec in specs}
     required = {spec.name for spec in specs if spec.required}
-    today = carte.local_now().date()
+    today = clock.wall_clock().date()
     if place_id == NEW_PLACE:
         return dbc.Card(dbc.CardBody(place_form(None, options, required, today)), className="sheet-card mb-4")
     with database().session() as session:

@@ -31,6 +31,7 @@ from dashboard.pages.formations import (
     SESSION_FORM,
     TRAINING_FORM,
 )
+from db import clock
 from db import formations as formations_db
 from db.periods import Period
 
@@ -297,7 +298,7 @@ def upcoming_table(frame: pd.DataFrame) -> dbc.Table:
 
 def panels(start, end, programme, kind, audience, commune, _saved):
     """Key figures and every panel for the filter bar's values."""
-    today = dt.date.today()
+    today = clock.today()
     try:
         filters = filters_from(start, end, programme, kind, audience, commune)
     except BadPeriod as error:
@@ -434,8 +435,8 @@ def export(_clicks, start, end, programme, kind, audience, commune):
         filters = filters_from(start, end, programme, kind, audience, commune)
     except BadPeriod:
         return no_update
-    table = export_frame(trigger["panel"], filters, dt.date.today())
-    name = f"formations-{trigger['panel']}-{dt.date.today():%Y%m%d}"
+    table = export_frame(trigger["panel"], filters, clock.today())
+    name = f"formations-{trigger['panel']}-{clock.today():%Y%m%d}"
     return send_frame(table, name, trigger["format"], PANELS[trigger["panel"]])
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, dcc, html
 
@@ -12,8 +10,8 @@ from dashboard.callbacks.forms import database
 from dashboard.components.cards import empty_state
 from dashboard.components.indicateurs import comparison_tile, series_chart
 from dashboard.pages.rapport import REPORT_COMMENT
+from db import clock, rapport
 from db import indicateurs as ind
-from db import rapport
 from db.periods import Period
 
 
@@ -61,7 +59,7 @@ def mission_section(session, mission: ind.Mission, items: list[ind.Comparison], 
 
 
 def indicateurs_body(choice, granularity):
-    period = ind.period_from_choice(choice, dt.date.today())
+    period = ind.period_from_choice(choice, clock.today())
     with database().session() as session:
         comparisons = ind.compare_figures(session, period)
         sections = [
@@ -81,7 +79,7 @@ def indicateurs_body(choice, granularity):
 
 
 def export_csv(_clicks, choice):
-    period = ind.period_from_choice(choice, dt.date.today())
+    period = ind.period_from_choice(choice, clock.today())
     with database().session() as session:
         frame = ind.figures_frame(ind.compare_figures(session, period), period)
     # Semicolons and a byte-order mark: what a French spreadsheet opens without an import dialog.
@@ -90,7 +88,7 @@ def export_csv(_clicks, choice):
 
 
 def export_xlsx(_clicks, choice):
-    period = ind.period_from_choice(choice, dt.date.today())
+    period = ind.period_from_choice(choice, clock.today())
     with database().session() as session:
         content = ind.workbook_bytes(ind.export_sheets(session, period))
     return dcc.send_bytes(content, f"indicateurs-{ind.file_stem(period)}.xlsx")

@@ -24,7 +24,7 @@ from dashboard.pages.lettres import (
     NEWSLETTER_FORM,
     SNAPSHOT_FORM,
 )
-from db import lettres
+from db import clock, lettres
 from db.interop import mailing
 from db.periods import Period
 from db.writes import PermissionDenied, ValidationError
@@ -122,7 +122,7 @@ def fill_newsletter_form(newsletter_id):
 
 
 def _filters(year, newsletter) -> tuple[Period, list[int] | None]:
-    period = Period.year(int(year or dt.date.today().year))
+    period = Period.year(int(year or clock.today().year))
     return period, None if newsletter in (None, "", ALL_NEWSLETTERS) else [int(newsletter)]
 
 
@@ -168,7 +168,7 @@ def _table(headers: list[str], rows: list[list], numeric: set[int] = frozenset()
 
 
 def subscribers_frame(session, period, newsletter_ids) -> pd.DataFrame:
-    history = Period(dt.date(period.start.year - HISTORY_YEARS, 1, 1), min(period.end, dt.date.today()))
+    history = Period(dt.date(period.start.year - HISTORY_YEARS, 1, 1), min(period.end, clock.today()))
     return lettres.subscribers_by_month(session, history, newsletter_ids)
 
 

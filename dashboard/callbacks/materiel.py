@@ -18,6 +18,7 @@ from dashboard.components import format as fmt
 from dashboard.components.cards import empty_state
 from dashboard.components.gauges import BRAND, gauge_card
 from dashboard.pages.materiel import ITEM, LOAN, LOAN_ACTION, NEW_ITEM
+from db import clock
 from db import materiel as materiel_db
 from db.periods import Period
 from db.writes import ValidationError
@@ -90,7 +91,7 @@ def period_of(year, start, end) -> tuple[Period, str]:
     try:
         chosen = Period.year(int(year))
     except (TypeError, ValueError):
-        chosen = Period.year(dt.date.today().year)
+        chosen = Period.year(clock.today().year)
     if not start and not end:
         return chosen, f"Période : année {chosen.start.year}."
     try:
@@ -410,7 +411,7 @@ def loans_table(frame: pd.DataFrame):
 
 
 def schedule(_page, _saved):
-    today = dt.date.today()
+    today = clock.today()
     with database().session() as session:
         frame = materiel_db.loan_schedule(session, today)
     return calendar_chart(frame, today), overdue_list(frame, today), loans_table(frame)
@@ -449,7 +450,7 @@ def catalogue(_page, _saved):
 
 def form_options(*_saved):
     """Choices of the coordinators' forms: active items, places, communes, open loans, the whole catalogue."""
-    today = dt.date.today()
+    today = clock.today()
     with database().session() as session:
         items = materiel_db.list_items(session)
         places = materiel_db.borrower_places(session)
@@ -524,7 +525,7 @@ CATALOGUE_COLUMNS = {"name": "Article", "category": "Catégorie", "units": "Unit
 def export_frame(panel: str, period: Period) -> pd.DataFrame:
     with database().session() as session:
         if panel == "prets":
-            frame = materiel_db.loan_schedule(session, dt.date.today())
+            frame = materiel_db.loan_schedule(session, clock.today())
             frame["status"] = frame["status"].map(materiel_db.LOAN_STATUS_LABELS)
             return frame[list(SCHEDULE_COLUMNS)].rename(columns=SCHEDULE_COLUMNS)
         if panel == "catalogue":

@@ -18,7 +18,7 @@ from dashboard.components.cards import ICONS, empty_state
 from dashboard.components.indicateurs import change_text
 from dashboard.components.map import base_map, bounds_of, points_layer, points_to_geojson
 from dashboard.pages.projection import NEW_LINK, REVOKE_LINK
-from db import agenda, carte, formations, lettres, materiel, projection
+from db import agenda, carte, clock, formations, lettres, materiel, projection
 from db import indicateurs as ind
 from db.periods import Period
 
@@ -136,7 +136,7 @@ def agenda_slide(session, now: dt.datetime):
         [
             html.Li(
                 [
-                    html.Div(_when(agenda.local(row.start.to_pydatetime())), className="proj-when"),
+                    html.Div(_when(clock.local(row.start.to_pydatetime())), className="proj-when"),
                     html.Div(row.title, className="proj-what"),
                     html.Div(" · ".join(v for v in (row.location_name, row.city) if isinstance(v, str)), className="proj-where"),
                 ]
@@ -247,7 +247,7 @@ SLIDE_BUILDERS = {
 
 def refresh_slides(_n_intervals):
     """Every slide's content, for the slides present (in their order), and the time of this refresh."""
-    now = carte.local_now()
+    now = clock.wall_clock()
     names = [output["id"]["name"] for output in ctx.outputs_list[0]]
     with database().session() as session:
         bodies = [SLIDE_BUILDERS[name](session, now) for name in names]

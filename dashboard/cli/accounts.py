@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 
 import click
 from flask import Flask, current_app
 
 from dashboard.config import ROOT
+from db import clock
 from db import users as user_db
 from db.models import Place, Role, User
 from db.writes import SYSTEM, PermissionDenied, ValidationError
@@ -78,7 +78,7 @@ def register(server: Flask) -> None:
             click.echo("La base contient déjà des données : jeu de démonstration non rechargé.")
         else:
             with database().transaction() as session:
-                counts = seed_demo(session, dt.date.today())
+                counts = seed_demo(session, clock.today())
             click.echo("Jeu de démonstration chargé : " + ", ".join(f"{k} {v}" for k, v in counts.items()))
             has_demo_accounts = True
         if has_demo_accounts:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import click
 from flask import Flask, current_app
 
 from db import agenda as agenda_db
+from db import clock
 from db.interop.events import FORMAT_LABELS, detect_format, read_events_file
 from db.interop.ical import export_calendar
 from db.periods import Period
@@ -28,7 +28,7 @@ def register(server: Flask) -> None:
         content = path.read_bytes()
         click.echo(f"Format : {FORMAT_LABELS[detect_format(path.name, content)]}")
         try:
-            parsed = read_events_file(path.name, content, dt.date.today())
+            parsed = read_events_file(path.name, content, clock.today())
             with database().transaction() as session:
                 report = agenda_db.import_events(session, SYSTEM, parsed)
         except (ValueError, PermissionDenied) as error:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import sys
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 
+from db import clock
 from db.rapport import build_report, render_html, render_pdf
 
 RENDERERS = {".pdf": render_pdf, ".html": render_html}
@@ -16,9 +16,7 @@ RENDERERS = {".pdf": render_pdf, ".html": render_html}
 
 def register(server: Flask) -> None:
     @server.cli.command("report")
-    @click.option(
-        "--year", type=int, default=lambda: dt.date.today().year - 1, help="Année (par défaut : la dernière)."
-    )
+    @click.option("--year", type=int, default=lambda: clock.today().year - 1, help="Année (par défaut : la dernière).")
     @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path))
     def report(year: int, output: Path):
         """Write the annual activity report of a year to a PDF or HTML file."""
@@ -26,8 +24,8 @@ def register(server: Flask) -> None:
         if render is None:
             click.echo("Erreur : le fichier doit se terminer par .pdf ou .html.", err=True)
             sys.exit(1)
-        if not 2000 <= year <= dt.date.today().year:
-            click.echo(f"Erreur : année {year} hors de la plage 2000–{dt.date.today().year}.", err=True)
+        if not 2000 <= year <= clock.today().year:
+            click.echo(f"Erreur : année {year} hors de la plage 2000–{clock.today().year}.", err=True)
             sys.exit(1)
         with current_app.extensions["database"].session() as session:
             document = build_report(session, year)

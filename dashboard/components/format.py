@@ -6,6 +6,8 @@ import datetime as dt
 
 import pandas as pd
 
+from db import clock
+
 MONTHS = [
     "janvier",
     "février",
@@ -31,8 +33,15 @@ def number(value, decimals: int = 0) -> str:
 
 
 def date(value: dt.date | dt.datetime | None) -> str:
+    """A day in words; a stored time gives its local day (23:30 UTC on 31 December is 1 January in Paris)."""
     if value is None or pd.isna(value):  # NaT from DataFrames too
         return "aucune donnée"
-    if isinstance(value, dt.datetime):
-        value = value.date()
+    value = clock.local_date(value)
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def moment(value: dt.datetime | None) -> str:
+    """A stored time as local date and time, e.g. « 04/12/2026 14:05 »."""
+    if value is None or pd.isna(value):
+        return "—"
+    return f"{clock.local(value):%d/%m/%Y %H:%M}"

@@ -3,8 +3,6 @@
 The filters live in the URL query string (see `db.agenda.AgendaQuery`), so a shared link opens the same view.
 """
 
-import datetime as dt
-
 import dash
 import dash_bootstrap_components as dbc
 import dash_leaflet as dl
@@ -15,6 +13,7 @@ from dashboard import ids
 from dashboard.components.cards import page_header
 from dashboard.components.forms import field_input, field_select, field_textarea, form_actions, form_field
 from dashboard.components.map import base_map
+from db import clock
 from db.agenda import MODE_LABELS, OCCURRENCE_EXAMPLE, PERIOD_KINDS, STATUS_LABELS, AgendaQuery
 from db.models import Role
 from db.writes import has_role
@@ -391,7 +390,7 @@ def _team_cards(is_admin: bool) -> list:
 
 
 def layout(**query):
-    state = AgendaQuery.from_params(query, dt.date.today())
+    state = AgendaQuery.from_params(query, clock.today())
     can_edit = current_user.is_authenticated and has_role(current_user, Role.COORDINATOR)
     is_admin = current_user.is_authenticated and has_role(current_user, Role.ADMIN)
     actions = [

@@ -1,7 +1,5 @@
 """Formations: trainings, their sessions and attendance, filtered by period, programme, kind, audience, commune."""
 
-import datetime as dt
-
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -11,6 +9,7 @@ from dashboard import ids
 from dashboard.components.cards import page_header
 from dashboard.components.exports import export_buttons
 from dashboard.components.forms import field_input, field_select, field_textarea, form_actions, form_field
+from db import clock
 from db.formations import AGE_BANDS, GENDER_LABELS, KIND_LABELS, MODE_LABELS, STATE_LABELS
 from db.models import Role
 from db.writes import has_role
@@ -82,7 +81,7 @@ def _filter(component_id: str, label: str, control, width: int = 2) -> dbc.Col:
 
 
 def filter_bar(query: dict) -> dbc.Card:
-    this_year = dt.date.today().year
+    this_year = clock.today().year
     start = query.get("du") or f"{this_year}-01-01"
     end = query.get("au") or f"{this_year}-12-31"
 

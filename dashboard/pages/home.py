@@ -1,17 +1,16 @@
-import datetime as dt
-
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import ids
 from dashboard.components.cards import page_header
+from db import clock
 
 dash.register_page(__name__, path="/", name="Accueil", title="Accueil · Médiation numérique")
 
 
 def layout(annee=None, **_query):
-    this_year = dt.date.today().year
+    this_year = clock.today().year
     try:
         year = int(annee) if annee else this_year
     except ValueError:

@@ -1,11 +1,10 @@
-import datetime as dt
-
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard import ids
 from dashboard.components.cards import page_header
+from db import clock
 from db.indicateurs import period_choices
 
 dash.register_page(__name__, path="/indicateurs", name="Indicateurs", title="Indicateurs · Médiation numérique")
@@ -19,7 +18,7 @@ def _icon(name: str):
 
 
 def layout(periode=None, graphiques=None, **_query):
-    choices = period_choices(dt.date.today())
+    choices = period_choices(clock.today())
     values = [value for value, _label in choices]
     return html.Div(
         [

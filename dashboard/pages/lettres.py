@@ -4,8 +4,6 @@ Query string: `annee` (year), `lettre` (newsletter id), `indicateur` (audience i
 Coordinators also get the entry forms and the CSV import; the panels are the same for everyone.
 """
 
-import datetime as dt
-
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -15,6 +13,7 @@ from dashboard import ids
 from dashboard.components.cards import page_header
 from dashboard.components.exports import export_buttons
 from dashboard.components.forms import field_input, field_select, form_actions, form_field
+from db import clock
 from db.interop.mailing import FORMATS
 from db.lettres import INDICATORS
 from db.models import Role
@@ -67,7 +66,7 @@ def _panel(title: str, panel: str, body_id: str, subtitle: str | None = None, co
 
 
 def _filters(year: int, newsletter: str):
-    this_year = dt.date.today().year
+    this_year = clock.today().year
     years = [{"label": str(y), "value": str(y)} for y in range(this_year, this_year - YEARS_SHOWN, -1)]
     return html.Div(
         [
@@ -165,7 +164,7 @@ def _form_card(form: str, title: str, icon: str, fields: list, action: str, help
 
 
 def _today_max() -> str:
-    return dt.date.today().isoformat()
+    return clock.today().isoformat()
 
 
 def _forms():
@@ -343,7 +342,7 @@ def _import_body():
 
 
 def layout(annee=None, lettre=None, indicateur=None, **_query):
-    this_year = dt.date.today().year
+    this_year = clock.today().year
     year = _int_or(annee, this_year)
     if not this_year - YEARS_SHOWN < year <= this_year:
         year = this_year

@@ -1,5 +1,3 @@
-import datetime as dt
-
 import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -15,6 +13,7 @@ from dashboard.components.forms import (
     form_actions,
     form_field,
 )
+from db import clock
 from db.materiel import EARLIEST, PURPOSES
 from db.models import Role
 from db.writes import has_role
@@ -60,7 +59,7 @@ def panel(title: str, body_id: str, export: str | None = None, icon: str = "bar-
 
 
 def _period_bar(year: int, start: str | None, end: str | None):
-    this_year = dt.date.today().year
+    this_year = clock.today().year
     years = [{"label": str(y), "value": str(y)} for y in range(this_year + 1, EARLIEST.year - 1, -1)]
     return html.Div(
         [
@@ -301,12 +300,12 @@ def _item_form():
 
 
 def layout(annee=None, du=None, au=None, **_query):
-    this_year = dt.date.today().year
+    this_year = clock.today().year
     try:
         year = int(annee) if annee else this_year
     except ValueError:
         year = this_year
-    today = dt.date.today().isoformat()
+    today = clock.today().isoformat()
     coordinator = has_role(current_user if current_user.is_authenticated else None, Role.COORDINATOR)
     actions = (
         dbc.Button(

@@ -8,6 +8,7 @@ from flask_login import current_user
 from dashboard import ids
 from dashboard.components.cards import page_header
 from dashboard.components.forms import field_input, field_select, field_textarea, form_actions, form_field
+from db import clock
 from db.indicateurs import MISSIONS
 from db.models import Role
 from db.rapport import COMMENT_MAX
@@ -65,7 +66,7 @@ def _comment_form(year: int):
 
 
 def layout(annee=None, **_query):
-    today = dt.date.today()
+    today = clock.today()
     years = report_years(today)
     try:
         year = int(annee) if int(annee) in years else today.year - 1

@@ -19,7 +19,8 @@ from dateutil import rrule
 from icalendar import Calendar, Event, vRecur
 from icalendar.error import IncompleteComponent, InvalidCalendar
 
-from db.agenda import MAX_OCCURRENCES, PARIS, STATUS_LABELS, EventRecord, Occurrence, ParsedFile, Rejection
+from db import clock
+from db.agenda import MAX_OCCURRENCES, STATUS_LABELS, EventRecord, Occurrence, ParsedFile, Rejection
 from db.interop.openagenda import UnknownCode
 from db.models import AttendanceMode, EventStatus
 
@@ -36,7 +37,7 @@ def _aware(value: dt.date | dt.datetime) -> dt.datetime:
     """A DTSTART-like value as an aware datetime: dates at midnight and floating times in Paris time."""
     if not isinstance(value, dt.datetime):
         value = dt.datetime.combine(value, dt.time.min)
-    return value.replace(tzinfo=PARIS) if value.tzinfo is None else value
+    return value.replace(tzinfo=clock.zone()) if value.tzinfo is None else value
 
 
 def _utc(value: dt.date | dt.datetime) -> dt.datetime:
@@ -141,7 +142,7 @@ def parse_ics(content: bytes | str, today: dt.date) -> ParsedFile:
         calendar = Calendar.from_ical(content)
     except ValueError as error:
         raise ValueError(f"Fichier iCalendar illisible : {error}") from error
-    midnight = dt.datetime.combine(today, dt.time.min, tzinfo=PARIS)
+    midnight = clock.local(clock.day_start(today))
     window = (midnight - WINDOW_BEFORE, midnight + WINDOW_AFTER)
     parsed = ParsedFile(SOURCE)
     masters: dict[str, Event] = {}

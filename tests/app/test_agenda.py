@@ -12,7 +12,8 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from dashboard import ids
-from db.agenda import PARIS, save_event
+from db import clock
+from db.agenda import save_event
 from db.models import AuditLog, Event
 from db.writes import SYSTEM
 from tests.conftest import post_form
@@ -20,7 +21,7 @@ from tests.conftest import post_form
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "agenda"
 # Form names (pages can only be imported once an app exists, so not at collection time).
 EVENT_FORM, STATUS_FORM = "agenda-event", "agenda-status-change"
-TOMORROW = dt.date.today() + dt.timedelta(days=1)
+TOMORROW = clock.today() + dt.timedelta(days=1)
 
 
 def text_of(response) -> str:
@@ -75,7 +76,7 @@ def test_feed_is_public_and_valid_icalendar(client, database):
     assert sorted(str(e.get("SUMMARY")) for e in events) == ["Atelier découverte", "Permanence annulée"]
     statuses = {str(e.get("SUMMARY")): str(e.get("STATUS")) for e in events}
     assert statuses == {"Atelier découverte": "CONFIRMED", "Permanence annulée": "CANCELLED"}
-    start = dt.datetime.combine(TOMORROW, dt.time(14), tzinfo=PARIS)
+    start = dt.datetime.combine(TOMORROW, dt.time(14), tzinfo=clock.zone())
     assert {e.start for e in events} == {start}
 
 

@@ -14,11 +14,11 @@ import pytest
 from dash.development.base_component import Component
 from pypdf import PdfReader
 
-from db import carte
+from db import carte, clock
 from db.interop.places import field_names
 from db.models import Place
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 SCRIPT = "<script>alert('x')</script> Médiathèque"
 
 

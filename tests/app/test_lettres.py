@@ -10,7 +10,7 @@ import pytest
 from dash import dcc
 from flask_login import login_user
 
-from db import lettres
+from db import clock, lettres
 from db.models import AudienceFigure, AuditLog, Newsletter, NewsletterIssue, SubscriberSnapshot, User
 from tests.conftest import csrf_headers, form_payload
 
@@ -23,7 +23,7 @@ NEWSLETTER_FORM, SNAPSHOT_FORM, ISSUE_FORM, AUDIENCE_FORM = (
 )
 ALL_FORMS = [NEWSLETTER_FORM, SNAPSHOT_FORM, ISSUE_FORM, AUDIENCE_FORM]
 MODELS = (Newsletter, NewsletterIssue, SubscriberSnapshot, AudienceFigure)
-YESTERDAY = (dt.date.today() - dt.timedelta(days=1)).isoformat()
+YESTERDAY = (clock.today() - dt.timedelta(days=1)).isoformat()
 
 
 class ComponentEncoder(json.JSONEncoder):

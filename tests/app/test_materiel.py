@@ -10,10 +10,11 @@ import pytest
 from flask_login import login_user
 from sqlalchemy import func, select
 
+from db import clock
 from db.models import AuditLog, Commune, EquipmentItem, Loan
 from tests.conftest import login, post_form
 
-TODAY = dt.date.today()
+TODAY = clock.today()
 LOAN, LOAN_ACTION, ITEM = "loan", "loan-action", "equipment-item"  # the page's form names
 
 

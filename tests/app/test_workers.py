@@ -1,6 +1,5 @@
 """Two gunicorn processes on one PostgreSQL database serve the same users: no per-process state that matters."""
 
-import datetime as dt
 import os
 import socket
 import subprocess
@@ -11,6 +10,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from db import clock
 from tests.conftest import PASSWORD, form_payload, make_user, need
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -117,7 +117,7 @@ def test_carte_index_of_every_process_follows_writes_made_elsewhere(two_servers,
     assert names(server_a) == names(server_b) == []  # both indexes are built, empty
     database = Database(pg_schema_url)
     place = Place(id="Pool_1", pivot="00000000000000", nom="Lieu du pool", commune="Feurs", code_postal="42110",
-                  adresse="1 rue du Pool", latitude=45.74, longitude=4.22, date_maj=dt.date.today())  # fmt: skip
+                  adresse="1 rue du Pool", latitude=45.74, longitude=4.22, date_maj=clock.today())  # fmt: skip
     carte.sync_place_values(place)
     with database.transaction() as session:
         session.add(place)

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from db import clock
 from tests.conftest import need
 
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -37,7 +38,7 @@ CHROMIUM_ARGS = [
 
 
 def demo_today() -> dt.date:
-    return dt.date.today()
+    return clock.today()
 
 
 @contextmanager

@@ -9,6 +9,7 @@ import secrets
 import pytest
 from playwright.sync_api import expect
 
+from db import clock
 from tests.browser.conftest import check_accessibility, log_in, wait_for_dash
 
 pytestmark = pytest.mark.browser
@@ -26,7 +27,7 @@ def open_agenda(page, live_server, role: str, query: str = "") -> None:
 def test_agenda001_coordinator_adds_an_event_and_sees_it_on_the_timeline(page, live_server):
     open_agenda(page, live_server, "coordinator")
     check_accessibility(page)
-    day = dt.date.today() + dt.timedelta(days=1)
+    day = clock.today() + dt.timedelta(days=1)
     tag = secrets.token_hex(3)
     title, category = f"Atelier navigateur {tag}", f"Essai {tag}"
 
@@ -72,7 +73,7 @@ def test_agenda002_bad_dates_are_explained_and_nothing_is_added(page, live_serve
 def test_agenda003_viewer_reads_the_agenda_from_a_shared_link(page, live_server):
     open_agenda(page, live_server, "viewer", "?period=year&group=place")
     expect(page.get_by_role("button", name="Ajouter un événement")).to_have_count(0)
-    expect(page.locator("#agenda-period-label")).to_have_text(f"Année {dt.date.today().year}")
+    expect(page.locator("#agenda-period-label")).to_have_text(f"Année {clock.today().year}")
     expect(page.locator("#agenda-map .leaflet-container")).to_be_visible()
     expect(page.get_by_role("link", name="S'abonner (iCal)")).to_have_attribute("href", "/api/v1/agenda.ics")
     check_accessibility(page)

@@ -1,18 +1,18 @@
 """Indicateurs and the annual report in a real browser: the demo year's figures by mission with their charts, the
 XLSX export, a coordinator's commentary appearing in the report preview; axe-core on each page."""
 
-import datetime as dt
 import secrets
 
 import pytest
 from playwright.sync_api import expect
 
+from db import clock
 from db.demo import demo_year
 from tests.browser.conftest import check_accessibility, log_in, wait_for_dash
 
 pytestmark = pytest.mark.browser
 
-YEAR = demo_year(dt.date.today())
+YEAR = demo_year(clock.today())
 
 
 def test_indicateurs001_figures_by_mission_with_charts(page, live_server):

@@ -1,19 +1,19 @@
 """Matériel in a real browser: a coordinator books an item through the form and sees its gauge move; a bad loan
 shows its message under the field; the page passes axe-core."""
 
-import datetime as dt
 import re
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from db import clock
 from tests.browser.conftest import check_accessibility, log_in, wait_for_dash
 
 pytestmark = pytest.mark.browser
 
 # Next year: the demo's bookings stop a few weeks after today, so June of next year is free for the projector.
-YEAR = dt.date.today().year + 1
+YEAR = clock.today().year + 1
 ITEM = "Vidéoprojecteur"
 
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from db import agenda
+from db import agenda, clock
 from db.agenda import AgendaQuery, EventFilters, resolve_period, save_event, set_event_status, shift_anchor
 from db.models import AuditLog, Commune, Event, EventOccurrence, Place
 from db.periods import Period
@@ -88,7 +88,7 @@ def test_coordinator_creates_an_event_with_its_occurrences_and_audit_rows(databa
         event = session.get(Event, event_id)
         assert (event.source, event.title, event.keywords) == ("manual", "Atelier smartphone", "smartphone|débutants")
         assert (event.latitude, event.longitude) == (45.7426, 4.226)
-        assert [(agenda.as_utc(o.start), agenda.as_utc(o.end)) for o in event.occurrences] == [
+        assert [(clock.as_utc(o.start), clock.as_utc(o.end)) for o in event.occurrences] == [
             (utc(2026, 3, 24, 13), utc(2026, 3, 24, 15)),
             (utc(2026, 3, 31, 12), utc(2026, 3, 31, 14, 30)),
         ]
@@ -199,7 +199,7 @@ def test_edit_replaces_the_occurrences_and_audits_the_change(database, users):
     with database.session() as session:
         event = session.get(Event, event_id)
         assert event.title == "Atelier smartphone (complet)"
-        assert [agenda.as_utc(o.start) for o in event.occurrences] == [utc(2026, 3, 24, 13), utc(2026, 4, 7, 12)]
+        assert [clock.as_utc(o.start) for o in event.occurrences] == [utc(2026, 3, 24, 13), utc(2026, 4, 7, 12)]
         update = session.scalar(select(AuditLog).where(AuditLog.action == "update"))
         assert (
             update.before["title"] == "Atelier smartphone" and update.after["title"] == "Atelier smartphone (complet)"

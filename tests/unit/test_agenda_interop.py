@@ -10,7 +10,7 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import func, select
 
-from db import agenda
+from db import agenda, clock
 from db.agenda import EventFilters, import_events, occurrences_frame
 from db.interop import ical, openagenda
 from db.interop.events import detect_format, read_events_file
@@ -204,7 +204,7 @@ def _import(database, name: str, content: bytes | None = None):
 def _occurrences(database, uid: str) -> list[tuple[dt.datetime, dt.datetime]]:
     with database.session() as session:
         event = session.scalar(select(Event).where(Event.source_uid == uid))
-        return [(agenda.as_utc(o.start), agenda.as_utc(o.end)) for o in event.occurrences]
+        return [(clock.as_utc(o.start), clock.as_utc(o.end)) for o in event.occurrences]
 
 
 def test_import_creates_then_leaves_unchanged_then_updates(database):

@@ -6,7 +6,7 @@ import io
 import openpyxl
 import pytest
 
-from db import agenda, carte, formations, lettres, materiel
+from db import agenda, carte, clock, formations, lettres, materiel
 from db import indicateurs as ind
 from db.demo import demo_year, seed_demo
 from db.models import EquipmentItem, Loan
@@ -103,7 +103,7 @@ def test_indicateurs_figures_equal_the_area_figures_on_the_demo(database):
             "sessions": trainings["sessions"],
             "participants": trainings["participants"],
         }
-        places = carte.search_places(session, carte.PlaceFilter(), carte.local_now(), with_counts=False).places
+        places = carte.search_places(session, carte.PlaceFilter(), clock.wall_clock(), with_counts=False).places
         area["places"] = carte.place_count_figure(session).value
         area["fresh_places"] = int((places["freshness"] == "a_jour").sum())
         area["epcis"] = len(carte.territories(session)[1])

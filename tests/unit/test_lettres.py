@@ -5,7 +5,7 @@ import math
 
 import pytest
 
-from db import lettres
+from db import clock, lettres
 from db.models import AudienceFigure, AuditLog, Newsletter, NewsletterIssue, SubscriberSnapshot
 from db.periods import Period
 from db.writes import PermissionDenied, ValidationError
@@ -192,7 +192,7 @@ def test_audience_series_latest_value_date_and_source(database, users):
 def test_demo_reach_at_the_end_of_the_demo_year_is_916(database):
     from db.demo import demo_year, seed_demo
 
-    today = dt.date.today()
+    today = clock.today()
     with database.transaction() as session:
         seed_demo(session, today)
     with database.session() as session:
