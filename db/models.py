@@ -24,6 +24,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -102,6 +103,18 @@ class AuditLog(Base):
     __table_args__ = (Index("ix_audit_log_table_row", "table_name", "row_id"),)
 
 
+class FormSubmission(Base):
+    """The token of one rendered form, spent by its first successful save in the same transaction: submitting the
+    same render again (a double click, a replayed request) is refused as already saved."""
+
+    __tablename__ = "form_submissions"
+
+    token: Mapped[str] = mapped_column(String(64), primary_key=True)
+    form: Mapped[str] = mapped_column(String(64))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.utcnow)
+
+
 class ProjectionToken(Base):
     """A revocable read-only link that opens only the projection page on a meeting-room screen."""
 
@@ -142,6 +155,31 @@ class DataRevision(Base):
 
     name: Mapped[str] = mapped_column(String(50), primary_key=True)
     token: Mapped[str] = mapped_column(String(32))
+
+
+class RegisterVersion(Base):
+    """One state of a register row (a place of the Carte, an item of the catalogue) and the instants it held:
+    `valid_from` ≤ t < `valid_to` (open while it is current). Written by `db.register` in the transaction of every
+    create, import, change that a figure reads, retirement and deletion, so a figure at a past date counts what
+    stood then; before a register's first version its past is unknown."""
+
+    __tablename__ = "register_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    register: Mapped[str] = mapped_column(String(20))  # places | equipment
+    ref: Mapped[int] = mapped_column(Integer)  # Place.pk or EquipmentItem.id
+    valid_from: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    valid_to: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # What the figures read, as it was: a place's update date and territory, an item's units.
+    date_maj: Mapped[dt.date | None] = mapped_column(Date)
+    insee: Mapped[str | None] = mapped_column(String(5))
+    epci_code: Mapped[str | None] = mapped_column(String(9))
+    units: Mapped[int | None] = mapped_column(Integer)
+
+    __table_args__ = (
+        Index("ix_register_history_register_ref", "register", "ref", "valid_to"),
+        Index("ix_register_history_register_from", "register", "valid_from"),
+    )
 
 
 class Place(Timestamps, Base):
@@ -280,6 +318,8 @@ class EventOccurrence(Base):
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
     start: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
     end: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    # A whole-day date (iCalendar VALUE=DATE): start and end are local midnights, the end exclusive.
+    all_day: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     event: Mapped[Event] = relationship(back_populates="occurrences")
 

@@ -8,6 +8,8 @@ from contextlib import contextmanager
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
+from db import register  # noqa: F401 - its flush hook writes the register's history in every transaction
+
 
 def _sqlite_engine(url: str, immediate: bool) -> Engine:
     """SQLite with foreign keys, WAL and a busy timeout. Write transactions start with BEGIN IMMEDIATE, which takes

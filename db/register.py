@@ -1,0 +1,161 @@
+"""The register's history: when each place and catalogue item entered the register, how it stood, when it left.
+
+A flush hook writes it, in the transaction of the change itself, whatever path made the change (the forms, an
+import, a command, the demo): a new row opens a version; a change of what the figures read (a place's update date
+or territory, an item's units) closes the current version and opens the next; a deletion, or an item's
+retirement, closes it. A figure at a past date then counts the versions that stood at that date.
+
+A register's history starts with its first version: before that date its state is unknown (a file imported today
+says nothing of last year), and the functions here answer None rather than today's count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import pandas as pd
+from sqlalchemy import event, func, insert, inspect, select, update
+from sqlalchemy.orm import Session
+
+from db import clock
+from db.models import EquipmentItem, Place, RegisterVersion
+from db.periods import Period
+
+PLACES = "places"
+EQUIPMENT = "equipment"
+
+
+@dataclass(frozen=True)
+class Tracked:
+    register: str
+    key: str  # the primary-key attribute kept as `ref`
+    fields: dict[str, str]  # version column → model attribute
+
+
+TRACKED = {
+    Place: Tracked(PLACES, "pk", {"date_maj": "date_maj", "insee": "code_insee", "epci_code": "epci_code"}),
+    EquipmentItem: Tracked(EQUIPMENT, "id", {"units": "units"}),
+}
+
+
+def _stands(obj) -> bool:
+    """Whether the row is in the register: every place; a catalogue item while it is active."""
+    return not isinstance(obj, EquipmentItem) or bool(obj.active)
+
+
+def _state(obj, tracked: Tracked) -> dict:
+    return {column: getattr(obj, attribute) for column, attribute in tracked.fields.items()}
+
+
+def _changed(obj, tracked: Tracked) -> bool:
+    """Whether this flush changes what a version records (or an item's presence in the catalogue)."""
+    state = inspect(obj)
+    watched = [*tracked.fields.values(), "active"] if isinstance(obj, EquipmentItem) else tracked.fields.values()
+    return any(state.attrs[name].history.has_changes() for name in watched)
+
+
+@event.listens_for(Session, "after_flush")
+def _write_history(session: Session, _context) -> None:
+    """Versions for the rows this flush created, changed or deleted (keys are known after the flush)."""
+    now = clock.utcnow()
+    opened, closed = [], []
+    for obj in session.new:
+        tracked = TRACKED.get(type(obj))
+        if tracked and _stands(obj):
+            opened.append((obj, tracked))
+    for obj in session.dirty:
+        tracked = TRACKED.get(type(obj))
+        if tracked and _changed(obj, tracked):
+            closed.append((obj, tracked))
+            if _stands(obj):
+                opened.append((obj, tracked))
+    for obj in session.deleted:
+        tracked = TRACKED.get(type(obj))
+        if tracked:
+            closed.append((obj, tracked))
+    table = RegisterVersion.__table__
+    for obj, tracked in closed:
+        session.execute(
+            update(table)
+            .where(
+                table.c.register == tracked.register,
+                table.c.ref == getattr(obj, tracked.key),
+                table.c.valid_to.is_(None),
+            )
+            .values(valid_to=now)
+        )
+    if opened:
+        session.execute(
+            insert(table),
+            [
+                {"register": t.register, "ref": getattr(obj, t.key), "valid_from": now, "valid_to": None}
+                | _state(obj, t)
+                for obj, t in opened
+            ],
+        )
+
+
+# --- reading the history --------------------------------------------------------------------------------------
+
+
+def tracked_since(session: Session, register: str) -> dt.date | None:
+    """The local day the register's history starts (its first version), None when it has none yet."""
+    first = session.scalar(select(func.min(RegisterVersion.valid_from)).where(RegisterVersion.register == register))
+    return clock.local_date(first) if first is not None else None
+
+
+def unknown_before(since: dt.date | None) -> str:
+    """The note of a register figure at a date its history does not reach."""
+    if since is None:
+        return "inconnu : registre vide"
+    return f"inconnu : registre suivi depuis le {since:%d/%m/%Y}"
+
+
+def versions_at(session: Session, register: str, day: dt.date) -> pd.DataFrame | None:
+    """The versions standing at the end of `day` (local), one per row of the register then: columns ref, date_maj,
+    insee, epci_code, units. None when `day` precedes the register's history."""
+    since = tracked_since(session, register)
+    if since is None or day < since:
+        return None
+    end = clock.day_start(day + dt.timedelta(days=1))
+    rows = session.execute(
+        select(
+            RegisterVersion.ref,
+            RegisterVersion.date_maj,
+            RegisterVersion.insee,
+            RegisterVersion.epci_code,
+            RegisterVersion.units,
+        ).where(
+            RegisterVersion.register == register,
+            RegisterVersion.valid_from < end,
+            (RegisterVersion.valid_to.is_(None)) | (RegisterVersion.valid_to >= end),
+        )
+    ).all()
+    return pd.DataFrame(rows, columns=["ref", "date_maj", "insee", "epci_code", "units"])
+
+
+def days_in_register(session: Session, register: str, period: Period) -> pd.DataFrame | None:
+    """Per row of the register: the days of `period` it stood in the register, and those days × its units then
+    (columns ref, days, unit_days). None when the period starts before the register's history."""
+    since = tracked_since(session, register)
+    if since is None or period.start < since:
+        return None
+    start, end = clock.bounds(period)
+    rows = session.execute(
+        select(RegisterVersion.ref, RegisterVersion.valid_from, RegisterVersion.valid_to, RegisterVersion.units).where(
+            RegisterVersion.register == register,
+            RegisterVersion.valid_from < end,
+            (RegisterVersion.valid_to.is_(None)) | (RegisterVersion.valid_to > start),
+        )
+    ).all()
+    out: dict[int, list[int]] = {}
+    for ref, valid_from, valid_to, units in rows:
+        # A version counts on the local days it stood at their end (the state a day closes with).
+        first = max(clock.local_date(valid_from), period.start)
+        last = min(clock.local_date(valid_to) - dt.timedelta(days=1) if valid_to else period.end, period.end)
+        days = max((last - first).days + 1, 0)
+        totals = out.setdefault(ref, [0, 0])
+        totals[0] += days
+        totals[1] += days * (units or 0)
+    return pd.DataFrame([(ref, d, u) for ref, (d, u) in out.items()], columns=["ref", "days", "unit_days"])
