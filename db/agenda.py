@@ -16,7 +16,6 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from db import clock
-from db.figures import KeyFigure
 from db.models import AttendanceMode, Commune, Event, EventOccurrence, EventStatus, Place, Role
 from db.periods import Period
 from db.writes import Actor, ValidationError, audit, require_role, snapshot
@@ -67,21 +66,22 @@ Occurrence = tuple[dt.datetime, dt.datetime]
 # --- the figure of the Accueil -------------------------------------------------------------------------------------
 
 
-def event_count_figure(session: Session, period: Period) -> KeyFigure:
-    """Events with at least one occurrence starting in the period, cancelled ones excluded."""
+def event_count(session: Session, period: Period) -> tuple[int, dt.date | None]:
+    """Events with at least one occurrence starting on a local day of the period, cancelled ones excluded; and the
+    local day of the latest such occurrence (None without any)."""
     start, end = clock.bounds(period)
     count, latest = session.execute(
-        select(func.count(func.distinct(Event.id)), func.max(Event.updated_at))
+        select(func.count(func.distinct(Event.id)), func.max(EventOccurrence.start))
         .join(EventOccurrence)
         .where(EventOccurrence.start >= start, EventOccurrence.start < end, Event.status != EventStatus.CANCELLED)
     ).one()
-    return KeyFigure(
-        key="events",
-        label="Événements publiés",
-        value=count,
-        source="Agenda : événements ayant une date dans la période, hors annulés",
-        as_of=latest,
-    )
+    return count, clock.local_date(latest) if latest is not None else None
+
+
+def first_occurrence_day(session: Session) -> dt.date | None:
+    """The local day of the agenda's earliest date: before it, the agenda says nothing (not « zero events »)."""
+    first = session.scalar(select(func.min(EventOccurrence.start)))
+    return clock.local_date(first) if first is not None else None
 
 
 # --- validation shared by the form and the imports ------------------------------------------------------------------

@@ -633,6 +633,15 @@ def territories(session: Session) -> tuple[list[tuple[str, str, int]], list[tupl
     return found[0], found[1]
 
 
+def epci_names(session: Session) -> dict[str, str]:
+    """EPCI code → name, from the commune reference and the places (for codes of places that have left)."""
+    names = dict(session.execute(select(Place.epci_code, func.min(Place.epci_name)).group_by(Place.epci_code)).all())
+    names |= dict(
+        session.execute(select(Commune.epci_code, func.min(Commune.epci_name)).group_by(Commune.epci_code)).all()
+    )
+    return {code: name for code, name in names.items() if code and name}
+
+
 def get_place(session: Session, place_id: str) -> Place | None:
     return session.scalar(select(Place).where(Place.id == place_id))
 

@@ -46,6 +46,7 @@ from db.users import create_user
 from db.writes import SYSTEM
 
 DAY = dt.timedelta(days=1)
+HOUR = dt.timedelta(hours=1)
 SOURCE = "Réseau démo"
 NETWORK = "Réseau départemental de médiation numérique de la Loire"
 DOMAIN = "demo.mednum42.fr"
@@ -519,6 +520,69 @@ def _places(rng: random.Random, today: dt.date) -> list[Place]:
     for place in places:
         sync_place_values(place)
     return places
+
+
+# --- the register's history ---------------------------------------------------------------------------------
+
+CLOSED_PLACES = (  # places that left the network during the demo years (name, commune, years after the start)
+    ("Cyber-base de la Ricamarie", "42218", 1.4),
+    ("Point numérique de la gare de Feurs", "42094", 2.1),
+    ("Atelier numérique itinérant du Haut-Forez", "42159", 2.6),
+)
+
+
+def tracked_since(today: dt.date) -> dt.date:
+    """The day the demo network's registers start: the places file and the catalogue were set up then."""
+    return dt.date(demo_year(today) - 3, 1, 1)
+
+
+def _register_history(session: Session, places: list[Place], items: list[EquipmentItem], today: dt.date) -> None:
+    """Write the places and the catalogue through the years as they happened, each change at its own date (the
+    clock stopped there), so the register's history has what a real one would: most places entered with the first
+    file, others joined later, every record updated now and then, a few places closed.
+
+    A random generator of its own, so the rest of the demo draws the same numbers as before."""
+    rng = random.Random(1942)
+    start = dt.datetime.combine(tracked_since(today), dt.time(9))
+    changes: list[tuple[dt.datetime, int, object]] = []  # (when, order, action)
+    for n, place in enumerate(places):
+        final = place.date_maj
+        joined = start if rng.random() < 0.7 else start + rng.randint(30, (today - start.date()).days - 30) * DAY
+        joined = min(joined, dt.datetime.combine(max(final, start.date()), dt.time(9)))
+        earlier, day = [], joined.date() - rng.randint(0, 200) * DAY  # the record's age in the first file
+        while day < final:
+            earlier.append(day)
+            day += rng.randint(120, 420) * DAY
+        first = earlier[0] if earlier else final
+        updates = [d for d in earlier[1:] if d > joined.date()] + ([final] if first != final else [])
+        changes.append((joined, n, ("enter", place, first)))
+        # An update is written on its day (after the entry, when both fall on the same day).
+        changes += [(max(dt.datetime.combine(d, dt.time(11)), joined + HOUR), n, ("update", place, d)) for d in updates]
+    for n, (name, insee, years) in enumerate(CLOSED_PLACES, start=len(places)):
+        model = next(p for p in places if p.code_insee == insee)
+        closed = Place(
+            **{
+                c.key: getattr(model, c.key)
+                for c in Place.__table__.columns
+                if c.key not in ("pk", "created_at", "updated_at")
+            }
+        )
+        closed.id, closed.nom, closed.date_maj = f"Demo-42-ferme-{n}", name, start.date() - 90 * DAY
+        sync_place_values(closed)
+        changes.append((start, n, ("enter", closed, closed.date_maj)))
+        changes.append((start + round(365 * years) * DAY, n, ("leave", closed, None)))
+    for item in items:
+        changes.append((start, -1, ("enter", item, None)))
+    for when, _order, (action, row, date_maj) in sorted(changes, key=lambda c: (c[0], c[1])):
+        with clock.frozen(when):
+            if action == "leave":
+                session.delete(row)
+            else:
+                if date_maj is not None:
+                    row.date_maj = date_maj
+                if action == "enter":
+                    session.add(row)
+            session.flush()
 
 
 # --- equipment and loans ------------------------------------------------------------------------------------------
@@ -1074,9 +1138,7 @@ def seed_demo(session: Session, today: dt.date) -> dict[str, int]:
         name: EquipmentItem(name=name, category=category, units=units, description=DESCRIPTIONS[name])
         for name, (category, units, *_) in EQUIPMENT.items()
     }
-    session.add_all(places)
-    session.add_all(items.values())
-    session.flush()  # place keys, for the rows pointing at places
+    _register_history(session, places, list(items.values()), today)  # also gives the places their keys
 
     session.add_all(_loans(rng, items, places, today, accounts[1].id))
     for offset, count in EVENTS_PER_YEAR.items():

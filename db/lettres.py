@@ -28,8 +28,10 @@ from sqlalchemy.orm import Session
 from db import clock
 from db.figures import KeyFigure
 from db.models import AudienceFigure, Newsletter, NewsletterIssue, Role, SubscriberSnapshot
-from db.periods import Period
+from db.periods import Period, complete_months
 from db.writes import Actor, ValidationError, audit, require_role, snapshot
+
+NO_RECORD = "Aucun relevé sur la période."
 
 # Known audience indicators: key → French label. Other keys (lowercase, digits, "_") may be entered or imported.
 INDICATORS = {
@@ -318,11 +320,12 @@ def _ids_filter(column, newsletter_ids):
 
 
 def list_newsletters(session: Session, period: Period | None = None) -> pd.DataFrame:
-    """Every newsletter with its latest subscriber count and date (up to the end of `period`) and its number of
-    issues (in `period`; all of them without one)."""
+    """Every newsletter with its latest subscriber count and date inside `period` (none when the period has no
+    count: never carried forward; the latest ever without a period) and its number of issues (in `period`; all of
+    them without one)."""
     latest = (
         select(SubscriberSnapshot.newsletter_id, func.max(SubscriberSnapshot.date).label("date"))
-        .where(SubscriberSnapshot.date <= period.end if period else True)
+        .where(SubscriberSnapshot.date.between(period.start, period.end) if period else True)
         .group_by(SubscriberSnapshot.newsletter_id)
         .subquery()
     )
@@ -356,26 +359,40 @@ def list_newsletters(session: Session, period: Period | None = None) -> pd.DataF
 
 
 def newsletter_reach_figure(session: Session, period: Period, newsletter_ids=None) -> KeyFigure:
-    """Total reach: the sum over newsletters of each one's latest subscriber count up to the end of the period."""
+    """Subscribers at the end of the period: over the newsletters, the sum of each one's latest count recorded
+    inside the period. A count from an earlier period is never carried forward: a newsletter without a count in
+    the period is left out (the note says so), and without any count at all the figure is None."""
+    in_period = SubscriberSnapshot.date.between(period.start, period.end)
     latest_dates = (
         select(SubscriberSnapshot.newsletter_id, func.max(SubscriberSnapshot.date).label("date"))
-        .where(SubscriberSnapshot.date <= period.end, _ids_filter(SubscriberSnapshot.newsletter_id, newsletter_ids))
+        .where(in_period, _ids_filter(SubscriberSnapshot.newsletter_id, newsletter_ids))
         .group_by(SubscriberSnapshot.newsletter_id)
         .subquery()
     )
-    total, as_of = session.execute(
-        select(func.coalesce(func.sum(SubscriberSnapshot.count), 0), func.max(SubscriberSnapshot.date)).join(
+    total, counted, as_of = session.execute(
+        select(
+            func.sum(SubscriberSnapshot.count), func.count(SubscriberSnapshot.id), func.max(SubscriberSnapshot.date)
+        ).join(
             latest_dates,
             (SubscriberSnapshot.newsletter_id == latest_dates.c.newsletter_id)
             & (SubscriberSnapshot.date == latest_dates.c.date),
         )
     ).one()
+    newsletters = session.scalar(select(func.count(Newsletter.id)).where(_ids_filter(Newsletter.id, newsletter_ids)))
+    note = ""
+    if not counted:
+        note = NO_RECORD
+    elif counted < newsletters:
+        note = (
+            f"{newsletters - counted} lettre(s) sur {newsletters} sans relevé d'abonnés sur la période, non comptée(s)."
+        )
     return KeyFigure(
-        key="newsletter_reach",
+        key="subscribers",
         label="Abonnés aux lettres d'information",
-        value=total,
-        source="Dernier relevé d'abonnés de chaque lettre, sommé",
+        value=int(total) if counted else None,
+        source="Dernier relevé d'abonnés de la période pour chaque lettre, sommé",
         as_of=as_of,
+        note=note,
     )
 
 
@@ -498,6 +515,11 @@ def issue_count_figure(session: Session, period: Period, newsletter_ids=None) ->
     )
 
 
+def first_issue_day(session: Session) -> dt.date | None:
+    """The date of the earliest issue recorded: before it, the Lettres say nothing (not « no issue »)."""
+    return session.scalar(select(func.min(NewsletterIssue.sent_on)))
+
+
 def open_rate_figure(session: Session, period: Period, newsletter_ids=None) -> KeyFigure:
     """The weighted open rate (in %) of the period's issues that carry recipients and opens; None without any."""
     has_stats = NewsletterIssue.recipients > 0, NewsletterIssue.opens.is_not(None)
@@ -558,17 +580,20 @@ def period_label(kind: str, start: dt.date) -> str:
     return str(start.year) if kind == "year" else f"{start:%m/%Y}"
 
 
-def audience_figure(session: Session, indicator: str, as_of: dt.date | None = None) -> KeyFigure:
-    """An indicator's latest value as a key figure (value None when it was never recorded)."""
+def latest_record_figure(session: Session, indicator: str, period: Period) -> KeyFigure:
+    """An indicator's latest record whose month or year starts inside the period (a count as it stood then);
+    None with a note when the period has none: an older record is never carried forward."""
     row = session.execute(
         select(AudienceFigure.period_kind, AudienceFigure.period_start, AudienceFigure.value, AudienceFigure.source)
-        .where(AudienceFigure.indicator == indicator, AudienceFigure.period_start <= as_of if as_of else True)
+        .where(AudienceFigure.indicator == indicator, AudienceFigure.period_start.between(period.start, period.end))
         .order_by(AudienceFigure.period_start.desc(), AudienceFigure.period_kind)
         .limit(1)
     ).first()
     label = indicator_label(indicator)
     if row is None:
-        return KeyFigure(key=indicator, label=label, value=None, source="Aucun chiffre enregistré", as_of=None)
+        return KeyFigure(
+            key=indicator, label=label, value=None, source="Relevés d'audience", as_of=None, note=NO_RECORD
+        )
     kind, start, value, source = row
     return KeyFigure(
         key=indicator,
@@ -577,4 +602,39 @@ def audience_figure(session: Session, indicator: str, as_of: dt.date | None = No
         source=source or "Source non précisée",
         as_of=start,
         detail=f"{PERIOD_KINDS[kind].capitalize()} {period_label(kind, start)}",
+    )
+
+
+MONTHLY_STATISTICS = {"mean": "moyenne", "max": "maximum"}
+
+
+def monthly_statistic_figure(session: Session, indicator: str, period: Period, statistic: str) -> KeyFigure:
+    """The mean or the maximum of an indicator's monthly records over the period's complete months (see
+    `complete_months`), as the network reports its visitors (« 2 400 par mois en moyenne, 3 000 au plus »). Months
+    without a record are named in the note and left out; none at all gives None."""
+    months = complete_months(period)
+    rows = session.execute(
+        select(AudienceFigure.period_start, AudienceFigure.value, AudienceFigure.source).where(
+            AudienceFigure.indicator == indicator,
+            AudienceFigure.period_kind == "month",
+            AudienceFigure.period_start.in_(months),
+        )
+    ).all()
+    values = {start: value for start, value, _source in rows}
+    sources = sorted({source for *_, source in rows if source})
+    span = f"{period_label('month', months[0])} à {period_label('month', months[-1])}"
+    label = f"{indicator_label(indicator)} par mois ({MONTHLY_STATISTICS[statistic]})"
+    if not values:
+        return KeyFigure(key=indicator, label=label, value=None, source="Relevés mensuels", as_of=None, note=NO_RECORD)
+    missing = [m for m in months if m not in values]
+    numbers = list(values.values())
+    value = round(sum(numbers) / len(numbers)) if statistic == "mean" else round(max(numbers))
+    return KeyFigure(
+        key=indicator,
+        label=label,
+        value=value,
+        source=f"Relevés mensuels ({', '.join(sources) or 'source non précisée'})",
+        as_of=max(values),
+        detail=f"{len(values)} mois relevés, de {span}",
+        note=f"Sans relevé : {', '.join(period_label('month', m) for m in missing)}." if missing else "",
     )

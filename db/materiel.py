@@ -13,8 +13,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
-from db import clock
-from db.figures import KeyFigure
+from db import clock, register
 from db.models import Commune, EquipmentItem, Loan, Place, Role
 from db.periods import Period, overlap_days
 from db.writes import Actor, ValidationError, audit, require_role, snapshot
@@ -82,21 +81,9 @@ def _in_period(period: Period) -> ColumnElement:
     return and_(Loan.cancelled_at.is_(None), Loan.start_date <= period.end, _loan_end_sql() >= period.start)
 
 
-def loan_days_figure(session: Session, period: Period) -> KeyFigure:
-    total, count = session.execute(
-        select(func.coalesce(func.sum(_period_days_sql(period) * Loan.units), 0), func.count(Loan.id)).where(
-            _in_period(period)
-        )
-    ).one()
-    latest = session.scalar(select(func.max(Loan.updated_at)))
-    return KeyFigure(
-        key="loan_days",
-        label="Jours de prêt de matériel",
-        value=int(total),
-        source="Prêts enregistrés (jours calendaires, bornes incluses, × unités), hors annulés",
-        as_of=latest,
-        detail=f"{count} prêts",
-    )
+def first_loan_day(session: Session) -> dt.date | None:
+    """The first day of the earliest loan recorded: before it, the Matériel says nothing (not « no loans »)."""
+    return session.scalar(select(func.min(Loan.start_date)).where(Loan.cancelled_at.is_(None)))
 
 
 # --- parsing raw form values --------------------------------------------------------------------------------------
@@ -560,12 +547,15 @@ class Utilisation:
     """Every panel of the Matériel for a period. Loan-days count units (a 2-unit loan of 3 days is 6 loan-days)."""
 
     period: Period
-    items: pd.DataFrame  # id, name, category, units, active, loans, loan_days, available_days, rate, interventions
+    # id, name, category, units, active, loans, loan_days, available_days, rate, interventions, estimated_interventions
+    items: pd.DataFrame
     categories: pd.DataFrame
     borrowers: pd.DataFrame
     communes: pd.DataFrame
     epcis: pd.DataFrame
     months: pd.DataFrame
+    last_day: dt.date | None  # the latest loan-day of the period
+    availability: register.Presence  # how long each item stood in the catalogue during the period
 
     @property
     def total_loan_days(self) -> int:
@@ -580,8 +570,18 @@ class Utilisation:
         return int(self.items["interventions"].sum())
 
     @property
+    def estimated_interventions(self) -> int:
+        """Interventions imputed (one per loan-day) for loans entered without a number: part of the total."""
+        return int(self.items["estimated_interventions"].sum())
+
+    @property
     def rate(self) -> float:
         return self.total_loan_days / self.total_available_days if self.total_available_days else 0.0
+
+
+INTERVENTIONS_RULE = (
+    "Estimation : une intervention par jour de prêt (× unités) pour les prêts saisis sans nombre d'interventions."
+)
 
 
 def _interventions_sql(period: Period) -> ColumnElement:
@@ -591,6 +591,64 @@ def _interventions_sql(period: Period) -> ColumnElement:
     return case(
         (Loan.interventions.is_(None), cast(days * Loan.units, Float)),
         else_=cast(Loan.interventions, Float) * days / total,
+    )
+
+
+def _imputed_interventions_sql(period: Period) -> ColumnElement:
+    """The part of `_interventions_sql` that is imputed rather than entered."""
+    return case((Loan.interventions.is_(None), cast(_period_days_sql(period) * Loan.units, Float)), else_=0.0)
+
+
+@dataclass(frozen=True)
+class LoanTotals:
+    """The totals of `utilisation` for a period, from one aggregate pass (what the figure catalogue reads)."""
+
+    loan_days: int
+    loans: int
+    borrowers: int
+    interventions: int  # rounded per item, then summed, as the utilisation table adds them up
+    estimated_interventions: int
+    available_days: int
+    availability: register.Presence
+    last_day: dt.date | None
+
+    @property
+    def rate(self) -> float | None:
+        return self.loan_days / self.available_days if self.available_days else None
+
+
+def loan_totals(session: Session, period: Period) -> LoanTotals:
+    days = _period_days_sql(period) * Loan.units
+    last = literal(period.end, Date)
+    item_key = _item_key()
+    per_item = session.execute(
+        select(
+            item_key,
+            func.count(Loan.id),
+            func.sum(days),
+            func.sum(_interventions_sql(period)),
+            func.sum(_imputed_interventions_sql(period)),
+            func.max(case((_loan_end_sql() > last, last), else_=_loan_end_sql())),
+        )
+        .where(_in_period(period))
+        .group_by(item_key)
+    ).all()
+    borrowers = session.scalar(
+        select(func.count()).select_from(
+            select(Loan.borrower_name, Loan.borrower_commune).where(_in_period(period)).distinct().subquery()
+        )
+    )
+    availability = register.presence(session, register.EQUIPMENT, period)
+    last_days = [_as_date(row[5]) for row in per_item if row[5] is not None]
+    return LoanTotals(
+        loan_days=int(sum(row[2] or 0 for row in per_item)),
+        loans=int(sum(row[1] for row in per_item)),
+        borrowers=int(borrowers),
+        interventions=int(sum(round(row[3] or 0) for row in per_item)),
+        estimated_interventions=int(sum(round(row[4] or 0) for row in per_item)),
+        available_days=int(availability.rows["unit_days"].sum()),
+        availability=availability,
+        last_day=max(last_days) if last_days else None,
     )
 
 
@@ -614,8 +672,9 @@ def _totals(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
 
 
 def utilisation(session: Session, period: Period) -> Utilisation:
-    """Loan-days per item (the rule), available days (units × days of the period; retired items only when lent),
-    rate, interventions; totals per category, borrower, commune and EPCI, and by month.
+    """Loan-days per item (the rule), available days (units × days each item stood in the catalogue during the
+    period, from the register's history), rate, interventions (entered, else imputed: see INTERVENTIONS_RULE);
+    totals per category, borrower, commune and EPCI, and by month.
 
     Two aggregate queries, each one pass over the loans: per item (with one column per month), and per borrower
     with its commune and EPCI; the coarser totals are rolled up from those small results."""
@@ -623,22 +682,37 @@ def utilisation(session: Session, period: Period) -> Utilisation:
     interventions = _interventions_sql(period)
     in_period = _in_period(period)
     measures = (func.count(Loan.id), func.sum(days), func.sum(interventions))
+    last = literal(period.end, Date)
+    last_day = func.max(case((_loan_end_sql() > last, last), else_=_loan_end_sql()))
     months = _months(period)
 
     item_key = _item_key()
     per_item = session.execute(
-        select(item_key, *measures, *(func.sum(_month_days_sql(month)) for month in months))
+        select(
+            item_key,
+            *measures,
+            func.sum(_imputed_interventions_sql(period)),
+            last_day,
+            *(func.sum(_month_days_sql(month)) for month in months),
+        )
         .where(in_period)
         .group_by(item_key)
     ).all()
     lent = pd.DataFrame(
-        [row[:4] for row in per_item], columns=["id", "loans", "loan_days", "interventions"], dtype="float64"
+        [row[:5] for row in per_item],
+        columns=["id", "loans", "loan_days", "interventions", "estimated_interventions"],
+        dtype="float64",
     )
+    availability = register.presence(session, register.EQUIPMENT, period)
     items = list_items(session).drop(columns="description").merge(lent.astype({"id": "int64"}), on="id", how="left")
-    items = items[items["active"] | items["loans"].notna()].fillna({"loans": 0, "loan_days": 0, "interventions": 0})
-    items = items.astype({"units": "int64", "loans": "int64", "loan_days": "int64"}).reset_index(drop=True)
-    items["interventions"] = items["interventions"].round().astype("int64")
-    items["available_days"] = items["units"] * period.days
+    items["available_days"] = items["id"].map(availability.rows.set_index("ref")["unit_days"]).fillna(0)
+    # The items of the catalogue during the period, and any item lent in it.
+    items = items[(items["available_days"] > 0) | items["loans"].notna()]
+    items = items.fillna({"loans": 0, "loan_days": 0, "interventions": 0, "estimated_interventions": 0})
+    items = items.astype({"units": "int64", "loans": "int64", "loan_days": "int64", "available_days": "int64"})
+    items = items.reset_index(drop=True)
+    for column in ("interventions", "estimated_interventions"):
+        items[column] = items[column].round().astype("int64")
     items["rate"] = _rate(items)
 
     categories = items.groupby("category", as_index=False)[["loans", "loan_days", "available_days", "interventions"]]
@@ -648,8 +722,10 @@ def utilisation(session: Session, period: Period) -> Utilisation:
     month_frame = pd.DataFrame(
         {
             "month": [month.start for month in months],
-            "loan_days": [int(sum(row[4 + n] or 0 for row in per_item)) for n in range(len(months))],
-            "available_days": [int(items["units"].sum()) * month.days for month in months],
+            "loan_days": [int(sum(row[6 + n] or 0 for row in per_item)) for n in range(len(months))],
+            "available_days": [
+                int(register.presence(session, register.EQUIPMENT, month).rows["unit_days"].sum()) for month in months
+            ],
         }
     )
     month_frame["rate"] = _rate(month_frame)
@@ -687,7 +763,23 @@ def utilisation(session: Session, period: Period) -> Utilisation:
     epcis = _totals(per_borrower, ["epci_code", "epci"])
     for frame in (borrowers, communes, epcis):
         frame["interventions"] = frame["interventions"].round().astype("int64")
-    return Utilisation(period, items, categories, borrowers, communes, epcis, month_frame)
+    last_days = [row[5] for row in per_item if row[5] is not None]
+    return Utilisation(
+        period,
+        items,
+        categories,
+        borrowers,
+        communes,
+        epcis,
+        month_frame,
+        max(_as_date(day) for day in last_days) if last_days else None,
+        availability,
+    )
+
+
+def _as_date(value) -> dt.date:
+    """A DATE aggregate: PostgreSQL gives a date, SQLite its ISO text."""
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
 def _month_days_sql(month: Period) -> ColumnElement:

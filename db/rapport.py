@@ -41,10 +41,11 @@ from reportlab.platypus import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db import agenda, carte, clock, formations, lettres, materiel
+from db import agenda, carte, catalogue, clock, formations, lettres, materiel, register
 from db import indicateurs as ind
+from db.catalogue import Measure
 from db.models import ReportComment, Role
-from db.periods import Period
+from db.periods import Period, reporting_period
 from db.writes import Actor, ValidationError, audit, require_role, snapshot
 
 NETWORK = "Réseau départemental de médiation numérique de la Loire"
@@ -87,15 +88,15 @@ class Table:
 class Chart:
     title: str
     labels: list[str]
-    values: list[float]
-    earlier: list[float] | None = None  # the same months a year earlier
+    values: list[float | None]  # None: unknown, drawn as a gap
+    earlier: list[float | None] | None = None  # the same months a year earlier
     names: tuple[str, str] = ("", "")
 
 
 @dataclass(frozen=True)
 class Section:
     mission: ind.Mission
-    figures: list[ind.Comparison]
+    figures: list[Measure]
     charts: list[Chart] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     comment: str = ""
@@ -111,7 +112,7 @@ class Report:
 
     @property
     def has_data(self) -> bool:
-        return any(item.current.value for section in self.sections for item in section.figures if item.previous)
+        return any(item.current.value for section in self.sections for item in section.figures)
 
     @property
     def title(self) -> str:
@@ -135,18 +136,11 @@ def percent(ratio) -> str:
 def day(value) -> str:
     if value is None or (not isinstance(value, dt.date) and pd.isna(value)):
         return "—"
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    return f"{value:%d/%m/%Y}"
+    return f"{clock.local_date(value):%d/%m/%Y}"  # a stored time: its local day
 
 
-def change_text(item: ind.Comparison) -> str:
-    change = item.change
-    if change.absolute is None:
-        return "—"
-    sign = "+" if change.absolute > 0 else ""
-    text = f"{sign}{number(change.absolute)}"
-    return text + (f" ({sign}{number(change.percent, 1)}\u00a0%)" if change.percent is not None else "")
+def change_text(item: Measure) -> str:
+    return item.change.text(number) or "—"
 
 
 MONTHS = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
@@ -155,18 +149,32 @@ MONTHS = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "s
 
 
 def _audience_table(session: Session, period: Period) -> Table:
+    """Each audience indicator of the period: a yearly count as recorded, a monthly one as the mean and maximum of
+    the period's complete months (what the network reports: « 2 400 visiteurs par mois en moyenne »)."""
     frame = lettres.latest_audience(session, as_of=period.end)
-    frame = frame[frame["period_start"] >= period.start]
+    rows = []
+    for row in frame[frame["period_start"] >= period.start].itertuples():
+        if row.period_kind != "month":
+            rows.append(
+                [
+                    row.label,
+                    lettres.period_label(row.period_kind, row.period_start),
+                    number(row.value),
+                    row.source or "—",
+                ]
+            )
+            continue
+        for statistic, name in lettres.MONTHLY_STATISTICS.items():
+            figure = lettres.monthly_statistic_figure(session, row.indicator, period, statistic)
+            rows.append([f"{row.label} par mois ({name})", figure.detail, number(figure.value), row.source or "—"])
     return Table(
         "Audience des outils du réseau",
         ["Indicateur", "Période", "Valeur", "Source"],
-        [
-            [row.label, lettres.period_label(row.period_kind, row.period_start), number(row.value), row.source or "—"]
-            for row in frame.itertuples()
-        ],
+        rows,
         numeric=(2,),
-        note="Dernier chiffre enregistré de l'année pour chaque indicateur.",
-    )
+        note="Relevés de l'année ; les relevés mensuels sont résumés par leur moyenne et leur maximum sur les mois "
+        "complets de la période.",
+    )  # fmt: skip
 
 
 def _events_table(session: Session, period: Period) -> Table:
@@ -183,28 +191,29 @@ def _events_table(session: Session, period: Period) -> Table:
 
 
 def _newsletters_table(session: Session, period: Period) -> Table:
-    readers = lettres.subscribers_by_month(session, period)
-    at_end = readers[readers["month_end"] == period.end].set_index("newsletter")["subscribers"]
+    newsletters = lettres.list_newsletters(session, period).set_index("name")
     sent = lettres.issues_per_year(session, last_year=period.end.year)
     sent = sent[sent["year"] == period.end.year].set_index("newsletter")
-    names = sorted(set(at_end.index) | set(sent.index))
     rows = [
         [
             name,
-            number(sent["issues"].get(name, 0)),
+            number(row.issues),
             percent(sent["open_rate"].get(name)),
-            number(at_end.get(name)),
+            number(None if pd.isna(row.subscribers) else row.subscribers),
+            day(row.as_of),
         ]
-        for name in names
+        for name, row in newsletters.iterrows()
     ]
-    total = ["Total", number(int(sent["issues"].sum())), "", number(int(at_end.sum()))] if names else None
+    counted = newsletters["subscribers"].dropna()
+    total = ["Total", number(int(newsletters["issues"].sum())), "", number(int(counted.sum())), ""] if rows else None
     return Table(
         "Lettres d'information et leurs lecteurs",
-        ["Lettre", "Envois", "Taux d'ouverture", f"Abonnés au {day(period.end)}"],
+        ["Lettre", "Envois", "Taux d'ouverture", "Abonnés", "Relevé du"],
         rows,
-        total=total,
+        total=total if len(counted) else None,
         numeric=(1, 2, 3),
-        note="Taux d'ouverture pondéré des envois ayant des statistiques.",
+        note="Abonnés : dernier relevé de chaque lettre dans la période (« — » : aucun relevé sur la période). Taux "
+        "d'ouverture pondéré des envois ayant des statistiques.",
     )
 
 
@@ -220,7 +229,7 @@ def _loan_days_table(use: materiel.Utilisation) -> Table:
                 number(row.loans),
                 number(row.loan_days),
                 percent(row.rate),
-                number(row.interventions),
+                number(row.interventions) + ("*" if row.estimated_interventions else ""),
             ]
             for row in items.itertuples()
         ],
@@ -230,14 +239,25 @@ def _loan_days_table(use: materiel.Utilisation) -> Table:
             number(int(items["loans"].sum())),
             number(use.total_loan_days),
             percent(use.rate),
-            number(use.total_interventions),
+            number(use.total_interventions) + ("*" if use.estimated_interventions else ""),
         ]
         if len(items)
         else None,
         numeric=(2, 3, 4, 5),
         widths_mm=(56, 30, 14, 22, 24, 24),
-        note="Jours calendaires de chaque prêt dans l'année, bornes incluses, multipliés par les unités prêtées ; "
-        "prêts annulés exclus. Le total est la somme des lignes.",
+        note=" ".join(
+            part
+            for part in (
+                "Jours calendaires de chaque prêt dans l'année, bornes incluses, multipliés par les unités prêtées ; "
+                "prêts annulés exclus. Le total est la somme des lignes. Taux d'occupation : jours de prêt / jours où "
+                "l'article était au catalogue × ses unités.",
+                use.availability.note,
+                f"* Dont {number(use.estimated_interventions)} interventions estimées. {materiel.INTERVENTIONS_RULE}"
+                if use.estimated_interventions
+                else "",
+            )
+            if part
+        ),
     )
 
 
@@ -288,29 +308,51 @@ def _trainings_table(session: Session, period: Period) -> Table:
     )
 
 
-def _freshness_table(session: Session) -> Table:
-    places = ind.places_frame(session)
-    counts = places["freshness"].value_counts()
+def _register_at(session: Session, period: Period):
+    """The places standing on the period's last day (today at the latest), or None before the register's history."""
+    day = min(period.end, clock.today())
+    return day, register.versions_at(session, register.PLACES, day)
+
+
+def _unknown_register(title: str, columns: list[str], session: Session) -> Table:
+    note = register.unknown_before(register.tracked_since(session, register.PLACES))
+    return Table(title, columns, [], empty=note)
+
+
+def _freshness_table(session: Session, period: Period) -> Table:
+    day, standing = _register_at(session, period)
+    title, columns = "Fiches des lieux et leur mise à jour", ["État de la fiche", "Lieux"]
+    if standing is None:
+        return _unknown_register(title, columns, session)
+    counts = pd.Series([carte.freshness_of(maj, day).key for maj in standing["date_maj"]]).value_counts()
     return Table(
-        "Fiches des lieux et leur mise à jour",
-        ["État de la fiche", "Lieux"],
+        title,
+        columns,
         [[band.label, number(counts.get(band.key, 0))] for band in carte.FRESHNESS],
-        total=["Total", number(len(places))],
+        total=["Total", number(len(standing))],
         numeric=(1,),
-        note="À jour : mise à jour depuis moins de 6 mois ; à surveiller : 6 à 12 mois ; à vérifier : 12 à 18 mois ; "
-        "à actualiser : plus de 18 mois ou date inconnue. État au jour de la génération du rapport.",
+        note=f"État des fiches au {day:%d/%m/%Y}, d'après l'historique du registre. À jour : mise à jour depuis moins "
+        "de 6 mois ; à surveiller : 6 à 12 mois ; à vérifier : 12 à 18 mois ; à actualiser : plus de 18 mois ou date "
+        "inconnue.",
     )
 
 
-def _epcis_table(session: Session) -> Table:
-    _communes, epcis = carte.territories(session)
+def _epcis_table(session: Session, period: Period) -> Table:
+    day, standing = _register_at(session, period)
+    title, columns = "Lieux par intercommunalité", ["Intercommunalité", "Lieux"]
+    if standing is None:
+        return _unknown_register(title, columns, session)
+    names = carte.epci_names(session)
+    counts = standing["epci_code"].fillna("").value_counts()
+    rows = sorted(((names.get(code) or code or "Non renseignée", count) for code, count in counts.items()),
+                  key=lambda pair: (-pair[1], pair[0]))  # fmt: skip
     return Table(
-        "Lieux par intercommunalité",
-        ["Intercommunalité", "Lieux"],
-        [[name or code, number(count)] for code, name, count in epcis],
-        total=["Total", number(sum(count for *_, count in epcis))] if epcis else None,
+        title,
+        columns,
+        [[name, number(count)] for name, count in rows],
+        total=["Total", number(len(standing))] if rows else None,
         numeric=(1,),
-        note="Lieux de médiation numérique recensés sur la carte, au jour de la génération du rapport.",
+        note=f"Lieux de médiation numérique du registre au {day:%d/%m/%Y}.",
     )
 
 
@@ -318,9 +360,9 @@ def _tables(session: Session, mission: str, period: Period) -> list[Table]:
     if mission == "animation":
         return [_audience_table(session, period)]
     if mission == "visibilite":
-        return [_events_table(session, period), _newsletters_table(session, period), _freshness_table(session)]
+        return [_events_table(session, period), _newsletters_table(session, period), _freshness_table(session, period)]
     if mission == "politiques":
-        return [_epcis_table(session)]
+        return [_epcis_table(session, period)]
     if mission == "materiel":
         use = materiel.utilisation(session, period)
         return [_loan_days_table(use), _borrowers_table(use)]
@@ -329,27 +371,34 @@ def _tables(session: Session, mission: str, period: Period) -> list[Table]:
     return []
 
 
-# The figure charted for each mission: by month when recorded per month, else over the last years.
+# The figure charted for each mission: by month when it means something per month, else over the last years.
 CHARTED = {
-    "animation": ("chat_utilisateurs_actifs",),
-    "visibilite": ("events", "site_visiteurs_uniques"),
+    "animation": ("chat_active_users",),
+    "visibilite": ("events", "site_visitors_month_mean"),
     "materiel": ("loan_days",),
     "formation": ("participants",),
 }
+# The appendix's monthly table: the figures a reader follows month by month (a monthly mean of one month is that
+# month's record).
+APPENDIX_KEYS = ("events", "newsletter_issues", "subscribers", "site_visitors_month_mean", "loan_days", "participants")
+
+
+def _values(points: pd.DataFrame) -> list[float | None]:
+    return [None if value is None else float(value) for value in points["value"]]
 
 
 def _chart(session: Session, key: str, period: Period) -> Chart:
-    if not ind.SOURCES_BY_KEY[key].monthly:
-        years = ind.series(session, key, ind.year_periods(period))
+    if not catalogue.BY_KEY[key].by_month:
+        years = ind.series(session, key, ind.year_periods(period), by_year=True)
         labels = [str(start.year) for start in years.points["start"]]
-        return Chart(f"{years.label} par année", labels, list(years.points["value"].fillna(0)))
+        return Chart(years.title, labels, _values(years.points))
     current = ind.series(session, key, ind.month_periods(period))
     earlier = ind.series(session, key, ind.month_periods(period.previous_year()))
     return Chart(
-        f"{current.label} par mois",
+        current.title,
         [MONTHS[start.month - 1] for start in current.points["start"]],
-        list(current.points["value"].fillna(0)),
-        list(earlier.points["value"].fillna(0)),
+        _values(current.points),
+        _values(earlier.points),
         (period.label, period.previous_year().label),
     )
 
@@ -362,8 +411,7 @@ def _charts(session: Session, mission: str, period: Period) -> list[Chart]:
 
 def _appendix(session: Session, report_sections: list[Section], period: Period) -> list[Table]:
     months = ind.month_periods(period)
-    keys = ind.periodic_keys(monthly=True)
-    frame = ind.series_frame(session, keys, months)
+    frame = ind.series_frame(session, list(APPENDIX_KEYS), months)
     labels = list(frame.columns[2:])
     monthly = Table(
         "Chiffres clés par mois",
@@ -374,13 +422,14 @@ def _appendix(session: Session, report_sections: list[Section], period: Period) 
         ],
         numeric=tuple(range(1, len(labels) + 1)),
         note="Chaque mois est calculé par la même fonction que le chiffre de l'année, limitée au mois. Les chiffres "
-        "de stock (abonnés, visiteurs du mois) ne s'additionnent pas d'un mois à l'autre.",
+        "d'état (abonnés) et les statistiques mensuelles ne s'additionnent pas d'un mois à l'autre ; « — » : "
+        "inconnu ou sans relevé ce mois-là.",
     )
     sources = Table(
         "Sources et définitions",
-        ["Indicateur", "Source", "Dernier enregistrement"],
+        ["Indicateur", "Nature", "Source", "Dernier enregistrement"],
         [
-            [item.current.label, item.current.source, day(item.current.as_of)]
+            [item.current.label, catalogue.KIND_LABELS[item.figure.kind], item.current.source, day(item.current.as_of)]
             for section in report_sections
             for item in section.figures
         ],
@@ -394,13 +443,14 @@ def comments(session: Session, year: int) -> dict[str, str]:
 
 
 def build_report(session: Session, year: int, now: dt.datetime | None = None) -> Report:
-    period = Period.year(year)
+    """The year's report (the current year up to today, compared with the same dates a year earlier)."""
+    period = reporting_period(year, clock.today())
     figures = ind.compare_figures(session, period)
     texts = comments(session, year)
     sections = [
         Section(
             mission,
-            [item for item in figures if item.mission == mission.key],
+            [item for item in figures if item.figure.mission == mission.key],
             _charts(session, mission.key, period),
             _tables(session, mission.key, period),
             texts.get(mission.key, ""),
@@ -462,7 +512,7 @@ def chart_drawing(chart: Chart, width: float = 170 * mm, height: float = 52 * mm
     bars.valueAxis.labels.fontSize = 7
     bars.valueAxis.valueMin = 0
     bars.valueAxis.labelTextFormat = lambda value: number(value)
-    top = max([*chart.values, *(chart.earlier or []), 0])
+    top = max([v for v in (*chart.values, *(chart.earlier or [])) if v is not None] + [0])
     bars.valueAxis.valueStep = nice_step(top)
     bars.valueAxis.valueMax = top * 1.1
     bars.valueAxis.visibleGrid = True
@@ -493,7 +543,7 @@ def nice_step(top: float) -> float:
 def chart_summary(chart: Chart) -> str:
     """The chart's values in words, for screen readers of the HTML report."""
     return f"{chart.title} : " + ", ".join(
-        f"{label} {number(v)}" for label, v in zip(chart.labels, chart.values, strict=True)
+        f"{label} {'inconnu' if v is None else number(v)}" for label, v in zip(chart.labels, chart.values, strict=True)
     )
 
 
@@ -548,16 +598,23 @@ def _html_table(table: Table) -> str:
     return "\n".join(out)
 
 
-def _figures_table(report: Report, items: list[ind.Comparison]) -> Table:
+def _figures_table(report: Report, items: list[Measure]) -> Table:
+    """The key figures beside their comparison; an estimate is starred, and every note is written under the table."""
     earlier = report.period.previous_year().label
+    notes = []
+    for item in items:
+        if item.current.note:
+            notes.append(f"{item.current.label} ({report.period.label}) : {item.current.note}")
+        if item.previous.value is None and item.previous.note:  # an earlier estimate follows the rule above
+            notes.append(f"{item.previous.label} ({earlier}) : {item.previous.note}")
     return Table(
         "Chiffres clés",
-        ["Indicateur", str(report.year), earlier, "Évolution"],
+        ["Indicateur", report.period.label, earlier, "Évolution"],
         [
             [
                 item.current.label + (f" ({item.current.detail})" if item.current.detail else ""),
-                number(item.current.value),
-                number(item.previous.value) if item.previous else "—",
+                _value(item.current),
+                _value(item.previous),
                 change_text(item),
             ]
             for item in items
@@ -565,6 +622,18 @@ def _figures_table(report: Report, items: list[ind.Comparison]) -> Table:
         numeric=(1, 2, 3),
         empty="Aucun indicateur n'est encore calculé pour cette mission.",
         widths_mm=(90, 22, 22, 36),
+        note=" ".join(dict.fromkeys(notes)) + (" * Estimation." if any(i.current.estimated for i in items) else ""),
+    )
+
+
+def _value(figure) -> str:
+    text = (
+        number(figure.value, 1 if figure.unit == "%" and figure.value % 1 else 0) if figure.value is not None else "—"
+    )
+    return (
+        text
+        + ("\u00a0%" if figure.unit == "%" and figure.value is not None else "")
+        + ("*" if figure.estimated else "")
     )
 
 

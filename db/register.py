@@ -24,6 +24,7 @@ from db.periods import Period
 
 PLACES = "places"
 EQUIPMENT = "equipment"
+NAMES = {PLACES: "registre des lieux", EQUIPMENT: "catalogue du matériel"}
 
 
 @dataclass(frozen=True)
@@ -44,8 +45,12 @@ def _stands(obj) -> bool:
     return not isinstance(obj, EquipmentItem) or bool(obj.active)
 
 
+# Every version row has every recorded column (one INSERT for places and items together needs the same keys).
+EMPTY_STATE = dict.fromkeys(field for tracked in TRACKED.values() for field in tracked.fields)
+
+
 def _state(obj, tracked: Tracked) -> dict:
-    return {column: getattr(obj, attribute) for column, attribute in tracked.fields.items()}
+    return EMPTY_STATE | {column: getattr(obj, attribute) for column, attribute in tracked.fields.items()}
 
 
 def _changed(obj, tracked: Tracked) -> bool:
@@ -108,8 +113,8 @@ def tracked_since(session: Session, register: str) -> dt.date | None:
 def unknown_before(since: dt.date | None) -> str:
     """The note of a register figure at a date its history does not reach."""
     if since is None:
-        return "inconnu : registre vide"
-    return f"inconnu : registre suivi depuis le {since:%d/%m/%Y}"
+        return "Inconnu : registre vide."
+    return f"Inconnu : registre suivi depuis le {since:%d/%m/%Y}."
 
 
 def versions_at(session: Session, register: str, day: dt.date) -> pd.DataFrame | None:
@@ -135,27 +140,52 @@ def versions_at(session: Session, register: str, day: dt.date) -> pd.DataFrame |
     return pd.DataFrame(rows, columns=["ref", "date_maj", "insee", "epci_code", "units"])
 
 
-def days_in_register(session: Session, register: str, period: Period) -> pd.DataFrame | None:
-    """Per row of the register: the days of `period` it stood in the register, and those days × its units then
-    (columns ref, days, unit_days). None when the period starts before the register's history."""
+@dataclass(frozen=True)
+class Presence:
+    """Per row of a register, the days of a period it stood in the register and those days × its units then."""
+
+    register: str
+    rows: pd.DataFrame  # ref, days, unit_days
+    estimated: bool  # the period starts before the history: its first days assume the first-recorded rows
+    since: dt.date | None
+
+    @property
+    def note(self) -> str:
+        if not self.estimated:
+            return ""
+        return (
+            f"Estimé : {NAMES[self.register]} suivi depuis le {self.since:%d/%m/%Y} ; les jours d'avant comptent "
+            "ce qu'il contenait ce jour-là."
+        )
+
+
+def presence(session: Session, register: str, period: Period) -> Presence:
+    """How long each row stood in the register during `period`, from its versions. The days before the history
+    starts are unknown: the rows recorded on its first day are assumed to have stood as first recorded (an
+    estimate, flagged), later rows not at all."""
     since = tracked_since(session, register)
-    if since is None or period.start < since:
-        return None
+    estimated = since is not None and period.start < since
     start, end = clock.bounds(period)
+    if estimated:  # the versions of the history's first day stand for the days before it
+        end = max(end, clock.day_start(since + dt.timedelta(days=1)))
     rows = session.execute(
-        select(RegisterVersion.ref, RegisterVersion.valid_from, RegisterVersion.valid_to, RegisterVersion.units).where(
+        select(RegisterVersion.ref, RegisterVersion.valid_from, RegisterVersion.valid_to, RegisterVersion.units)
+        .where(
             RegisterVersion.register == register,
             RegisterVersion.valid_from < end,
             (RegisterVersion.valid_to.is_(None)) | (RegisterVersion.valid_to > start),
         )
+        .order_by(RegisterVersion.valid_from)
     ).all()
     out: dict[int, list[int]] = {}
     for ref, valid_from, valid_to, units in rows:
+        opened = clock.local_date(valid_from)
         # A version counts on the local days it stood at their end (the state a day closes with).
-        first = max(clock.local_date(valid_from), period.start)
+        first = period.start if estimated and opened == since else max(opened, period.start)
         last = min(clock.local_date(valid_to) - dt.timedelta(days=1) if valid_to else period.end, period.end)
         days = max((last - first).days + 1, 0)
         totals = out.setdefault(ref, [0, 0])
         totals[0] += days
         totals[1] += days * (units or 0)
-    return pd.DataFrame([(ref, d, u) for ref, (d, u) in out.items()], columns=["ref", "days", "unit_days"])
+    frame = pd.DataFrame([(ref, d, u) for ref, (d, u) in out.items()], columns=["ref", "days", "unit_days"])
+    return Presence(register, frame, estimated and bool(out), since)

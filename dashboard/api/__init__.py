@@ -5,9 +5,9 @@ Each module has `register(server)`; a route open without login is wrapped with `
 
 from flask import Flask
 
-from dashboard.api import agenda, carte, rapport
+from dashboard.api import agenda, carte, indicateurs, rapport
 
-AREAS = (agenda, carte, rapport)
+AREAS = (agenda, carte, indicateurs, rapport)
 
 
 def init_app(server: Flask) -> None:

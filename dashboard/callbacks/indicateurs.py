@@ -10,22 +10,23 @@ from dashboard.callbacks.forms import database
 from dashboard.components.cards import empty_state
 from dashboard.components.indicateurs import comparison_tile, series_chart
 from dashboard.pages.rapport import REPORT_COMMENT
-from db import clock, rapport
+from db import catalogue, clock, rapport
 from db import indicateurs as ind
+from db.catalogue import Measure
 from db.periods import Period
 
 
 def chart(session, period: Period, key: str, by_year: bool):
     """A figure's chart: the last years, or the period's months beside the same months a year earlier."""
-    if by_year or not ind.SOURCES_BY_KEY[key].monthly:
-        return series_chart(ind.series(session, key, ind.year_periods(period)), None, True)
+    if by_year or not catalogue.BY_KEY[key].by_month:
+        return series_chart(ind.series(session, key, ind.year_periods(period), by_year=True), None, True)
     months, earlier = ind.month_periods(period), ind.month_periods(period.previous_year())
     names = (period.label, period.previous_year().label)
     return series_chart(ind.series(session, key, months), ind.series(session, key, earlier), False, names)
 
 
-def mission_section(session, mission: ind.Mission, items: list[ind.Comparison], period: Period, by_year: bool):
-    """A mission's card: each key figure beside its chart (figures that do not depend on the period have none)."""
+def mission_section(session, mission: ind.Mission, items: list[Measure], period: Period, by_year: bool):
+    """A mission's card: each key figure beside its chart."""
     if not items:
         body = empty_state(
             "Aucun indicateur n'est encore calculé à partir des enregistrements pour cette mission.", "hourglass"
@@ -34,10 +35,8 @@ def mission_section(session, mission: ind.Mission, items: list[ind.Comparison], 
         body = [
             dbc.Row(
                 [
-                    dbc.Col(comparison_tile(item, period), lg=4, className="mb-3"),
-                    dbc.Col(chart(session, period, item.current.key, by_year), lg=8, className="mb-3")
-                    if item.previous
-                    else None,
+                    dbc.Col(comparison_tile(item), lg=4, className="mb-3"),
+                    dbc.Col(chart(session, period, item.figure.key, by_year), lg=8, className="mb-3"),
                 ],
                 className="ind-figure-row",
             )
@@ -61,19 +60,24 @@ def mission_section(session, mission: ind.Mission, items: list[ind.Comparison], 
 def indicateurs_body(choice, granularity):
     period = ind.period_from_choice(choice, clock.today())
     with database().session() as session:
-        comparisons = ind.compare_figures(session, period)
+        measures = ind.compare_figures(session, period)
         sections = [
             mission_section(
                 session,
                 mission,
-                [item for item in comparisons if item.mission == mission.key],
+                [item for item in measures if item.figure.mission == mission.key],
                 period,
                 granularity == "annee",
             )
             for mission in ind.MISSIONS
         ]
     return [
-        html.P(f"Période : {period.label}, comparée à {period.previous_year().label}.", className="ind-period"),
+        html.P(
+            f"Période : {period.label}, comparée à {period.previous_year().label} : les flux sur la même durée, les "
+            "états à la même date, les statistiques mensuelles sur les mêmes mois. « — » : inconnu ou sans relevé "
+            "(la note dit pourquoi).",
+            className="ind-period",
+        ),
         *sections,
     ]
 
@@ -83,7 +87,7 @@ def export_csv(_clicks, choice):
     with database().session() as session:
         frame = ind.figures_frame(ind.compare_figures(session, period), period)
     # Semicolons and a byte-order mark: what a French spreadsheet opens without an import dialog.
-    text = "\ufeff" + frame.to_csv(index=False, sep=";")
+    text = "\ufeff" + frame.to_csv(index=False, sep=";", decimal=",")
     return dcc.send_bytes(text.encode("utf-8"), f"indicateurs-{ind.file_stem(period)}.csv")
 
 

@@ -24,9 +24,9 @@ from dashboard.pages.lettres import (
     NEWSLETTER_FORM,
     SNAPSHOT_FORM,
 )
-from db import clock, lettres
+from db import catalogue, clock, lettres
 from db.interop import mailing
-from db.periods import Period
+from db.periods import Period, reporting_period
 from db.writes import PermissionDenied, ValidationError
 
 COLOURS = ["#1f4e79", "#c2410c", "#2e7d32", "#7c3aed", "#0e7490", "#a16207", "#be185d"]
@@ -122,7 +122,7 @@ def fill_newsletter_form(newsletter_id):
 
 
 def _filters(year, newsletter) -> tuple[Period, list[int] | None]:
-    period = Period.year(int(year or clock.today().year))
+    period = reporting_period(int(year or clock.today().year), clock.today())
     return period, None if newsletter in (None, "", ALL_NEWSLETTERS) else [int(newsletter)]
 
 
@@ -288,6 +288,10 @@ def issues_panel(frame: pd.DataFrame):
     return _table(headers, rows, {3, 4, 5}, scroll=True)
 
 
+# The audience figures of the catalogue, as the Indicateurs and the report give them for the same period.
+AUDIENCE_KEYS = ("site_visitors_month_mean", "site_visitors_month_max", "chat_active_users")
+
+
 # Tables and key figures come in one callback, charts in another: the figures show before plotly.js has loaded.
 
 
@@ -298,8 +302,7 @@ def newsletter_figures(year, newsletter, _saved, _imported):
             lettres.newsletter_reach_figure(session, period, newsletter_ids),
             lettres.issue_count_figure(session, period, newsletter_ids),
             lettres.open_rate_figure(session, period, newsletter_ids),
-            lettres.audience_figure(session, "site_visiteurs_uniques", period.end),
-            lettres.audience_figure(session, "chat_utilisateurs_actifs", period.end),
+            *(catalogue.read(session, key, period) for key in AUDIENCE_KEYS),
         ]
         newsletters = lettres.list_newsletters(session, period)
         issues = lettres.list_issues(session, period, newsletter_ids)
@@ -314,7 +317,7 @@ def newsletter_figures(year, newsletter, _saved, _imported):
     return (
         dbc.Row(
             [dbc.Col(kpi_card(figure), className="mb-4") for figure in figures],
-            className="row-cols-1 row-cols-md-3 row-cols-xxl-5",
+            className="row-cols-1 row-cols-md-3",
         ),
         newsletters_panel(shown),
         issues_panel(issues),

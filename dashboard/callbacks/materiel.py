@@ -15,11 +15,12 @@ from dashboard import ids
 from dashboard.callbacks.exports import send_frame
 from dashboard.callbacks.forms import database
 from dashboard.components import format as fmt
-from dashboard.components.cards import empty_state
+from dashboard.components.cards import empty_state, figure_notes
 from dashboard.components.gauges import BRAND, gauge_card
 from dashboard.pages.materiel import ITEM, LOAN, LOAN_ACTION, NEW_ITEM
 from db import clock
 from db import materiel as materiel_db
+from db.figures import KeyFigure
 from db.periods import Period
 from db.writes import ValidationError
 
@@ -132,7 +133,7 @@ def chart(figure: go.Figure, description: str) -> html.Div:
     )
 
 
-def _kpi(label: str, value: str, icon: str, detail: str, key: str) -> dbc.Col:
+def _kpi(label: str, value: str, icon: str, detail: str, key: str, note: str = "", estimated: bool = False) -> dbc.Col:
     return dbc.Col(
         dbc.Card(
             dbc.CardBody(
@@ -143,6 +144,7 @@ def _kpi(label: str, value: str, icon: str, detail: str, key: str) -> dbc.Col:
                     ),
                     html.Div(value, className="kpi-value", **{"data-figure": key}),
                     html.Div(detail, className="kpi-detail small mb-0"),
+                    figure_notes(KeyFigure(key, label, None, "", None, note=note, estimated=estimated)),
                 ]
             ),
             className="kpi-card h-100",
@@ -154,14 +156,18 @@ def _kpi(label: str, value: str, icon: str, detail: str, key: str) -> dbc.Col:
 
 
 def summary(result: materiel_db.Utilisation) -> dbc.Row:
+    imputed = result.estimated_interventions
     return dbc.Row(
         [
             _kpi("Jours de prêt", fmt.number(result.total_loan_days), "box-seam",
                  "Jours calendaires, bornes incluses, × unités, hors annulés", "materiel_loan_days"),
             _kpi("Taux d'utilisation", f"{fmt.number(result.rate * 100, 1)} %", "speedometer2",
-                 f"sur {fmt.number(result.total_available_days)} jours disponibles", "materiel_rate"),
+                 f"sur {fmt.number(result.total_available_days)} jours disponibles", "materiel_rate",
+                 result.availability.note, result.availability.estimated),
             _kpi("Interventions rendues possibles", fmt.number(result.total_interventions), "people",
-                 "Une par jour de prêt, sauf nombre saisi", "materiel_interventions"),
+                 "Nombre saisi sur chaque prêt", "materiel_interventions",
+                 f"Dont {fmt.number(imputed)} estimées. {materiel_db.INTERVENTIONS_RULE}" if imputed else "",
+                 bool(imputed)),
             _kpi("Prêts", fmt.number(int(result.items["loans"].sum())), "arrow-left-right",
                  f"{len(result.borrowers)} structures emprunteuses", "materiel_loans"),
         ]
@@ -502,7 +508,8 @@ def fill_item(item_id):
 EXPORTS = {
     "articles": ("items", {"name": "Article", "category": "Catégorie", "units": "Unités", "active": "Actif",
                            "loans": "Prêts", "loan_days": "Jours de prêt", "available_days": "Jours disponibles",
-                           "rate": "Taux d'utilisation", "interventions": "Interventions"}),
+                           "rate": "Taux d'utilisation", "interventions": "Interventions",
+                           "estimated_interventions": "Dont interventions estimées (une par jour de prêt)"}),
     "categories": ("categories", {"category": "Catégorie", "loans": "Prêts", "loan_days": "Jours de prêt",
                                   "available_days": "Jours disponibles", "rate": "Taux d'utilisation",
                                   "interventions": "Interventions"}),

@@ -18,12 +18,11 @@ from dashboard.components.cards import ICONS, empty_state
 from dashboard.components.indicateurs import change_text
 from dashboard.components.map import base_map, bounds_of, points_layer, points_to_geojson
 from dashboard.pages.projection import NEW_LINK, REVOKE_LINK
-from db import agenda, carte, clock, formations, lettres, materiel, projection
-from db import indicateurs as ind
-from db.periods import Period
+from db import agenda, carte, catalogue, clock, formations, lettres, materiel, projection
+from db.periods import Period, reporting_period
 
 # The key figures of the first slide, in reading order.
-FIGURE_KEYS = ("events", "loan_days", "participants", "newsletter_reach", "borrowers", "places")
+FIGURE_KEYS = ("events", "loan_days", "participants", "subscribers", "borrowers", "places")
 FRESHNESS_COLORS = {"a_jour": "#12b76a", "a_surveiller": "#2e90fa", "a_verifier": "#f79009", "a_actualiser": "#f04438"}
 FIGURE_ICONS = {**ICONS, "participants": "people", "borrowers": "building", "sessions": "calendar-check"}
 WEEKDAYS = ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."]
@@ -35,24 +34,19 @@ def _when(value: dt.datetime) -> str:
 
 def _figure_tiles(session, keys: tuple[str, ...], today: dt.date) -> html.Div:
     """Key figures since 1 January, each with its change over the same dates a year earlier."""
-    period = ind.period_from_choice(today.year, today)
-    earlier = period.previous_year()
+    period = reporting_period(today.year, today)
     tiles = []
     for key in keys:
-        source = ind.SOURCES_BY_KEY[key]
-        item = ind.Comparison(
-            source.mission,
-            source.compute(session, period),
-            source.compute(session, earlier) if source.periodic else None,
-        )
+        item = catalogue.measure(session, key, period)
+        comparison = change_text(item.change)
         tiles.append(
             html.Div(
                 [
                     html.I(className=f"bi bi-{FIGURE_ICONS[key]} proj-figure-icon", **{"aria-hidden": "true"}),
                     html.Div(fmt.number(item.current.value), className="proj-figure-value"),
-                    html.Div(source.label or item.current.label, className="proj-figure-label"),
+                    html.Div(item.current.label, className="proj-figure-label"),
                     html.Div(
-                        f"{change_text(item.change)} sur un an" if item.previous else "fiches publiées",
+                        f"{comparison} sur un an" if item.change.absolute is not None else item.current.note,
                         className="proj-figure-change",
                     ),
                 ],
@@ -158,8 +152,7 @@ def gauge(name: str, percent: int) -> html.Div:
 
 
 def materiel_slide(session, today: dt.date):
-    period = Period(dt.date(today.year, 1, 1), today)
-    use = materiel.utilisation(session, period)
+    use = materiel.utilisation(session, reporting_period(today.year, today))
     schedule = materiel.loan_schedule(session, today)
     out_now = set(schedule.loc[schedule["status"].isin(["current", "overdue"]), "item"])
     gauges = [
@@ -209,7 +202,8 @@ def formations_slide(session, today: dt.date):
 
 
 def lettres_slide(session, today: dt.date):
-    newsletters = lettres.list_newsletters(session)
+    year = reporting_period(today.year, today)
+    newsletters = lettres.list_newsletters(session, year)
     cards = [
         html.Div(
             [html.Div(fmt.number(row.subscribers), className="proj-figure-value"), html.Div(row.name, className="proj-figure-label")],
@@ -218,9 +212,9 @@ def lettres_slide(session, today: dt.date):
         for row in newsletters.itertuples()
     ]  # fmt: skip
     issues = lettres.list_issues(session, Period(today - dt.timedelta(days=120), today)).head(4)
-    reach = lettres.newsletter_reach_figure(session, Period(today, today))
+    reach = catalogue.read(session, "subscribers", year)
     return [
-        html.P(f"{fmt.number(reach.value)} abonnés au total", className="proj-subtitle"),
+        html.P(f"{fmt.number(reach.value)} abonnés au total (derniers relevés de l'année)", className="proj-subtitle"),
         html.Div(cards, className="proj-figures cols-4")
         if cards
         else empty_state("Aucune lettre enregistrée.", "envelope"),

@@ -2,10 +2,10 @@
 
 from flask import Flask
 
-from dashboard.cli import accounts, agenda, carte, lettres, rapport
+from dashboard.cli import accounts, agenda, carte, indicateurs, lettres, rapport
 from dashboard.cli.accounts import upgrade_database
 
-AREAS = (accounts, carte, agenda, lettres, rapport)
+AREAS = (accounts, carte, agenda, lettres, indicateurs, rapport)
 
 __all__ = ["init_app", "upgrade_database"]
 

@@ -13,8 +13,17 @@ ICONS = {
     "events": "calendar-event",
     "loan_days": "box-seam",
     "trainings": "mortarboard",
-    "newsletter_reach": "envelope-paper",
+    "participants": "people",
+    "subscribers": "envelope-paper",
 }
+
+
+def figure_notes(figure: KeyFigure) -> html.Div | None:
+    """Why a value is missing, what it leaves out, and whether it includes estimates: said next to the number."""
+    if not figure.note and not figure.estimated:
+        return None
+    badge = dbc.Badge("Estimation", color="warning", text_color="dark", className="me-1") if figure.estimated else None
+    return html.Div([badge, figure.note], className="kpi-note")
 
 
 def kpi_card(figure: KeyFigure) -> dbc.Card:
@@ -30,13 +39,14 @@ def kpi_card(figure: KeyFigure) -> dbc.Card:
                     className="kpi-label",
                 ),
                 html.Div(
-                    [fmt.number(figure.value), html.Span(f" {figure.unit}", className="kpi-unit")]
+                    [fmt.figure_value(figure.value, figure.unit), html.Span(f" {figure.unit}", className="kpi-unit")]
                     if figure.unit
                     else fmt.number(figure.value),
                     className="kpi-value",
                     **{"data-figure": figure.key},
                 ),
                 html.Div(figure.detail, className="kpi-detail") if figure.detail else None,
+                figure_notes(figure),
                 html.Div(
                     [
                         html.Span("Source : "),

@@ -32,6 +32,12 @@ def number(value, decimals: int = 0) -> str:
     return text
 
 
+def figure_value(value, unit: str = "") -> str:
+    """A key figure's number: a rate keeps one decimal when it has one (22,3 %), a count none."""
+    decimals = 1 if unit == "%" and value is not None and not pd.isna(value) and float(value) % 1 else 0
+    return number(value, decimals)
+
+
 def date(value: dt.date | dt.datetime | None) -> str:
     """A day in words; a stored time gives its local day (23:30 UTC on 31 December is 1 January in Paris)."""
     if value is None or pd.isna(value):  # NaT from DataFrames too

@@ -6,9 +6,9 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.components import format as fmt
-from dashboard.components.cards import ICONS
-from db.indicateurs import Change, Comparison, Series
-from db.periods import Period
+from dashboard.components.cards import ICONS, figure_notes
+from db.catalogue import Change, Measure
+from db.indicateurs import Series
 
 BRAND = "#1f4e79"
 EARLIER = "#98a2b3"
@@ -16,13 +16,7 @@ SHORT_MONTHS = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "aoû
 
 
 def change_text(value: Change) -> str:
-    if value.absolute is None:
-        return "non comparable"
-    sign = "+" if value.absolute > 0 else ""
-    text = f"{sign}{fmt.number(value.absolute)}"
-    if value.percent is not None:
-        text += f" ({sign}{fmt.number(value.percent, 1)} %)"
-    return text
+    return value.text(fmt.number) or "non comparable"
 
 
 def change_badge(value: Change) -> dbc.Badge:
@@ -39,21 +33,20 @@ def change_badge(value: Change) -> dbc.Badge:
     )
 
 
-def comparison_tile(item: Comparison, period: Period) -> html.Div:
-    """A key figure for the period, its value a year earlier, the change, its source and latest record."""
+def comparison_tile(item: Measure) -> html.Div:
+    """A key figure for the period, its value a year earlier (like for like), the change, its source, its latest
+    record, and what is unknown or estimated."""
     figure = item.current
-    earlier = (
-        html.Div(
-            [
-                html.Span(f"Un an plus tôt ({period.previous_year().label}) : "),
-                html.Strong(fmt.number(item.previous.value)),
-                " ",
-                change_badge(item.change),
-            ],
-            className="ind-earlier",
-        )
-        if item.previous
-        else html.Div("État actuel des fiches, sans comparaison possible.", className="ind-earlier")
+    earlier = html.Div(
+        [
+            html.Span(f"Un an plus tôt ({item.compared_to.label}) : "),
+            html.Strong(fmt.figure_value(item.previous.value, item.previous.unit)),
+            " ",
+            change_badge(item.change),
+            # Why the earlier value is unknown; an estimate there follows the rule given above.
+            html.Div(item.previous.note, className="kpi-note") if item.previous.value is None else None,
+        ],
+        className="ind-earlier",
     )
     return html.Div(
         [
@@ -65,11 +58,15 @@ def comparison_tile(item: Comparison, period: Period) -> html.Div:
                 className="kpi-label",
             ),
             html.Div(
-                [fmt.number(figure.value), html.Span(f" {figure.unit}", className="kpi-unit") if figure.unit else None],
+                [
+                    fmt.figure_value(figure.value, figure.unit),
+                    html.Span(f" {figure.unit}", className="kpi-unit") if figure.unit else None,
+                ],
                 className="kpi-value",
                 **{"data-figure": figure.key},
             ),
             html.Div(figure.detail, className="kpi-detail") if figure.detail else None,
+            figure_notes(figure),
             earlier,
             html.Div(
                 [
@@ -129,8 +126,11 @@ def series_chart(
             "paper_bgcolor": "#fff",
         },
     }
-    title = f"{current.label} par {'année' if by_year else 'mois'}"
-    summary = ", ".join(f"{label} : {fmt.number(v)}" for label, v in zip(x, current.points["value"], strict=True))
+    title = current.title
+    summary = ", ".join(
+        f"{label} : {'inconnu' if v is None else fmt.number(v)}"
+        for label, v in zip(x, current.points["value"], strict=True)
+    )
     return html.Figure(
         [
             html.Figcaption([html.Span(title), html.Span(f" — {summary}.", className="visually-hidden")]),

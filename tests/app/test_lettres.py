@@ -276,7 +276,7 @@ def test_every_panel_of_an_empty_database_shows_its_empty_state(app, callbacks, 
         "Aucun chiffre enregistré pour cet indicateur.",
     ]:
         assert message in rendered
-    assert '"data-figure": "newsletter_reach"' in rendered
+    assert '"data-figure": "subscribers"' in rendered
 
 
 def test_panels_show_the_recorded_figures(app, callbacks, network, monkeypatch):
@@ -288,7 +288,7 @@ def test_panels_show_the_recorded_figures(app, callbacks, network, monkeypatch):
         kpis, newsletters, issues, filter_options, field_options = callbacks.newsletter_figures("2025", "all", [], 0)
         charts = callbacks.newsletter_charts("2025", str(network), [], 0)
     rendered = json.dumps([kpis, newsletters, issues], cls=ComponentEncoder, ensure_ascii=False)
-    assert '"children": "300", "className": "kpi-value", "data-figure": "newsletter_reach"' in rendered
+    assert '"children": "300", "className": "kpi-value", "data-figure": "subscribers"' in rendered
     assert "150 (50,0 %)" in rendered and "N°1" in rendered
     assert [o["label"] for o in filter_options] == ["Toutes les lettres", "La Lettre du réseau"]
     assert [len(options) for options in field_options] == [2, 1]  # "new newsletter" only in the newsletter form

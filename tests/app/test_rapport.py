@@ -74,7 +74,7 @@ def test_indicateurs_exports_as_callbacks(app):
         xlsx = callbacks.export_xlsx(1, "2025")
     assert csv["filename"] == "indicateurs-2025.csv"
     text = base64.b64decode(csv["content"]).decode("utf-8-sig")
-    assert text.splitlines()[0].startswith("Mission;Indicateur;Période;Valeur")
+    assert text.splitlines()[0].startswith("Mission;Indicateur;Nature;Période;Valeur;Unité;Comparée à")
     assert "Jours de prêt de matériel" in text
     workbook = load_workbook(io.BytesIO(base64.b64decode(xlsx["content"])))
     assert workbook.sheetnames[0] == "Chiffres clés"

@@ -1,6 +1,7 @@
 """Indicateurs and the annual report in a real browser: the demo year's figures by mission with their charts, the
 XLSX export, a coordinator's commentary appearing in the report preview; axe-core on each page."""
 
+import re
 import secrets
 
 import pytest
@@ -29,6 +30,28 @@ def test_indicateurs001_figures_by_mission_with_charts(page, live_server):
         1, timeout=30_000
     )
     check_accessibility(page)
+
+
+def test_indicateurs003_every_figure_agrees_with_the_figures_document(page, live_server):
+    """The page shows, for every key, the value /api/v1/indicateurs.json gives (the document `flask figures`
+    prints); where a value is unknown it says why, and estimates are flagged."""
+    from dashboard.components import format as fmt
+
+    log_in(page, live_server, "viewer")
+    page.goto(f"{live_server}/indicateurs?periode={clock.today().year}")
+    wait_for_dash(page)
+    expect(page.locator("[data-figure='loan_days']")).not_to_be_empty(timeout=30_000)
+    response = page.request.get(f"{live_server}/api/v1/indicateurs.json?year={clock.today().year}")
+    assert response.ok
+    figures = response.json()["figures"]
+    for figure in figures:
+        expect(page.locator(f"[data-figure='{figure['key']}']")).to_have_text(
+            re.compile(rf"^{re.escape(fmt.figure_value(figure['value'], figure['unit']))}")
+        )
+    chat = page.locator(".ind-tile").filter(has=page.locator("[data-figure='chat_active_users']"))
+    expect(chat).to_contain_text("Aucun relevé sur la période.")  # the demo records the chat once a year
+    interventions = page.locator(".ind-tile").filter(has=page.locator("[data-figure='interventions']"))
+    expect(interventions.get_by_text("Estimation", exact=True)).to_be_visible()
 
 
 def test_indicateurs002_exports_one_workbook(page, live_server):

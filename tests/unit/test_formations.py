@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from db import catalogue
 from db import formations as f
 from db.models import Attendant, AuditLog, Commune, Place, Training, TrainingSession
 from db.periods import Period
@@ -182,10 +183,13 @@ def test_key_figures(database, fixed_case):
     assert figures["sessions"].as_of is not None
 
 
-def test_accueil_figure_counts_present_once_per_session(database, fixed_case):
+def test_catalogue_figures_are_the_formations_own(database, fixed_case):
+    """The Indicateurs read the trainings and participants through the Formations' rules (present counted once per
+    session)."""
     with database.session() as session:
-        figure = f.training_figure(session, YEAR)
-    assert figure.value == 2 and "24 participants" in figure.detail
+        trainings = catalogue.read(session, "trainings", YEAR)
+        participants = catalogue.read(session, "participants", YEAR)
+    assert trainings.value == 2 and participants.value == 24
 
 
 # --- writes -------------------------------------------------------------------------------------------------------

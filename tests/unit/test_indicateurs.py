@@ -6,7 +6,7 @@ import io
 import openpyxl
 import pytest
 
-from db import agenda, carte, clock, formations, lettres, materiel
+from db import catalogue, formations, lettres, materiel
 from db import indicateurs as ind
 from db.demo import demo_year, seed_demo
 from db.models import EquipmentItem, Loan
@@ -30,7 +30,7 @@ YEAR = demo_year(TODAY)
     ],
 )
 def test_change_on_fixed_values(current, previous, absolute, percent):
-    assert ind.change(current, previous) == ind.Change(absolute, percent)
+    assert catalogue.change(current, previous) == catalogue.Change(absolute, percent)
 
 
 def test_period_choices_and_their_periods():
@@ -40,7 +40,8 @@ def test_period_choices_and_their_periods():
     assert current == Period(dt.date(2026, 1, 1), TODAY)
     assert current.previous_year() == Period(dt.date(2025, 1, 1), dt.date(2025, 11, 30))
     assert ind.period_from_choice("12m", TODAY) == Period(dt.date(2025, 12, 1), TODAY)
-    for junk in (None, "", "abc", "2999"):
+    assert ind.period_from_choice("2999", TODAY) == current  # a future year: today's, not dates to come
+    for junk in (None, "", "abc"):
         assert ind.period_from_choice(junk, TODAY) == current
     values = [value for value, _label in ind.period_choices(TODAY)]
     assert values[0] == "2026" and "2021" in values and values[-1] == "12m"
@@ -71,14 +72,26 @@ def test_year_over_year_comparison_on_fixed_loans(database):
         _lend(session, item, dt.date(2025, 3, 1), dt.date(2025, 3, 5), units=2)  # 10 days
         _lend(session, item, dt.date(2025, 12, 30), dt.date(2026, 1, 2))  # 2 days in 2025, 2 in 2026
     with database.session() as session:
-        items = {c.current.key: c for c in ind.compare_figures(session, Period.year(2025))}
+        items = {m.figure.key: m for m in ind.compare_figures(session, Period.year(2025))}
         months = ind.series(session, "loan_days", ind.month_periods(Period.year(2025)))
+        before = catalogue.read(session, "loan_days", Period.year(2023))
     loans = items["loan_days"]
     assert (loans.current.value, loans.previous.value) == (12, 5)
-    assert loans.change == ind.Change(7, 140.0)
+    assert loans.change == catalogue.Change(7, 140.0)
     assert items["borrowers"].current.value == 1
-    assert items["places"].previous is None and items["places"].change == ind.Change(None, None)
     assert list(months.points["value"]) == [0, 0, 10, 0, 0, 0, 0, 0, 0, 0, 0, 2]
+    # Before the first loan the Matériel says nothing: unknown, not 0.
+    assert before.value is None and "premiers enregistrements le 01/03/2024" in before.note
+    # The places register was never filled: its figures are unknown, with the reason.
+    assert items["places"].current.value is None and "registre vide" in items["places"].current.note.lower()
+
+
+def test_every_figure_of_the_catalogue_is_in_a_mission(database):
+    missions = {mission.key for mission in ind.MISSIONS}
+    assert {figure.mission for figure in catalogue.CATALOGUE} <= missions
+    with database.session() as session:
+        keys = [m.figure.key for m in ind.compare_figures(session, Period.year(2025))]
+    assert sorted(keys) == sorted(catalogue.BY_KEY)
 
 
 def test_indicateurs_figures_equal_the_area_figures_on_the_demo(database):
@@ -86,44 +99,40 @@ def test_indicateurs_figures_equal_the_area_figures_on_the_demo(database):
         seed_demo(session, TODAY)
     period = Period.year(YEAR)
     with database.session() as session:
-        figures = {item.current.key: item.current.value for item in ind.compare_figures(session, period)}
-        earlier = {
-            item.current.key: item.previous.value for item in ind.compare_figures(session, period) if item.previous
-        }
+        measures = {m.figure.key: m for m in ind.compare_figures(session, period)}
         use = materiel.utilisation(session, period)
         trainings = formations.totals(formations.sessions_frame(session, formations.TrainingFilters(period)), TODAY)
         area = {
-            "events": agenda.event_count_figure(session, period).value,
-            "newsletter_reach": lettres.newsletter_reach_figure(session, period).value,
+            "subscribers": lettres.newsletter_reach_figure(session, period).value,
             "newsletter_issues": lettres.issue_count_figure(session, period).value,
-            "site_visiteurs_uniques": lettres.audience_figure(session, "site_visiteurs_uniques", period.end).value,
             "loan_days": use.total_loan_days,
             "borrowers": len(use.borrowers),
+            "interventions": use.total_interventions,
+            "equipment_utilisation": round(100 * use.rate, 1),
             "trainings": trainings["trainings"],
             "sessions": trainings["sessions"],
             "participants": trainings["participants"],
         }
-        places = carte.search_places(session, carte.PlaceFilter(), clock.wall_clock(), with_counts=False).places
-        area["places"] = carte.place_count_figure(session).value
-        area["fresh_places"] = int((places["freshness"] == "a_jour").sum())
-        area["epcis"] = len(carte.territories(session)[1])
         monthly = ind.series(session, "loan_days", ind.month_periods(period)).points["value"].sum()
-        previous_loan_days = materiel.loan_days_figure(session, period.previous_year()).value
         sheets = ind.export_sheets(session, period)
+    figures = {key: m.current.value for key, m in measures.items()}
     assert {key: figures[key] for key in area} == area
-    assert figures["loan_days"] == 752 and figures["newsletter_reach"] == 916
+    assert figures["loan_days"] == 752 and figures["subscribers"] == 916
     assert monthly == 752  # the loan-day rule adds up month by month
-    assert earlier["loan_days"] == previous_loan_days
-    # The exported key-figure sheet carries the same numbers.
-    exported = sheets["Chiffres clés"].set_index("Indicateur")["Valeur"]
-    assert exported["Jours de prêt de matériel"] == 752
+    assert measures["interventions"].current.estimated and "estimées" in measures["interventions"].current.note
+    # The exported key-figure sheet carries the same numbers, notes and the estimate flag.
+    exported = sheets["Chiffres clés"].set_index("Indicateur")
+    assert exported.loc["Jours de prêt de matériel", "Valeur"] == 752
+    assert exported.loc["Interventions avec le matériel prêté", "Estimation"] == "oui"
+    assert exported.loc["Lieux de médiation numérique", "Nature"] == "État à la date"
 
 
 def test_workbook_has_a_sheet_per_panel(database):
     with database.session() as session:
         content = ind.workbook_bytes(ind.export_sheets(session, Period.year(2025)))
     workbook = openpyxl.load_workbook(io.BytesIO(content))
-    assert workbook.sheetnames == ["Chiffres clés", "Visibilité", "Matériel", "Formation", "Par année"]
+    assert workbook.sheetnames == ["Chiffres clés", "Animation", "Visibilité", "Matériel", "Formation",
+                                   "Politiques publiques", "Par année"]  # fmt: skip
     header = [cell.value for cell in workbook["Chiffres clés"][1]]
     assert header == ind.FIGURE_COLUMNS
     assert workbook["Matériel"].max_row == 13  # a header and twelve months

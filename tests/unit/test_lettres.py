@@ -76,13 +76,16 @@ def network(database, users):
 # --- counts and rates -------------------------------------------------------------------------------------------
 
 
-def test_reach_sums_each_newsletters_latest_count_up_to_the_period_end(database, network):
+def test_reach_sums_each_newsletters_latest_count_inside_the_period(database, network):
+    """A count is read in its own period only: never carried forward into a period without one."""
     with database.session() as session:
         reach_2025 = lettres.newsletter_reach_figure(session, Period.year(2025))
-        assert (reach_2025.value, reach_2025.as_of) == (120 + 50, d("2025-06-30"))
-        assert lettres.newsletter_reach_figure(session, Period.year(2026)).value == 120 + 70
-        assert lettres.newsletter_reach_figure(session, Period.year(2024)).value == 0
-        assert lettres.newsletter_reach_figure(session, Period.year(2026), [network["a"]]).value == 120
+        assert (reach_2025.value, reach_2025.as_of, reach_2025.note) == (120 + 50, d("2025-06-30"), "")
+        reach_2026 = lettres.newsletter_reach_figure(session, Period.year(2026))
+        assert reach_2026.value == 70 and "1 lettre(s) sur 2 sans relevé" in reach_2026.note
+        none = lettres.newsletter_reach_figure(session, Period.year(2024))
+        assert (none.value, none.note) == (None, lettres.NO_RECORD)
+        assert lettres.newsletter_reach_figure(session, Period.year(2026), [network["a"]]).value is None
 
 
 def test_subscribers_by_month_carries_the_latest_count_forward(database, network):
@@ -167,8 +170,15 @@ def test_audience_series_latest_value_date_and_source(database, users):
         series = lettres.audience_series(session, ["site_visiteurs_uniques"])
         latest = lettres.latest_audience(session)
         as_of_2024 = lettres.latest_audience(session, d("2024-12-31"))
-        visitors = lettres.audience_figure(session, "site_visiteurs_uniques")
-        never = lettres.audience_figure(session, "wiki_pages")
+        year = Period.year(2025)
+        mean = lettres.monthly_statistic_figure(session, "site_visiteurs_uniques", year, "mean")
+        peak = lettres.monthly_statistic_figure(session, "site_visiteurs_uniques", year, "max")
+        autumn = lettres.monthly_statistic_figure(
+            session, "site_visiteurs_uniques", Period(d("2025-10-01"), d("2025-12-31")), "mean"
+        )
+        messages = lettres.latest_record_figure(session, "chat_messages", year)
+        later = lettres.latest_record_figure(session, "chat_messages", Period.year(2026))
+        never = lettres.latest_record_figure(session, "wiki_pages", year)
     assert list(series["value"]) == [2300, 2400] and set(series["period_kind"]) == {"month"}
     assert list(latest["indicator"]) == ["site_visiteurs_uniques", "chat_messages", "outil_maison"]
     chat = latest.set_index("indicator").loc["chat_messages"]
@@ -180,12 +190,12 @@ def test_audience_series_latest_value_date_and_source(database, users):
     )
     assert latest.set_index("indicator").loc["outil_maison", "value"] == 12.5
     assert list(as_of_2024["indicator"]) == ["chat_messages"]
-    assert (visitors.value, visitors.as_of, visitors.source, visitors.detail) == (
-        2400,
-        d("2025-12-01"),
-        "Matomo",
-        "Mois 12/2025",
-    )
+    # The monthly statistic reads the months that have a record and names the others.
+    assert (mean.value, mean.as_of, peak.value) == (2350, d("2025-12-01"), 2400)
+    assert mean.source == "Relevés mensuels (Matomo)" and mean.note.startswith("Sans relevé : 01/2025, 02/2025")
+    assert (autumn.value, autumn.note) == (2350, "Sans relevé : 10/2025.")
+    assert (messages.value, messages.as_of, messages.detail) == (28380, d("2025-01-01"), "Année 2025")
+    assert (later.value, later.note) == (None, lettres.NO_RECORD)
     assert never.value is None and never.as_of is None
 
 

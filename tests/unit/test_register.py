@@ -59,12 +59,14 @@ def test_catalogue_history_counts_units_and_retirements(database):
     with at("2024-02-01"), database.transaction() as session:
         session.scalar(select(EquipmentItem)).active = True
     with database.session() as session:
-        january = register.days_in_register(
-            session, register.EQUIPMENT, Period(dt.date(2024, 1, 1), dt.date(2024, 2, 10))
-        )
+        january = register.presence(session, register.EQUIPMENT, Period(dt.date(2024, 1, 1), dt.date(2024, 2, 10)))
         # 10 days × 2 units, 10 days × 3, retired 11 days, then 10 days × 3
-        assert january.to_dict("records") == [{"ref": 1, "days": 30, "unit_days": 20 + 30 + 30}]
-        assert register.days_in_register(session, register.EQUIPMENT, Period.year(2023)) is None
+        assert january.rows.to_dict("records") == [{"ref": 1, "days": 30, "unit_days": 20 + 30 + 30}]
+        assert not january.estimated
+        # Before the history: the item as first recorded, flagged as an estimate.
+        before = register.presence(session, register.EQUIPMENT, Period(dt.date(2023, 12, 22), dt.date(2024, 1, 10)))
+        assert before.rows.to_dict("records") == [{"ref": 1, "days": 20, "unit_days": 40}]
+        assert before.estimated and "suivi depuis le 01/01/2024" in before.note
         assert register.versions_at(session, register.EQUIPMENT, dt.date(2024, 1, 25)).empty  # retired then
 
 
