@@ -28,7 +28,7 @@ def open_lettres(page, live_server, role: str, query: str = ""):
     log_in(page, live_server, role)
     page.goto(f"{live_server}/lettres{query}")
     wait_for_dash(page)
-    page.locator("[data-figure='newsletter_reach']").wait_for()
+    page.locator("[data-figure='subscribers']").wait_for()
 
 
 def snapshot_form(page):
@@ -36,7 +36,7 @@ def snapshot_form(page):
 
 
 def reach(page) -> int:
-    return as_int(page.locator("[data-figure='newsletter_reach']").inner_text())
+    return as_int(page.locator("[data-figure='subscribers']").inner_text())
 
 
 def test_lettres001_coordinator_adds_snapshot_and_reach_changes(page, live_server):
@@ -54,7 +54,7 @@ def test_lettres001_coordinator_adds_snapshot_and_reach_changes(page, live_serve
     expect(form.get_by_role("alert").filter(has_text="Relevé")).to_contain_text(
         f"{number(fablab_before + 7)} abonnés à « Lettre FabLab »"
     )
-    expect(page.locator("[data-figure='newsletter_reach']")).to_have_text(number(before + 7))
+    expect(page.locator("[data-figure='subscribers']")).to_have_text(number(before + 7))
     expect(fablab).to_have_text(number(fablab_before + 7))
     expect(chart).to_have_attribute("aria-label", re.compile(f"portée finale {number(before + 7)} abonnés"))
     check_accessibility(page)
@@ -80,7 +80,7 @@ def test_lettres003_viewer_sees_panels_only_and_filters_go_to_the_url(page, live
     total = reach(page)
     page.get_by_label("Lettre", exact=True).select_option(label="Lettre FabLab")
     page.wait_for_function("() => window.location.search.includes('lettre=')")
-    expect(page.locator("[data-figure='newsletter_reach']")).not_to_have_text(number(total))
+    expect(page.locator("[data-figure='subscribers']")).not_to_have_text(number(total))
     assert 0 < reach(page) < total
     assert "annee=2025" in page.url
     expect(page.get_by_role("img", name=re.compile("Courbe « Visiteurs uniques du site »"))).to_be_visible()
