@@ -9,7 +9,7 @@ import random
 from sqlalchemy import insert
 
 from bench.common import median_ms, temporary_database
-from db.materiel import bare_loan_days, loan_days_figure, loan_schedule, utilisation
+from db.materiel import bare_loan_days, loan_schedule, loan_totals, utilisation
 from db.models import Commune, EquipmentItem, Loan
 from db.periods import Period
 
@@ -70,6 +70,6 @@ def run() -> dict:
         "loan_days_in_period": result.total_loan_days,
         "bare_aggregate_median_ms": timed(lambda s: bare_loan_days(s, period)),
         "utilisation_panels_median_ms": timed(lambda s: utilisation(s, period)),
-        "loan_days_figure_median_ms": timed(lambda s: loan_days_figure(s, period)),
+        "loan_totals_median_ms": timed(lambda s: loan_totals(s, period)),
         "booking_calendar_median_ms": timed(lambda s: loan_schedule(s, dt.date(LAST_YEAR, 6, 15))),
     }

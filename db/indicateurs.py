@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from db import catalogue, clock
 from db.catalogue import KIND_LABELS, Measure
 from db.figures import KeyFigure
-from db.periods import Period, reporting_period
+from db.periods import Period, month_periods, reporting_period
 
 
 @dataclass(frozen=True)
@@ -96,16 +96,6 @@ def compare_figures(session: Session, period: Period) -> list[Measure]:
 
 
 # --- series for the charts ----------------------------------------------------------------------------------------
-
-
-def month_periods(period: Period) -> list[Period]:
-    """The calendar months that meet the period, each clipped to it."""
-    out, first = [], period.start.replace(day=1)
-    while first <= period.end:
-        following = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
-        out.append(Period(max(first, period.start), min(following - dt.timedelta(days=1), period.end)))
-        first = following
-    return out
 
 
 def year_periods(period: Period, count: int = 5) -> list[Period]:

@@ -15,7 +15,7 @@ from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from db import clock, register
 from db.models import Commune, EquipmentItem, Loan, Place, Role
-from db.periods import Period, overlap_days
+from db.periods import Period, month_periods, overlap_days
 from db.writes import Actor, ValidationError, audit, require_role, snapshot
 
 DAY = dt.timedelta(days=1)
@@ -656,15 +656,6 @@ def _rate(frame: pd.DataFrame) -> pd.Series:
     return (frame["loan_days"] / frame["available_days"].where(frame["available_days"] > 0)).fillna(0.0)
 
 
-def _months(period: Period) -> list[Period]:
-    out, first = [], period.start
-    while first <= period.end:
-        following = (first.replace(day=1) + 32 * DAY).replace(day=1)
-        out.append(Period(first, min(following - DAY, period.end)))
-        first = following
-    return out
-
-
 def _totals(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Loans, loan-days and interventions summed per `keys`, most lent first."""
     out = frame.groupby(keys, as_index=False, dropna=False)[["loans", "loan_days", "interventions"]].sum()
@@ -684,7 +675,7 @@ def utilisation(session: Session, period: Period) -> Utilisation:
     measures = (func.count(Loan.id), func.sum(days), func.sum(interventions))
     last = literal(period.end, Date)
     last_day = func.max(case((_loan_end_sql() > last, last), else_=_loan_end_sql()))
-    months = _months(period)
+    months = month_periods(period)
 
     item_key = _item_key()
     per_item = session.execute(

@@ -51,15 +51,20 @@ def month_starts(period: Period) -> list[dt.date]:
     return out
 
 
+def month_periods(period: Period) -> list[Period]:
+    """The calendar months that meet the period, each clipped to it."""
+    return [Period(max(first, period.start), min(month_end(first), period.end)) for first in month_starts(period)]
+
+
 def complete_months(period: Period) -> list[dt.date]:
     """The months lying wholly inside the period (a year to 4 December: January to November), so that a monthly
     statistic compares the same months a year apart; a period shorter than any month gives the months it meets."""
     months = month_starts(period)
-    whole = [m for m in months if m >= period.start and _month_end(m) <= period.end]
+    whole = [m for m in months if m >= period.start and month_end(m) <= period.end]
     return whole or months
 
 
-def _month_end(first: dt.date) -> dt.date:
+def month_end(first: dt.date) -> dt.date:
     return dt.date(first.year + first.month // 12, first.month % 12 + 1, 1) - dt.timedelta(days=1)
 
 
