@@ -1,7 +1,9 @@
 """Events of the network: queries and write rules of the Agenda.
 
 Times are stored in UTC (timezone-aware); people type and read them in the network's time zone (db.clock). An event has one or more
-occurrences (OpenAgenda's `timings`, the expanded dates of an iCalendar VEVENT). Imported events are keyed by
+occurrences (OpenAgenda's `timings`, the expanded dates of an iCalendar VEVENT). An occurrence is timed, or whole days
+(`all_day`): then it runs from local midnight of its first day to local midnight after its last day, like iCalendar's
+VALUE=DATE with its exclusive DTEND, and every label says it in days (`occurrence_label`). Imported events are keyed by
 (source, source_uid): importing the same file twice changes nothing.
 """
 
@@ -10,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import pandas as pd
 from sqlalchemy import func, or_, select
@@ -60,7 +63,51 @@ URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*\.[^\s]+$|^https?://localhost(:\
 POSTCODE_RE = re.compile(r"^\d{5}$")
 INSEE_RE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
 
-Occurrence = tuple[dt.datetime, dt.datetime]
+DAY = dt.timedelta(days=1)
+
+
+class Occurrence(NamedTuple):
+    """One date of an event, as UTC instants; `all_day`: whole local days, `end` the midnight after the last one."""
+
+    start: dt.datetime
+    end: dt.datetime
+    all_day: bool = False
+
+    @classmethod
+    def whole_days(cls, first: dt.date, last: dt.date) -> Occurrence:
+        """The days from `first` to `last` included."""
+        return cls(clock.day_start(first), clock.day_start(last + DAY), True)
+
+
+def local_days(start: dt.datetime, end: dt.datetime) -> tuple[dt.date, dt.date]:
+    """The first and last local day of a whole-day occurrence (its end is the midnight after its last day)."""
+    first = clock.local_date(start)
+    return first, max(first, clock.local_date(end) - DAY)
+
+
+def _day_number(day: dt.date) -> str:
+    return "1er" if day.day == 1 else str(day.day)
+
+
+def _day_words(day: dt.date, year: bool = True) -> str:
+    return f"{_day_number(day)} {clock.MONTHS[day.month - 1]}" + (f" {day.year}" if year else "")
+
+
+def occurrence_label(start: dt.datetime, end: dt.datetime, all_day: bool = False, *, year: bool = True) -> str:
+    """An occurrence in French words, the one wording of every page: « le 15 avril 2027, toute la journée »,
+    « du 15 au 17 avril 2027 », « le 15 avril 2027, 14:00–16:30 », « du 15 avril 2027 14:00 au 16 avril 2027 12:00 ».
+    `year=False` leaves the years out, for lists of coming dates."""
+    if all_day:
+        first, last = local_days(start, end)
+        if first == last:
+            return f"le {_day_words(first, year)}, toute la journée"
+        if (first.year, first.month) == (last.year, last.month):
+            return f"du {_day_number(first)} au {_day_words(last, year)}"
+        return f"du {_day_words(first, year and first.year != last.year)} au {_day_words(last, year)}"
+    start, end = clock.local(start), clock.local(end)
+    if start.date() == end.date():
+        return f"le {_day_words(start.date(), year)}, {start:%H:%M}–{end:%H:%M}"
+    return f"du {_day_words(start.date(), year)} {start:%H:%M} au {_day_words(end.date(), year)} {end:%H:%M}"
 
 
 # --- the figure of the Accueil -------------------------------------------------------------------------------------
@@ -103,7 +150,7 @@ def validate_event(values: dict, occurrences: list[Occurrence]) -> dict[str, str
         errors["occurrences"] = "Indiquer au moins une date."
     elif len(occurrences) > MAX_OCCURRENCES:
         errors["occurrences"] = f"{MAX_OCCURRENCES} dates au plus par événement."
-    elif any(end < start for start, end in occurrences):
+    elif any(o.end < o.start for o in occurrences):
         errors["occurrences"] = "La fin d'une date précède son début."
     if values.get("status") not in {s.value for s in EventStatus}:
         errors["status"] = "Statut inconnu."
@@ -136,7 +183,10 @@ TIME_RE = r"(\d{1,2})[:hH](\d{2})?"
 OCCURRENCE_LINE_RE = re.compile(
     rf"^{DATE_RE}\s+{TIME_RE}\s*(?:-|–|→|à|au)\s*(?:{DATE_RE}\s+)?{TIME_RE}$", re.IGNORECASE
 )
+# Dates without hours are whole days: « 12/03/2026 », or a span « 12/03/2026 - 14/03/2026 » (last day included).
+DAYS_LINE_RE = re.compile(rf"^{DATE_RE}(?:\s*(?:-|–|→|au)\s*{DATE_RE})?$", re.IGNORECASE)
 OCCURRENCE_EXAMPLE = "12/03/2026 14:00-16:30"
+DAYS_EXAMPLE = "12/03/2026 - 14/03/2026"
 
 
 def _parse_day(text: str) -> dt.date:
@@ -146,35 +196,57 @@ def _parse_day(text: str) -> dt.date:
     return dt.date.fromisoformat(text)
 
 
+def _parse_line(line: str) -> Occurrence | None:
+    """One line of the form as an occurrence, None when it has neither shape; ValueError for a date or time that
+    does not exist."""
+    if match := DAYS_LINE_RE.match(line):
+        first, last = match.groups()
+        first = _parse_day(first)
+        return Occurrence.whole_days(first, _parse_day(last) if last else first)
+    if match := OCCURRENCE_LINE_RE.match(line):
+        day1, hour1, minute1, day2, hour2, minute2 = match.groups()
+        first = _parse_day(day1)
+        last = _parse_day(day2) if day2 else first
+        return Occurrence(
+            clock.to_utc(first, dt.time(int(hour1), int(minute1 or 0))),
+            clock.to_utc(last, dt.time(int(hour2), int(minute2 or 0))),
+        )
+    return None
+
+
 def parse_occurrences(text: str | None) -> tuple[list[Occurrence], str | None]:
-    """Lines « 12/03/2026 14:00-16:30 » or « 12/03/2026 14:00 - 13/03/2026 12:00 », Paris time → UTC pairs.
+    """Lines « 12/03/2026 14:00-16:30 » or « 12/03/2026 14:00 - 13/03/2026 12:00 », Paris time → UTC instants;
+    « 12/03/2026 » or « 12/03/2026 - 14/03/2026 » → whole days.
 
     Returns (occurrences, the first error message or None)."""
     occurrences = []
     lines = [line.strip() for line in (text or "").splitlines() if line.strip()]
     for number, line in enumerate(lines, start=1):
-        match = OCCURRENCE_LINE_RE.match(line)
-        if not match:
-            return [], f"Ligne {number} : format attendu « {OCCURRENCE_EXAMPLE} » (heure de Paris)."
-        day1, hour1, minute1, day2, hour2, minute2 = match.groups()
         try:
-            first = _parse_day(day1)
-            last = _parse_day(day2) if day2 else first
-            start = clock.to_utc(first, dt.time(int(hour1), int(minute1 or 0)))
-            end = clock.to_utc(last, dt.time(int(hour2), int(minute2 or 0)))
+            occurrence = _parse_line(line)
         except ValueError:
             return [], f"Ligne {number} : date ou heure inexistante."
-        if end < start:
+        if occurrence is None:
+            return [], (
+                f"Ligne {number} : format attendu « {OCCURRENCE_EXAMPLE} » (heure de Paris), "
+                f"ou « {DAYS_EXAMPLE} » pour des journées entières."
+            )
+        start, end, all_day = occurrence
+        if end < start or (all_day and end == start):  # whole days: a span ending the day before it starts
             return [], f"Ligne {number} : la fin précède le début."
-        occurrences.append((start, end))
+        occurrences.append(occurrence)
     return sorted(set(occurrences)), None
 
 
 def format_occurrences(occurrences: list[Occurrence]) -> str:
     """The form's text for stored occurrences (inverse of `parse_occurrences`)."""
     lines = []
-    for start, end in occurrences:
-        start, end = clock.local(start), clock.local(end)
+    for occurrence in occurrences:
+        if occurrence.all_day:
+            first, last = local_days(occurrence.start, occurrence.end)
+            lines.append(f"{first:%d/%m/%Y}" if first == last else f"{first:%d/%m/%Y} - {last:%d/%m/%Y}")
+            continue
+        start, end = clock.local(occurrence.start), clock.local(occurrence.end)
         same_day = end.date() == start.date()
         lines.append(
             f"{start:%d/%m/%Y %H:%M}-{end:%H:%M}" if same_day else f"{start:%d/%m/%Y %H:%M} - {end:%d/%m/%Y %H:%M}"
@@ -254,20 +326,25 @@ def parse_event_form(session: Session, raw: dict) -> tuple[dict, list[Occurrence
 
 
 def _replace_occurrences(session: Session, actor: Actor, event: Event, occurrences: list[Occurrence]) -> bool:
-    """Make the event's occurrences exactly these, auditing each row removed or added. True when they changed."""
+    """Make the event's occurrences exactly these, auditing each row removed or added. True when they changed (a
+    date turned into whole days, or back, is a change)."""
     wanted = set(occurrences)
-    current = {(clock.as_utc(o.start), clock.as_utc(o.end)): o for o in event.occurrences}
+    current = {_stored(o): o for o in event.occurrences}
     if set(current) == wanted:
         return False
     for key, occurrence in current.items():
         if key not in wanted:
             audit(session, actor, occurrence, "delete", before=snapshot(occurrence))
             event.occurrences.remove(occurrence)
-    for start, end in sorted(wanted - set(current)):
-        occurrence = EventOccurrence(start=start, end=end)
+    for start, end, all_day in sorted(wanted - set(current)):
+        occurrence = EventOccurrence(start=start, end=end, all_day=all_day)
         event.occurrences.append(occurrence)
         audit(session, actor, occurrence, "create")
     return True
+
+
+def _stored(row: EventOccurrence) -> Occurrence:
+    return Occurrence(clock.as_utc(row.start), clock.as_utc(row.end), bool(row.all_day))
 
 
 def save_event(session: Session, actor: Actor, *, event_id=None, **raw) -> Event:
@@ -322,7 +399,7 @@ def event_form_values(session: Session, event_id: int) -> dict | None:
     values = {name: getattr(event, name) for name in EVENT_FIELDS}
     values["keywords"] = ", ".join(event.keywords.split("|")) if event.keywords else None
     values["place_pk"] = str(event.place_pk) if event.place_pk else None  # a select's value is text
-    values["occurrences"] = format_occurrences([(o.start, o.end) for o in event.occurrences])
+    values["occurrences"] = format_occurrences([_stored(o) for o in event.occurrences])
     return values
 
 
@@ -535,6 +612,7 @@ BASE_COLUMNS = {
     "event_id": Event.id,
     "start": EventOccurrence.start,
     "end": EventOccurrence.end,
+    "all_day": EventOccurrence.all_day,
     "title": Event.title,
     "category": Event.category,
     "status": Event.status,
@@ -685,15 +763,25 @@ def filter_options(session: Session) -> dict[str, list]:
 
 
 def event_choices(session: Session, limit: int = 300) -> list[tuple[int, str]]:
-    """(id, label) of the most recently touched events, for the edit and status forms."""
+    """(id, label) of the most recently touched events with their first date, for the edit and status forms."""
+    first = (
+        select(EventOccurrence.id)
+        .where(EventOccurrence.event_id == Event.id)
+        .order_by(EventOccurrence.start, EventOccurrence.id)
+        .limit(1)
+        .correlate(Event)
+        .scalar_subquery()
+    )
     rows = session.execute(
-        select(Event.id, Event.title, func.min(EventOccurrence.start))
-        .join(EventOccurrence, isouter=True)
-        .group_by(Event.id, Event.title)
+        select(Event.id, Event.title, EventOccurrence.start, EventOccurrence.end, EventOccurrence.all_day)
+        .join(EventOccurrence, EventOccurrence.id == first, isouter=True)
         .order_by(Event.updated_at.desc(), Event.id.desc())
         .limit(limit)
     ).all()
-    return [(i, f"{title} ({clock.local(first):%d/%m/%Y})" if first else title) for i, title, first in rows]
+    return [
+        (i, f"{title} ({occurrence_label(start, end, all_day)})" if start else title)
+        for i, title, start, end, all_day in rows
+    ]
 
 
 def place_choices(session: Session) -> list[tuple[int, str]]:

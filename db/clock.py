@@ -18,6 +18,9 @@ from zoneinfo import ZoneInfo
 from db.periods import Period
 
 DEFAULT_TIME_ZONE = "Europe/Paris"
+# How people read a date here: the month names of every French label (the UI, the agenda's occurrence labels).
+MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
+          "novembre", "décembre")  # fmt: skip
 
 _zone = ZoneInfo(DEFAULT_TIME_ZONE)
 _frozen: dt.datetime | None = None  # tests and the demo's history: a fixed instant (aware, UTC)

@@ -1017,8 +1017,6 @@ TOPICS = (
     "portrait d'une médiatrice", "les chiffres de l'année", "formations du trimestre", "la découpe laser pour tous",
     "le réemploi d'ordinateurs", "rencontre départementale : le compte rendu",
 )  # fmt: skip
-MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre", "octobre",
-          "novembre", "décembre")  # fmt: skip
 YEARLY_AUDIENCE = {  # indicator: (source, values for the years -3…0 of the demo year)
     "wiki_contributeurs": ("Wiki.js", (28, 41, 52, 63)),
     "wiki_pages": ("Wiki.js", (310, 452, 581, 674)),
@@ -1062,7 +1060,7 @@ def _newsletters(rng: random.Random, today: dt.date) -> list[Newsletter]:
                 readers = counts.get(day.replace(day=1), target)
                 topic = topics[number % len(topics)]
                 subject = {
-                    "La Lettre du réseau": f"La Lettre du réseau n°{number} – {MONTHS[day.month - 1]} {y}",
+                    "La Lettre du réseau": f"La Lettre du réseau n°{number} – {clock.MONTHS[day.month - 1]} {y}",
                     "Lettre FabLab": f"Lettre FabLab n°{number} : {topic}",
                     "Lettre des aidants": f"Lettre des aidants – {topic}",
                 }.get(name, topic[0].upper() + topic[1:])

@@ -120,6 +120,14 @@ def period_label(query: AgendaQuery) -> str:
     return f"Du {fmt.date(period.start)} au {fmt.date(period.end)}"
 
 
+def _labels(frame: pd.DataFrame) -> list[str]:
+    """Each occurrence of the frame in words (whole days as days)."""
+    return [
+        agenda_db.occurrence_label(start, end, all_day)
+        for start, end, all_day in zip(frame["start"], frame["end"], frame["all_day"], strict=True)
+    ]
+
+
 def _local_naive(series: pd.Series) -> pd.Series:
     """Paris wall-clock times: what people read on the axis (plotly ignores time zones)."""
     return series.dt.tz_convert(clock.zone()).dt.tz_localize(None)
@@ -145,12 +153,12 @@ def _bars(frame: pd.DataFrame, groups: pd.Series, span: pd.Timedelta) -> go.Figu
     start, end = _local_naive(frame["start"]), _local_naive(frame["end"])
     # A two-hour workshop on a year-long axis would be invisible: draw at least 1/150 of the period.
     shown = (end - start).clip(lower=span / 150)
+    # Whole days already span their days: they start and end at local midnight.
     hover = [
-        f"<b>{html_text.escape(title)}</b><br>{s:%d/%m/%Y %H:%M} – {e:%H:%M}<br>{html_text.escape(where)}<br>{label}"
-        for title, s, e, where, label in zip(
+        f"<b>{html_text.escape(title)}</b><br>{when}<br>{html_text.escape(where)}<br>{label}"
+        for title, when, where, label in zip(
             frame["title"],
-            start,
-            end,
+            _labels(frame),
             frame["location_name"].fillna(frame["city"]).fillna("En ligne"),
             frame["status"].map(lambda s: STATUS_LABELS.get(s, s)),
             strict=True,
@@ -266,11 +274,13 @@ def _status_badge(status: str):
     return dbc.Badge(STATUS_LABELS.get(status, status), color=color, className="ms-2 agenda-status")
 
 
-def _when(start: pd.Timestamp, end: pd.Timestamp) -> str:
-    start, end = start.tz_convert(clock.zone()), end.tz_convert(clock.zone())
-    if start.date() == end.date():
+def _when(row) -> str:
+    """The badge beside gives the day, so hours on one day only need their weekday; whole days and dates over
+    several days are said in full."""
+    start, end = clock.local(row.start), clock.local(row.end)
+    if not row.all_day and start.date() == end.date():
         return f"{WEEKDAYS[start.weekday()]} {start:%H:%M}–{end:%H:%M}"
-    return f"jusqu'au {fmt.date(end.date())} {end:%H:%M}"
+    return agenda_db.occurrence_label(row.start, row.end, row.all_day, year=False)
 
 
 def _where(row) -> str:
@@ -304,7 +314,7 @@ def upcoming_list(frame: pd.DataFrame):
                             html.Div(
                                 [
                                     html.Span(f"{fmt.date(day.date())}, ", className="visually-hidden"),
-                                    _when(row.start, row.end),
+                                    _when(row),
                                 ],
                                 className="small",
                             ),
@@ -361,11 +371,11 @@ def events_map(frame: pd.DataFrame):
             "id": row.event_id,
             "latitude": row.latitude,
             "longitude": row.longitude,
-            "label": f"{row.title} — {fmt.date(row.start.tz_convert(clock.zone()).date())} — {_where(row)}"
+            "label": f"{row.title} — {when} — {_where(row)}"
             + (f" ({STATUS_LABELS.get(row.status, row.status)})" if row.status != EventStatus.SCHEDULED else ""),
             "color": STATUS_STYLES.get(row.status, STATUS_STYLES[EventStatus.SCHEDULED])[1],
         }
-        for row in first.itertuples()
+        for row, when in zip(first.itertuples(), _labels(first), strict=True)
     ]
     geojson = points_to_geojson(rows, properties=("id", "label", "color"))
     located = len(geojson["features"])

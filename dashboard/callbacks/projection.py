@@ -28,7 +28,11 @@ FIGURE_ICONS = {**ICONS, "participants": "people", "borrowers": "building", "ses
 WEEKDAYS = ["lun.", "mar.", "mer.", "jeu.", "ven.", "sam.", "dim."]
 
 
-def _when(value: dt.datetime) -> str:
+def _when(row) -> str:
+    """When a coming date starts; whole days are said as days."""
+    if row.all_day:
+        return agenda.occurrence_label(row.start, row.end, True, year=False)
+    value = clock.local(row.start)
     return f"{WEEKDAYS[value.weekday()]} {value.day} {fmt.MONTHS[value.month - 1]} · {value:%H:%M}"
 
 
@@ -130,7 +134,7 @@ def agenda_slide(session, now: dt.datetime):
         [
             html.Li(
                 [
-                    html.Div(_when(clock.local(row.start.to_pydatetime())), className="proj-when"),
+                    html.Div(_when(row), className="proj-when"),
                     html.Div(row.title, className="proj-what"),
                     html.Div(" · ".join(v for v in (row.location_name, row.city) if isinstance(v, str)), className="proj-where"),
                 ]

@@ -7,21 +7,7 @@ import datetime as dt
 import pandas as pd
 
 from db import clock
-
-MONTHS = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-]
+from db.clock import MONTHS
 
 
 def number(value, decimals: int = 0) -> str:

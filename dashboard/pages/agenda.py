@@ -14,7 +14,7 @@ from dashboard.components.cards import page_header
 from dashboard.components.forms import field_input, field_select, field_textarea, form_actions, form_field
 from dashboard.components.map import base_map
 from db import clock
-from db.agenda import MODE_LABELS, OCCURRENCE_EXAMPLE, PERIOD_KINDS, STATUS_LABELS, AgendaQuery
+from db.agenda import DAYS_EXAMPLE, MODE_LABELS, OCCURRENCE_EXAMPLE, PERIOD_KINDS, STATUS_LABELS, AgendaQuery
 from db.models import Role
 from db.writes import has_role
 
@@ -244,7 +244,9 @@ def _event_form() -> html.Div:
                 "occurrences",
                 "Dates (une par ligne, heure de Paris)",
                 field_textarea(EVENT_FORM, "occurrences", rows=3, placeholder=OCCURRENCE_EXAMPLE),
-                f"Par exemple « {OCCURRENCE_EXAMPLE} », ou « 12/03/2026 14:00 - 13/03/2026 12:00 » sur deux jours.",
+                f"Par exemple « {OCCURRENCE_EXAMPLE} », ou « 12/03/2026 14:00 - 13/03/2026 12:00 » sur deux jours. "
+                f"Sans heure, des journées entières : « 12/03/2026 » (toute la journée) ou « {DAYS_EXAMPLE} » "
+                "(du 12 au 14 mars).",
                 required=True,
             ),
             dbc.Row(

@@ -1,13 +1,15 @@
 """iCalendar (RFC 5545) import and export, with the `icalendar` library.
 
 Import: every VEVENT with a UID is one event (UID = source uid). Times with a TZID (with or without its
-VTIMEZONE) or in UTC are converted to UTC; floating times and all-day dates are taken in Paris time. A recurring
+VTIMEZONE) or in UTC are converted to UTC; floating times are taken in Paris time. Dates (DTSTART;VALUE=DATE) are
+whole-day occurrences: DTEND is the day after the last one (exclusive), one day when it is missing. A recurring
 event (RRULE, RDATE, EXDATE, overrides by RECURRENCE-ID) is expanded inside a bounded window around today
 (WINDOW_BEFORE / WINDOW_AFTER), at most MAX_OCCURRENCES dates; an event without recurrence keeps its date
 whatever it is. STATUS: CONFIRMED and TENTATIVE → scheduled, CANCELLED → cancelled, anything else rejected.
 
-Export: one VEVENT per occurrence, in UTC (no VTIMEZONE needed), UID stable per occurrence (event id + start),
-STATUS:CANCELLED for cancelled events, TENTATIVE for postponed ones.
+Export: one VEVENT per occurrence, timed ones in UTC (no VTIMEZONE needed), whole days as VALUE=DATE dates (DTEND
+exclusive); UID stable per occurrence (event id + start), STATUS:CANCELLED for cancelled events, TENTATIVE for
+postponed ones.
 """
 
 from __future__ import annotations
@@ -20,7 +22,16 @@ from icalendar import Calendar, Event, vRecur
 from icalendar.error import IncompleteComponent, InvalidCalendar
 
 from db import clock
-from db.agenda import MAX_OCCURRENCES, STATUS_LABELS, EventRecord, Occurrence, ParsedFile, Rejection
+from db.agenda import (
+    DAY,
+    MAX_OCCURRENCES,
+    STATUS_LABELS,
+    EventRecord,
+    Occurrence,
+    ParsedFile,
+    Rejection,
+    local_days,
+)
 from db.interop.openagenda import UnknownCode
 from db.models import AttendanceMode, EventStatus
 
@@ -42,6 +53,13 @@ def _aware(value: dt.date | dt.datetime) -> dt.datetime:
 
 def _utc(value: dt.date | dt.datetime) -> dt.datetime:
     return _aware(value).astimezone(dt.UTC)
+
+
+def _occurrence(start: dt.date | dt.datetime, end: dt.date | dt.datetime) -> Occurrence:
+    """Dates are whole days with an exclusive end (a DTEND on DTSTART's own day still means that day)."""
+    if not isinstance(start, dt.datetime):
+        return Occurrence.whole_days(start, max(start, end - DAY))
+    return Occurrence(_utc(start), _utc(end))
 
 
 def _rule(recur: vRecur, start: dt.datetime) -> rrule.rrule:
@@ -87,14 +105,17 @@ def _text(vevent: Event, name: str) -> str | None:
 
 def _record(uid: str, vevent: Event, overrides: list[Event], window) -> EventRecord:
     try:
-        start, end = _aware(vevent.start), _aware(vevent.end)
+        start, end = vevent.start, vevent.end
     except (IncompleteComponent, InvalidCalendar) as error:
         raise ValueError("DTSTART manquant ou incohérent") from error
+    all_day = not isinstance(start, dt.datetime)
+    # Whole days repeat as days (a date plus a number of days); times keep their wall-clock duration.
+    duration = end - start if all_day else _aware(end) - _aware(start)
     warnings: list[str] = []
-    duration = end - start
     occurrences: dict[dt.datetime, Occurrence] = {}
-    for first in _starts(vevent, start, window, warnings):
-        occurrences[_utc(first)] = (_utc(first), _utc(first + duration))
+    for first in _starts(vevent, _aware(start), window, warnings):
+        begin = first.date() if all_day else first
+        occurrences[_utc(first)] = _occurrence(begin, begin + duration)
     for override in overrides:  # one changed or cancelled date of the series
         key = _utc(override["RECURRENCE-ID"].dt)
         if key not in occurrences:
@@ -102,7 +123,7 @@ def _record(uid: str, vevent: Event, overrides: list[Event], window) -> EventRec
         if str(override.get("STATUS", "")).upper() == "CANCELLED":
             del occurrences[key]
         else:
-            occurrences[key] = (_utc(override.start), _utc(override.end))
+            occurrences[key] = _occurrence(override.start, override.end)
     status = (_text(vevent, "STATUS") or "CONFIRMED").upper()
     if status not in STATUSES:
         raise UnknownCode(f"statut inconnu « {status} »")
@@ -201,11 +222,15 @@ def export_calendar(frame: pd.DataFrame, name: str = CALENDAR_NAME) -> bytes:
     calendar.add("X-PUBLISHED-TTL", "PT6H")  # the same hint, for older clients
     calendar.add("X-WR-TIMEZONE", "Europe/Paris")
     for row in frame.astype(object).where(frame.notna(), None).itertuples(index=False):
+        start, end = row.start.to_pydatetime().astimezone(dt.UTC), row.end.to_pydatetime().astimezone(dt.UTC)
+        if row.all_day:  # dates, as people wrote them: calendar apps show them as whole days
+            first, last = local_days(start, end)
+            start, end = first, last + DAY
         event = Event.new(
             uid=occurrence_uid(row.event_id, row.start),
             stamp=(row.updated_at or row.start).to_pydatetime().astimezone(dt.UTC),
-            start=row.start.to_pydatetime().astimezone(dt.UTC),
-            end=row.end.to_pydatetime().astimezone(dt.UTC),
+            start=start,
+            end=end,
             summary=row.title,
             description=_description(row),
             location=_location(row),

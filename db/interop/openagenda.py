@@ -1,7 +1,8 @@
 """OpenAgenda: events from the API v2 JSON and from the spreadsheet (CSV) export, as `EventRecord`s.
 
 JSON: a page `{"total", "events", "after"}` or a bare list of events. Multilingual fields take French, else the
-first language given. Every `timings[{begin, end}]` (ISO times with their UTC offset) becomes one occurrence.
+first language given. Every `timings[{begin, end}]` (ISO times with their UTC offset) becomes one occurrence; a
+timing from local midnight to 23:59 is whole days (see `_timing`).
 
 CSV (the agenda's « export tableur », comma or semicolon separated, UTF-8): the columns read are
 `Identifiant` (required), `Titre - FR`, `Description - FR`, `Description longue - FR`, `Horaires ISO` (every ISO
@@ -23,7 +24,8 @@ import io
 import json
 import re
 
-from db.agenda import MODE_LABELS, STATUS_LABELS, EventRecord, ParsedFile, Rejection
+from db import clock
+from db.agenda import DAY, MODE_LABELS, STATUS_LABELS, EventRecord, Occurrence, ParsedFile, Rejection
 from db.models import AttendanceMode, EventStatus
 
 SOURCE = "openagenda"
@@ -38,6 +40,7 @@ STATUS_CODES = {
 MODE_CODES = {1: AttendanceMode.OFFLINE, 2: AttendanceMode.ONLINE, 3: AttendanceMode.MIXED}
 ISO_TIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})")
 URL_IN_TEXT_RE = re.compile(r"https?://\S+")
+LAST_MINUTE = (dt.time(23, 59), dt.time(23, 59, 59))
 
 
 class UnknownCode(ValueError):
@@ -65,6 +68,21 @@ def _time(text: str) -> dt.datetime:
     if value.tzinfo is None:
         raise ValueError(f"heure sans décalage horaire : {text}")
     return value.astimezone(dt.UTC)
+
+
+def _timing(begin: str, end: str) -> Occurrence:
+    """A timing as an occurrence. OpenAgenda has no all-day flag: its API documents `timings` as a list of
+    {begin, end} instants with their offset, each at most 24 hours and never overlapping (dev-doc, « Structure d'un
+    événement », Horaires), so a whole day comes as local 00:00 → 23:59 and a three-day fair as three such timings.
+    A timing from local midnight to 23:59, 23:59:59 or a later midnight is therefore taken as whole days."""
+    start, stop = _time(begin), _time(end)
+    first, last = clock.local(start), clock.local(stop)
+    if first.time() == dt.time.min and stop > start:
+        if last.time().replace(microsecond=0) in LAST_MINUTE:
+            return Occurrence.whole_days(first.date(), last.date())
+        if last.time() == dt.time.min:
+            return Occurrence.whole_days(first.date(), last.date() - DAY)
+    return Occurrence(start, stop)
 
 
 def _code(value, codes: dict, labels: dict, what: str, default):
@@ -96,7 +114,7 @@ def _record(uid: str, fields: dict, timings: list[tuple[str, str]]) -> EventReco
     return EventRecord(
         uid=uid,
         values=fields,
-        occurrences=sorted({(_time(begin), _time(end)) for begin, end in timings}),
+        occurrences=sorted({_timing(begin, end) for begin, end in timings}),
         warnings=[] if located else ["pas de coordonnées : absent de la carte"],
     )
 

@@ -8,7 +8,15 @@ import pytest
 from sqlalchemy import func, select
 
 from db import agenda, clock
-from db.agenda import AgendaQuery, EventFilters, resolve_period, save_event, set_event_status, shift_anchor
+from db.agenda import (
+    AgendaQuery,
+    EventFilters,
+    Occurrence,
+    resolve_period,
+    save_event,
+    set_event_status,
+    shift_anchor,
+)
 from db.models import AuditLog, Commune, Event, EventOccurrence, Place
 from db.periods import Period
 from db.writes import PermissionDenied, ValidationError
@@ -56,17 +64,21 @@ def test_parse_occurrences_paris_time_to_utc_across_summer_time():
     occurrences, error = agenda.parse_occurrences("24/03/2026 14:00-16:00\n\n2026-03-31 14:00 → 16:30")
     assert error is None
     assert occurrences == [
-        (utc(2026, 3, 24, 13), utc(2026, 3, 24, 15)),
-        (utc(2026, 3, 31, 12), utc(2026, 3, 31, 14, 30)),
+        Occurrence(utc(2026, 3, 24, 13), utc(2026, 3, 24, 15)),
+        Occurrence(utc(2026, 3, 31, 12), utc(2026, 3, 31, 14, 30)),
     ]
     two_days, _ = agenda.parse_occurrences("12/06/2026 09:00 - 13/06/2026 17:00")
-    assert two_days == [(utc(2026, 6, 12, 7), utc(2026, 6, 13, 15))]
+    assert two_days == [Occurrence(utc(2026, 6, 12, 7), utc(2026, 6, 13, 15))]
 
 
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("demain 14h", "Ligne 1 : format attendu « 12/03/2026 14:00-16:30 » (heure de Paris)."),
+        (
+            "demain 14h",
+            "Ligne 1 : format attendu « 12/03/2026 14:00-16:30 » (heure de Paris), "
+            "ou « 12/03/2026 - 14/03/2026 » pour des journées entières.",
+        ),
         ("24/03/2026 14:00-16:00\n31/02/2026 14:00-16:00", "Ligne 2 : date ou heure inexistante."),
         ("24/03/2026 16:00-14:00", "Ligne 1 : la fin précède le début."),
     ],
@@ -88,9 +100,9 @@ def test_coordinator_creates_an_event_with_its_occurrences_and_audit_rows(databa
         event = session.get(Event, event_id)
         assert (event.source, event.title, event.keywords) == ("manual", "Atelier smartphone", "smartphone|débutants")
         assert (event.latitude, event.longitude) == (45.7426, 4.226)
-        assert [(clock.as_utc(o.start), clock.as_utc(o.end)) for o in event.occurrences] == [
-            (utc(2026, 3, 24, 13), utc(2026, 3, 24, 15)),
-            (utc(2026, 3, 31, 12), utc(2026, 3, 31, 14, 30)),
+        assert [Occurrence(clock.as_utc(o.start), clock.as_utc(o.end), o.all_day) for o in event.occurrences] == [
+            Occurrence(utc(2026, 3, 24, 13), utc(2026, 3, 24, 15)),
+            Occurrence(utc(2026, 3, 31, 12), utc(2026, 3, 31, 14, 30)),
         ]
     assert sorted(agenda_audit(database)) == [
         ("event_occurrences", "create", "coordinator@example.org"),

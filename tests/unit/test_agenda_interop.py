@@ -11,7 +11,7 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from db import agenda, clock
-from db.agenda import EventFilters, import_events, occurrences_frame
+from db.agenda import EventFilters, Occurrence, import_events, occurrences_frame
 from db.interop import ical, openagenda
 from db.interop.events import detect_format, read_events_file
 from db.models import AuditLog, Event, EventOccurrence
@@ -40,8 +40,8 @@ def test_openagenda_page_every_timing_is_an_occurrence_in_utc_across_summer_time
     record = by_uid(read("openagenda-page.json"))["4001"]
     # 24 March is winter time (UTC+1), 31 March summer time (UTC+2): same wall clock, different UTC hours.
     assert record.occurrences == [
-        (utc(2026, 3, 24, 13), utc(2026, 3, 24, 15)),
-        (utc(2026, 3, 31, 12), utc(2026, 3, 31, 14)),
+        Occurrence(utc(2026, 3, 24, 13), utc(2026, 3, 24, 15)),
+        Occurrence(utc(2026, 3, 31, 12), utc(2026, 3, 31, 14)),
     ]
     values = record.values
     assert values["title"] == "Atelier « Mes démarches en ligne »"
@@ -60,7 +60,7 @@ def test_openagenda_takes_the_first_language_without_french_and_allows_missing_c
     assert record.values["status"] == "cancelled"
     assert record.values["attendance_mode"] == "mixed"
     assert record.values["latitude"] is None and record.values["longitude"] is None
-    assert record.occurrences == [(utc(2026, 10, 24, 8), utc(2026, 10, 24, 15))]  # "+0200" offset form
+    assert record.occurrences == [Occurrence(utc(2026, 10, 24, 8), utc(2026, 10, 24, 15))]  # "+0200" offset form
     assert record.warnings == ["pas de coordonnées : absent de la carte"]
 
 
@@ -93,8 +93,8 @@ def test_openagenda_csv_export():
     records = by_uid(parsed)
     tablet = records["6001"]
     assert tablet.occurrences == [  # 20 October summer time, 3 November winter time
-        (utc(2026, 10, 20, 7, 30), utc(2026, 10, 20, 9, 30)),
-        (utc(2026, 11, 3, 8, 30), utc(2026, 11, 3, 10, 30)),
+        Occurrence(utc(2026, 10, 20, 7, 30), utc(2026, 10, 20, 9, 30)),
+        Occurrence(utc(2026, 11, 3, 8, 30), utc(2026, 11, 3, 10, 30)),
     ]
     assert (tablet.values["latitude"], tablet.values["longitude"]) == (45.6378, 4.3889)  # decimal commas
     assert tablet.values["keywords"] == "tablette|seniors"
@@ -104,7 +104,7 @@ def test_openagenda_csv_export():
     desk = records["6002"]
     assert desk.values["status"] == "cancelled"
     assert desk.values["description"] == "Aide aux démarches sans rendez-vous."
-    assert desk.occurrences == [(utc(2026, 12, 1, 13), utc(2026, 12, 1, 16))]
+    assert desk.occurrences == [Occurrence(utc(2026, 12, 1, 13), utc(2026, 12, 1, 16))]
     assert desk.values["latitude"] is None
     assert {r.item: r.reason for r in parsed.rejected} == {
         "6003": "statut inconnu « Ajourné sine die »",
@@ -138,10 +138,10 @@ def test_ics_recurrence_with_exdate_and_override_converted_to_utc():
     parsed = read("events.ics")
     weekly = by_uid(parsed)["permanence-hebdo@example.org"]
     assert weekly.occurrences == [
-        (utc(2026, 3, 17, 13), utc(2026, 3, 17, 16)),  # 14:00 Paris, winter time
-        (utc(2026, 3, 24, 13), utc(2026, 3, 24, 16)),
+        Occurrence(utc(2026, 3, 17, 13), utc(2026, 3, 17, 16)),  # 14:00 Paris, winter time
+        Occurrence(utc(2026, 3, 24, 13), utc(2026, 3, 24, 16)),
         # 31 March excluded (EXDATE); 7 April moved to 15:00–18:00 Paris summer time by its RECURRENCE-ID
-        (utc(2026, 4, 7, 13), utc(2026, 4, 7, 16)),
+        Occurrence(utc(2026, 4, 7, 13), utc(2026, 4, 7, 16)),
     ]
     values = weekly.values
     assert (values["latitude"], values["longitude"]) == (45.3886, 4.2877)
@@ -153,12 +153,12 @@ def test_ics_recurrence_with_exdate_and_override_converted_to_utc():
 def test_ics_utc_times_all_day_dates_and_online_location():
     records = by_uid(read("events.ics"))
     talk = records["conference-utc@example.org"]
-    assert talk.occurrences == [(utc(2026, 11, 10, 17), utc(2026, 11, 10, 19))]
+    assert talk.occurrences == [Occurrence(utc(2026, 11, 10, 17), utc(2026, 11, 10, 19))]
     assert (talk.values["status"], talk.values["attendance_mode"]) == ("cancelled", "online")
     assert talk.values["online_url"] == "https://visio.example.org/ia"
     party = records["fete-numerique@example.org"]
-    # an all-day date runs from midnight to midnight, Paris time (UTC+2 in June)
-    assert party.occurrences == [(utc(2026, 6, 12, 22), utc(2026, 6, 13, 22))]
+    # a date is a whole day, from midnight to midnight Paris time (UTC+2 in June)
+    assert party.occurrences == [Occurrence(utc(2026, 6, 12, 22), utc(2026, 6, 13, 22), True)]
     assert party.warnings == ["pas de coordonnées (GEO) : absent de la carte"]
 
 
@@ -173,9 +173,9 @@ def test_ics_unknown_status_and_missing_uid_are_rejected():
 def test_ics_tzid_without_vtimezone_and_until_in_utc():
     (record,) = read("no-vtimezone.ics").records
     assert record.occurrences == [
-        (utc(2026, 10, 20, 8), utc(2026, 10, 20, 10)),  # summer time
-        (utc(2026, 10, 27, 9), utc(2026, 10, 27, 11)),  # winter time from 25 October
-        (utc(2026, 11, 3, 9), utc(2026, 11, 3, 11)),  # UNTIL 09:00Z includes this one
+        Occurrence(utc(2026, 10, 20, 8), utc(2026, 10, 20, 10)),  # summer time
+        Occurrence(utc(2026, 10, 27, 9), utc(2026, 10, 27, 11)),  # winter time from 25 October
+        Occurrence(utc(2026, 11, 3, 9), utc(2026, 11, 3, 11)),  # UNTIL 09:00Z includes this one
     ]
 
 
@@ -201,10 +201,10 @@ def _import(database, name: str, content: bytes | None = None):
         return import_events(session, SYSTEM, parsed)
 
 
-def _occurrences(database, uid: str) -> list[tuple[dt.datetime, dt.datetime]]:
+def _occurrences(database, uid: str) -> list[Occurrence]:
     with database.session() as session:
         event = session.scalar(select(Event).where(Event.source_uid == uid))
-        return [(clock.as_utc(o.start), clock.as_utc(o.end)) for o in event.occurrences]
+        return [Occurrence(clock.as_utc(o.start), clock.as_utc(o.end), o.all_day) for o in event.occurrences]
 
 
 def test_import_creates_then_leaves_unchanged_then_updates(database):
@@ -212,8 +212,8 @@ def test_import_creates_then_leaves_unchanged_then_updates(database):
     assert sorted(report.created) == ["4001", "4002", "4004"]
     assert [r.item for r in report.rejected] == ["4003"]
     assert _occurrences(database, "4001") == [
-        (utc(2026, 3, 24, 13), utc(2026, 3, 24, 15)),
-        (utc(2026, 3, 31, 12), utc(2026, 3, 31, 14)),
+        Occurrence(utc(2026, 3, 24, 13), utc(2026, 3, 24, 15)),
+        Occurrence(utc(2026, 3, 31, 12), utc(2026, 3, 31, 14)),
     ]
     again = _import(database, "openagenda-page.json")
     assert (again.created, again.updated, sorted(again.unchanged)) == ([], [], ["4001", "4002", "4004"])
@@ -223,7 +223,7 @@ def test_import_creates_then_leaves_unchanged_then_updates(database):
     data["events"][0]["timings"] = data["events"][0]["timings"][:1]
     changed = _import(database, "page.json", json.dumps(data).encode())
     assert changed.updated == ["4001"] and sorted(changed.unchanged) == ["4002", "4004"]
-    assert _occurrences(database, "4001") == [(utc(2026, 3, 24, 13), utc(2026, 3, 24, 15))]
+    assert _occurrences(database, "4001") == [Occurrence(utc(2026, 3, 24, 13), utc(2026, 3, 24, 15))]
     with database.session() as session:
         assert session.scalar(select(func.count(Event.id))) == 3
         actions = session.execute(
@@ -280,12 +280,12 @@ def _exported(database) -> bytes:
 
 def test_ics_round_trip_keeps_every_occurrence(database):
     parsed = read("events.ics")
-    expected = {(r.values["title"], start, end) for r in parsed.records for start, end in r.occurrences}
+    expected = {(r.values["title"], *occurrence) for r in parsed.records for occurrence in r.occurrences}
     _import(database, "events.ics")
     exported = _exported(database)
     again = ical.parse_ics(exported, TODAY)
     assert again.rejected == []
-    assert {(r.values["title"], s, e) for r in again.records for s, e in r.occurrences} == expected
+    assert {(r.values["title"], *occurrence) for r in again.records for occurrence in r.occurrences} == expected
     statuses = {r.values["title"]: r.values["status"] for r in again.records}
     assert statuses["Conférence : l'IA au quotidien"] == "cancelled"
 
