@@ -233,6 +233,51 @@ def test_cli_import_then_export(app, tmp_path):
     assert len(Calendar.from_ical(output.read_bytes()).events) == 3
 
 
+def test_an_all_day_fair_stays_all_day_from_import_to_the_public_feed(app, callbacks, client, database, tmp_path):
+    """The issue's case: a 15–17 April fair from iCalendar is said « du 15 au 17 avril » (not « jusqu'au 18 avril
+    00:00 »), exported as dates, and counted in April on its own days."""
+    from db import agenda
+    from db.periods import Period
+
+    runner = app.server.test_cli_runner()
+    with clock.frozen(dt.datetime(2027, 4, 1, 9)):
+        result = runner.invoke(args=["import-events", str(FIXTURES / "all-day.ics")])
+        assert result.exit_code == 0, result.output
+        assert "3 créé(s), 0 mis à jour" in result.output
+        april = ["month", "2027-04-01", None, None, "", "", "", "", "category"]
+        with app.server.test_request_context():
+            panel = callbacks.timeline(*april, 0)
+            _label, _stats, upcoming, the_map, _note, _counts = callbacks.panels(*april, 0)
+    (bars,) = panel.children[1].children.figure.data
+    assert "00:00" not in bars.hovertext[0]
+    assert "<br>du 15 au 17 avril 2027<br>" in bars.hovertext[0]
+    # the bar spans the three days, from local midnight to local midnight
+    assert bars.base[0] == "2027-04-15T00:00" and bars.x[0] == 3 * 24 * 3600 * 1000
+    listed = str(upcoming.to_plotly_json())
+    assert "du 15 au 17 avril" in listed and "jusqu'au" not in listed
+    (layer,) = [child for child in the_map.children if getattr(child, "id", None) == ids.AGENDA_MAP_LAYER]
+    assert layer.data["features"][0]["properties"]["label"].startswith(
+        "Fête du numérique de la Loire — du 15 au 17 avril 2027 — "
+    )
+
+    output = tmp_path / "agenda.ics"
+    result = runner.invoke(args=["export-events", "-o", str(output)])
+    assert result.exit_code == 0, result.output
+    exported = output.read_bytes()
+    assert b"DTSTART;VALUE=DATE:20270415\r\nDTEND;VALUE=DATE:20270418\r\n" in exported
+    assert b"DTSTART;VALUE=DATE:20270415" in client.get("/api/v1/agenda.ics?period=year&date=2027-04-01").data
+
+    spring = agenda.EventFilters(Period(dt.date(2027, 3, 1), dt.date(2027, 5, 31)))
+    with database.session() as session:
+        months = agenda.counts_by_month(session, spring)
+        eve = agenda.occurrences_frame(session, agenda.EventFilters(Period(dt.date(2027, 4, 14), dt.date(2027, 4, 14))))
+        last_day = agenda.occurrences_frame(
+            session, agenda.EventFilters(Period(dt.date(2027, 4, 17), dt.date(2027, 4, 17)))
+        )
+    assert months[["events", "occurrences"]].values.tolist() == [[0, 0], [1, 1], [1, 1]]  # the fair; the forum
+    assert eve.empty and list(last_day["title"]) == ["Fête du numérique de la Loire"]
+
+
 def test_cli_import_of_an_unreadable_file_fails(app, tmp_path):
     broken = tmp_path / "agenda.json"
     broken.write_text("{")

@@ -1,6 +1,7 @@
 """A projection link opens /projection and its own callbacks only; a revoked one is refused at the next request;
 the page honours its URL parameters."""
 
+import datetime as dt
 import json
 
 import pytest
@@ -139,3 +140,20 @@ def test_forged_link_creation_writes_nothing(client, as_role, database, role):
     assert "réservée" in response.get_data(as_text=True)
     with database.session() as session:
         assert projection.list_tokens(session).empty
+
+
+def test_agenda_slide_says_whole_days_as_days(app, database):
+    from dashboard.callbacks.projection import agenda_slide
+    from db.agenda import Occurrence
+    from db.models import Event, EventOccurrence
+
+    fair = Occurrence.whole_days(dt.date(2027, 4, 15), dt.date(2027, 4, 17))
+    workshop = Occurrence(dt.datetime(2027, 4, 20, 12, tzinfo=dt.UTC), dt.datetime(2027, 4, 20, 14, tzinfo=dt.UTC))
+    with database.transaction() as session:
+        for title, (start, end, all_day) in (("Fête du numérique", fair), ("Atelier tablette", workshop)):
+            occurrence = EventOccurrence(start=start, end=end, all_day=all_day)
+            session.add(Event(title=title, status="scheduled", occurrences=[occurrence]))
+    with database.session() as session:
+        slide = agenda_slide(session, dt.datetime(2027, 4, 1, tzinfo=dt.UTC))
+    whens = [item.children[0].children for item in slide.children]
+    assert whens == ["du 15 au 17 avril", "mar. 20 avril · 14:00"]

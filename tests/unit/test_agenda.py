@@ -92,6 +92,96 @@ def test_format_occurrences_gives_back_the_typed_text():
     assert agenda.format_occurrences(occurrences) == "24/03/2026 14:00-16:00\n12/06/2026 09:00 - 13/06/2026 17:00"
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["15/04/2027 - 17/04/2027", "15/04/2027 au 17/04/2027", "15/04/2027–17/04/2027", "2027-04-15 → 2027-04-17"],
+)
+def test_dates_without_hours_are_whole_days(text):
+    occurrences, error = agenda.parse_occurrences(text)
+    assert error is None
+    # local midnight of the first day to local midnight after the last (Paris summer time: UTC+2)
+    assert occurrences == [Occurrence(utc(2027, 4, 14, 22), utc(2027, 4, 17, 22), True)]
+
+
+def test_a_single_date_is_one_whole_day_next_to_timed_lines():
+    occurrences, error = agenda.parse_occurrences("20/04/2027\n16/04/2027 14:00-16:00")
+    assert error is None
+    assert occurrences == [
+        Occurrence(utc(2027, 4, 16, 12), utc(2027, 4, 16, 14)),
+        Occurrence(utc(2027, 4, 19, 22), utc(2027, 4, 20, 22), True),
+    ]
+    assert agenda.parse_occurrences("17/04/2027 - 15/04/2027") == ([], "Ligne 1 : la fin précède le début.")
+    assert agenda.parse_occurrences("31/04/2027") == ([], "Ligne 1 : date ou heure inexistante.")
+
+
+def test_whole_days_across_the_change_to_summer_time_keep_local_midnights():
+    (occurrence,), _ = agenda.parse_occurrences("27/03/2027 - 29/03/2027")  # clocks go forward on 28 March
+    assert occurrence == Occurrence(utc(2027, 3, 26, 23), utc(2027, 3, 29, 22), True)
+    assert agenda.local_days(occurrence.start, occurrence.end) == (dt.date(2027, 3, 27), dt.date(2027, 3, 29))
+
+
+def test_format_occurrences_gives_back_whole_days():
+    text = "15/04/2027 - 17/04/2027\n20/04/2027\n21/04/2027 09:00-12:00"
+    occurrences, _ = agenda.parse_occurrences(text)
+    assert agenda.format_occurrences(occurrences) == text
+
+
+@pytest.mark.parametrize(
+    ("occurrence", "label", "short"),
+    [
+        (
+            Occurrence.whole_days(dt.date(2027, 4, 15), dt.date(2027, 4, 17)),
+            "du 15 au 17 avril 2027",
+            "du 15 au 17 avril",
+        ),
+        (
+            Occurrence.whole_days(dt.date(2027, 4, 15), dt.date(2027, 4, 15)),
+            "le 15 avril 2027, toute la journée",
+            "le 15 avril, toute la journée",
+        ),
+        (
+            Occurrence.whole_days(dt.date(2027, 4, 30), dt.date(2027, 5, 2)),
+            "du 30 avril au 2 mai 2027",
+            "du 30 avril au 2 mai",
+        ),
+        (Occurrence.whole_days(dt.date(2027, 5, 1), dt.date(2027, 5, 2)), "du 1er au 2 mai 2027", "du 1er au 2 mai"),
+        (
+            Occurrence.whole_days(dt.date(2026, 12, 31), dt.date(2027, 1, 2)),
+            "du 31 décembre 2026 au 2 janvier 2027",
+            "du 31 décembre au 2 janvier",
+        ),
+        (
+            Occurrence(utc(2027, 4, 15, 12), utc(2027, 4, 15, 14, 30)),
+            "le 15 avril 2027, 14:00–16:30",
+            "le 15 avril, 14:00–16:30",
+        ),
+        (
+            Occurrence(utc(2027, 4, 15, 12), utc(2027, 4, 16, 10)),
+            "du 15 avril 2027 14:00 au 16 avril 2027 12:00",
+            "du 15 avril 14:00 au 16 avril 12:00",
+        ),
+    ],
+)
+def test_occurrence_label(occurrence, label, short):
+    assert agenda.occurrence_label(*occurrence) == label
+    assert agenda.occurrence_label(*occurrence, year=False) == short
+
+
+def test_turning_a_date_into_whole_days_is_a_change(database, users):
+    form = GOOD | {"occurrences": "15/04/2027 10:00-18:00"}
+    with database.transaction() as session:
+        event_id = save_event(session, users["coordinator"], **form).id
+    with database.transaction() as session:
+        save_event(session, users["coordinator"], **(form | {"event_id": str(event_id), "occurrences": "15/04/2027"}))
+    with database.session() as session:
+        event = session.get(Event, event_id)
+        assert [(o.all_day, clock.as_utc(o.start)) for o in event.occurrences] == [(True, utc(2027, 4, 14, 22))]
+        assert agenda.event_form_values(session, event_id)["occurrences"] == "15/04/2027"
+        assert agenda.event_choices(session) == [(event_id, "Atelier smartphone (le 15 avril 2027, toute la journée)")]
+    actions = [action for table, action, _ in agenda_audit(database) if table == "event_occurrences"]
+    assert sorted(actions) == ["create", "create", "delete"]
+
+
 def test_coordinator_creates_an_event_with_its_occurrences_and_audit_rows(database, users):
     with database.transaction() as session:
         event = save_event(session, users["coordinator"], **GOOD)
@@ -336,3 +426,29 @@ def test_upcoming_goes_past_the_period_end(database):
             session, EventFilters(Period(dt.date(2026, 3, 1), dt.date(2026, 3, 31))), utc(2026, 3, 20)
         )
     assert list(frame["title"]) == ["A", "B"]
+
+
+def test_whole_days_are_counted_on_their_local_days(database):
+    """A fair from 1 to 3 April starts at local midnight, 22:00 UTC on 31 March: it is April's, and it overlaps the
+    days it covers only."""
+    with database.transaction() as session:
+        fair = Occurrence.whole_days(dt.date(2026, 4, 1), dt.date(2026, 4, 3))
+        session.add(
+            Event(
+                title="Fête du numérique",
+                status="scheduled",
+                occurrences=[EventOccurrence(start=fair.start, end=fair.end, all_day=True)],
+            )
+        )
+    with database.session() as session:
+        months = agenda.counts_by_month(session, EventFilters(Period(dt.date(2026, 3, 1), dt.date(2026, 4, 30))))
+        frame = agenda.occurrences_frame(session, EventFilters())
+
+        def days(first, last):
+            return list(agenda.occurrences_frame(session, EventFilters(Period(first, last)))["title"])
+
+        assert days(dt.date(2026, 3, 31), dt.date(2026, 3, 31)) == []
+        assert days(dt.date(2026, 4, 3), dt.date(2026, 4, 3)) == ["Fête du numérique"]
+        assert days(dt.date(2026, 4, 4), dt.date(2026, 4, 4)) == []
+    assert months["events"].tolist() == [0, 1]
+    assert frame["all_day"].tolist() == [True]

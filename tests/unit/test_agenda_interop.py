@@ -85,6 +85,40 @@ def test_openagenda_list_of_events_and_missing_uid():
     assert [(r.item, r.reason) for r in parsed.rejected] == [("événement n° 2", "identifiant manquant")]
 
 
+def april(day: int) -> dt.date:
+    return dt.date(2027, 4, day)
+
+
+def _timings(*timings: tuple[str, str]) -> list[Occurrence]:
+    item = {"uid": 7001, "title": {"fr": "Fête"}, "timings": [{"begin": b, "end": e} for b, e in timings]}
+    (record,) = openagenda.parse_json(json.dumps([item])).records
+    return record.occurrences
+
+
+def test_openagenda_timings_from_midnight_to_2359_are_whole_days():
+    days = Occurrence.whole_days
+    assert _timings(("2027-04-15T00:00:00+02:00", "2027-04-15T23:59:00+02:00")) == [
+        Occurrence(utc(2027, 4, 14, 22), utc(2027, 4, 15, 22), True)
+    ]
+    assert _timings(("2027-04-15T00:00:00+0200", "2027-04-15T23:59:59+0200")) == [days(april(15), april(15))]
+    assert _timings(("2027-04-15T00:00:00+02:00", "2027-04-16T00:00:00+02:00")) == [days(april(15), april(15))]
+    assert _timings(("2027-04-15T00:00:00+02:00", "2027-04-17T23:59:00+02:00")) == [days(april(15), april(17))]
+    # the same instants written in UTC: the local wall clock decides
+    assert _timings(("2027-04-14T22:00:00Z", "2027-04-15T21:59:00Z")) == [days(april(15), april(15))]
+    # one timing per day, as OpenAgenda writes a three-day fair (a timing lasts 24 hours at most)
+    assert _timings(*[(f"2027-04-{d}T00:00:00+02:00", f"2027-04-{d}T23:59:00+02:00") for d in (15, 16, 17)]) == [
+        days(april(d), april(d)) for d in (15, 16, 17)
+    ]
+
+
+def test_openagenda_timings_that_are_not_whole_days_stay_timed():
+    assert _timings(("2027-04-15T00:00:00+02:00", "2027-04-15T12:00:00+02:00")) == [
+        Occurrence(utc(2027, 4, 14, 22), utc(2027, 4, 15, 10))
+    ]
+    assert _timings(("2027-04-15T09:00:00+02:00", "2027-04-15T23:59:00+02:00"))[0].all_day is False
+    assert _timings(("2027-04-15T00:00:00+02:00", "2027-04-15T00:00:00+02:00"))[0].all_day is False
+
+
 # --- OpenAgenda spreadsheet export ----------------------------------------------------------------------------------
 
 
@@ -110,6 +144,12 @@ def test_openagenda_csv_export():
         "6003": "statut inconnu « Ajourné sine die »",
         "6004": "« Horaires ISO » : chaque début doit avoir sa fin",
     }
+
+
+def test_openagenda_csv_whole_days():
+    content = "Identifiant;Titre - FR;Horaires ISO\n7002;Fête;2027-04-15T00:00:00+02:00 → 2027-04-17T23:59:00+02:00\n"
+    (record,) = openagenda.parse_csv(content).records
+    assert record.occurrences == [Occurrence.whole_days(april(15), april(17))]
 
 
 def test_csv_without_the_identifier_column_is_refused():
@@ -160,6 +200,29 @@ def test_ics_utc_times_all_day_dates_and_online_location():
     # a date is a whole day, from midnight to midnight Paris time (UTC+2 in June)
     assert party.occurrences == [Occurrence(utc(2026, 6, 12, 22), utc(2026, 6, 13, 22), True)]
     assert party.warnings == ["pas de coordonnées (GEO) : absent de la carte"]
+
+
+def test_ics_dates_are_whole_days_with_an_exclusive_end_or_one_day_without_it():
+    records = by_uid(read("all-day.ics"))
+    # DTEND;VALUE=DATE:20270418 is the day after the last one
+    assert records["fete-numerique-2027@example.org"].occurrences == [
+        Occurrence(utc(2027, 4, 14, 22), utc(2027, 4, 17, 22), True)
+    ]
+    assert records["forum-inclusion-2027@example.org"].occurrences == [
+        Occurrence.whole_days(dt.date(2027, 5, 20), dt.date(2027, 5, 20))
+    ]
+
+
+def test_ics_recurrence_on_dates_with_exdate_and_overrides():
+    weekly = by_uid(read("all-day.ics"))["portes-ouvertes@example.org"]
+    days = Occurrence.whole_days
+    assert weekly.occurrences == [
+        days(dt.date(2027, 10, 23), dt.date(2027, 10, 23)),
+        # the clocks go back on 31 October: still whole local days
+        Occurrence(utc(2027, 10, 29, 22), utc(2027, 10, 30, 22), True),
+        # 6 November excluded (EXDATE); 13 November made a weekend by its RECURRENCE-ID; 20 November cancelled
+        Occurrence(utc(2027, 11, 12, 23), utc(2027, 11, 14, 23), True),
+    ]
 
 
 def test_ics_unknown_status_and_missing_uid_are_rejected():
@@ -304,3 +367,21 @@ def test_export_is_valid_icalendar_with_stable_uids_and_utc_times(database):
     assert b"DTSTART:20260324T130000Z" in first
     assert b"REFRESH-INTERVAL;VALUE=DURATION:PT6H" in first
     assert str(events[0].get("GEO").latitude) == "45.6075"
+
+
+def test_export_writes_whole_days_as_dates_with_stable_uids(database):
+    _import(database, "all-day.ics")
+    _import(database, "openagenda-page.json")
+    first, second = _exported(database), _exported(database)
+    assert first == second
+    assert b"DTSTART;VALUE=DATE:20270415\r\nDTEND;VALUE=DATE:20270418\r\n" in first
+    assert b"DTSTART;VALUE=DATE:20270520\r\nDTEND;VALUE=DATE:20270521\r\n" in first
+    assert b"DTSTART:20260324T130000Z" in first  # timed dates stay in UTC
+    with database.session() as session:
+        fair = session.scalar(select(Event).where(Event.source_uid == "fete-numerique-2027@example.org"))
+    uid = ical.occurrence_uid(fair.id, utc(2027, 4, 14, 22))  # the occurrence's start instant, as before
+    assert uid == f"evenement-{fair.id}-20270414T220000Z@{ical.DOMAIN}"
+    (event,) = [e for e in Calendar.from_ical(first).events if e.uid == uid]
+    assert (event.start, event.end) == (dt.date(2027, 4, 15), dt.date(2027, 4, 18))
+    again = by_uid(ical.parse_ics(first, TODAY))
+    assert again[uid].occurrences == [Occurrence.whole_days(dt.date(2027, 4, 15), dt.date(2027, 4, 17))]
