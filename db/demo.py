@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from db import clock
+from db.agenda import Occurrence
 from db.carte import sync_place_values
 from db.models import (
     AttendanceMode,
@@ -859,6 +860,76 @@ def _events(rng: random.Random, places: list[Place], first: dt.date, last: dt.da
     return events
 
 
+# Whole-day events (iCalendar's VALUE=DATE): the network's fair and forum each year, and a few around today, so the
+# agenda shows dates said in days. Placed by rule, not drawn: the random events keep their sequence.
+# name: (title, category, keywords, audience, host place, number of days)
+ALL_DAY_EVENTS = {
+    "fair": ("Fête du numérique de la Loire", "Fête du numérique", "fête|découverte|famille", "Tout public",
+             "Tiers-lieu La Manufacture numérique", 3),
+    "forum": ("Forum de l'inclusion numérique", "Rencontre du réseau", "réseau|inclusion numérique", "Professionnels",
+              "Médiathèque de Montbrison", 1),
+    "open_day": ("Portes ouvertes du FabLab de Bellevue", "FabLab", "fabrication|découverte", "Tout public",
+                 "FabLab de Bellevue", 1),
+    "village": ("Village numérique du Roannais", "Fête du numérique", "découverte|famille", "Tout public",
+                "FabLab Roannais", 3),
+    "helpers_day": ("Journée des aidants numériques", "Rencontre du réseau", "aidants|Aidants Connect",
+                    "Professionnels", "Médiathèque de Feurs", 1),
+}  # fmt: skip
+THURSDAY, FRIDAY, SATURDAY, TUESDAY = 3, 4, 5, 1
+
+
+def _on_or_after(day: dt.date, weekday: int) -> dt.date:
+    return day + (weekday - day.weekday()) % 7 * DAY
+
+
+def all_day_dates(today: dt.date) -> list[tuple[str, dt.date]]:
+    """(name in ALL_DAY_EVENTS, first day): the fair in October and the forum in March of the demo year and the one
+    before, a FabLab open day some weeks ago, a village within a fortnight and a day for helpers next month."""
+    year = demo_year(today)
+    yearly = [
+        (name, _on_or_after(dt.date(y, month, day), weekday))
+        for y in (year - 1, year)
+        for name, month, day, weekday in (("fair", 10, 8, THURSDAY), ("forum", 3, 15, TUESDAY))
+    ]
+    return yearly + [
+        ("open_day", _on_or_after(today - 50 * DAY, SATURDAY)),
+        ("village", _on_or_after(today + 8 * DAY, FRIDAY)),
+        ("helpers_day", _on_or_after(today + 35 * DAY, TUESDAY)),
+    ]
+
+
+def _all_day_events(places: list[Place], today: dt.date) -> list[Event]:
+    hosts = {place.nom: place for place in places}
+    events = []
+    for name, first in all_day_dates(today):
+        title, category, keywords, audience, host, days = ALL_DAY_EVENTS[name]
+        place = hosts[host]
+        occurrence = Occurrence.whole_days(first, first + (days - 1) * DAY)
+        events.append(
+            Event(
+                source="manual",
+                title=title,
+                description=f"{title} : démonstrations, ateliers et rencontres, entrée libre.",
+                keywords=keywords,
+                category=category,
+                audience=audience,
+                organiser=NETWORK,
+                status=EventStatus.SCHEDULED,
+                attendance_mode=AttendanceMode.OFFLINE,
+                place_pk=place.pk,
+                location_name=place.nom,
+                address=place.adresse,
+                postal_code=place.code_postal,
+                city=place.commune,
+                insee=place.code_insee,
+                latitude=place.latitude,
+                longitude=place.longitude,
+                occurrences=[EventOccurrence(**occurrence._asdict())],
+            )
+        )
+    return events
+
+
 # --- trainings ----------------------------------------------------------------------------------------------------
 
 # (programme, title, kind, partner, audience, sessions per year offset -3…0 and current, capacity, present range,
@@ -1145,6 +1216,7 @@ def seed_demo(session: Session, today: dt.date) -> dict[str, int]:
     current_last = today + 90 * DAY
     current_count = round(130 * ((current_last - dt.date(today.year, 1, 2)).days + 1) / 365)
     session.add_all(_events(rng, places, dt.date(today.year, 1, 2), current_last, current_count))
+    session.add_all(_all_day_events(places, today))
     session.add_all(_trainings(rng, places, today))
     session.add_all(_newsletters(rng, today))
     session.add_all(_audience(rng, today))

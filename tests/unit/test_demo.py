@@ -11,8 +11,9 @@ from opening_hours import OpeningHours
 from sqlalchemy import select
 
 from db import formations, register
+from db.agenda import EventFilters, occurrences_frame
 from db.carte import split_multi
-from db.demo import DEMO_ACCOUNTS, demo_year, seed_demo
+from db.demo import DEMO_ACCOUNTS, all_day_dates, demo_year, seed_demo
 from db.indicateurs import key_figures
 from db.materiel import loan_days
 from db.models import PLACE_MULTI_FIELDS, EquipmentItem, Loan, Newsletter, Place, PlaceValue
@@ -159,3 +160,20 @@ def test_the_registers_have_a_believable_history(database, seeded):
     assert counts[0] < counts[-1] <= now == len(places)
     assert set(start["ref"]) - {p.pk for p in places}, "some places of the first file have closed since"
     assert start["date_maj"].max() <= dt.date(first_year, 1, 1), "a version holds the update date as it was then"
+
+
+def test_all_day_events_in_past_and_coming_months(database, seeded):
+    with database.session() as session:
+        frame = occurrences_frame(session, EventFilters())
+    whole = frame[frame["all_day"]]
+    assert len(whole) == len(all_day_dates(TODAY)) == 7
+    days = whole["start"].dt.tz_convert("Europe/Paris")
+    assert (days.dt.hour == 0).all() and ((whole["end"] - whole["start"]).dt.days.isin([1, 3])).all()
+    assert (days.dt.date < TODAY).sum() == 5 and (days.dt.date > TODAY).sum() == 2
+    assert set(whole["title"]) == {
+        "Fête du numérique de la Loire",
+        "Forum de l'inclusion numérique",
+        "Journée des aidants numériques",
+        "Portes ouvertes du FabLab de Bellevue",
+        "Village numérique du Roannais",
+    }
