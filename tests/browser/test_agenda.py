@@ -10,7 +10,9 @@ import pytest
 from playwright.sync_api import expect
 
 from db import clock
-from tests.browser.conftest import check_accessibility, log_in, wait_for_dash
+from db.agenda import Occurrence, occurrence_label
+from db.demo import ALL_DAY_EVENTS, all_day_dates
+from tests.browser.conftest import check_accessibility, demo_today, log_in, wait_for_dash
 
 pytestmark = pytest.mark.browser
 
@@ -53,7 +55,7 @@ def test_agenda001_coordinator_adds_an_event_and_sees_it_on_the_timeline(page, l
     page.get_by_label("Date affichée").fill(day.isoformat())
     page.locator("label", has_text="Semaine").click()
     expect(page.locator("#agenda-timeline")).to_contain_text(category, timeout=20_000)
-    assert "period=week" in page.url and f"date={day.isoformat()}" in page.url
+    expect(page).to_have_url(re.compile(rf"\?period=week&date={day.isoformat()}"))
 
 
 def test_agenda002_bad_dates_are_explained_and_nothing_is_added(page, live_server):
@@ -77,3 +79,12 @@ def test_agenda003_viewer_reads_the_agenda_from_a_shared_link(page, live_server)
     expect(page.locator("#agenda-map .leaflet-container")).to_be_visible()
     expect(page.get_by_role("link", name="S'abonner (iCal)")).to_have_attribute("href", "/api/v1/agenda.ics")
     check_accessibility(page)
+
+    # The demo's coming fair lasts three whole days: the upcoming list says them as days, not as hours.
+    first = next(day for name, day in all_day_dates(demo_today()) if name == "village")
+    title, category, *_ = ALL_DAY_EVENTS["village"]
+    fair = Occurrence.whole_days(first, first + dt.timedelta(days=2))
+    page.get_by_role("combobox", name="Catégorie").select_option(category)
+    item = page.locator("#agenda-upcoming li", has_text=title)
+    expect(item).to_contain_text(occurrence_label(*fair, year=False), timeout=20_000)
+    expect(item).not_to_contain_text("00:00")
