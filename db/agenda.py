@@ -59,6 +59,7 @@ EVENT_FIELDS = (
 TEXT_LIMITS = {"title": 500, "category": 200, "audience": 200, "organiser": 300, "location_name": 500}
 TEXT_LIMITS |= {"address": 500, "city": 200}
 MAX_OCCURRENCES = 500
+LONGEST_OCCURRENCE = dt.timedelta(days=366)  # a date lasting longer is refused (an exhibition lasts months, not years)
 URL_RE = re.compile(r"^https?://[^\s/$.?#][^\s]*\.[^\s]+$|^https?://localhost(:\d+)?(/\S*)?$", re.IGNORECASE)
 POSTCODE_RE = re.compile(r"^\d{5}$")
 INSEE_RE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
@@ -152,6 +153,8 @@ def validate_event(values: dict, occurrences: list[Occurrence]) -> dict[str, str
         errors["occurrences"] = f"{MAX_OCCURRENCES} dates au plus par événement."
     elif any(o.end < o.start for o in occurrences):
         errors["occurrences"] = "La fin d'une date précède son début."
+    elif any(o.end - o.start > LONGEST_OCCURRENCE for o in occurrences):
+        errors["occurrences"] = "Une date dure un an au plus : saisir plutôt plusieurs dates."
     if values.get("status") not in {s.value for s in EventStatus}:
         errors["status"] = "Statut inconnu."
     mode = values.get("attendance_mode")
@@ -677,15 +680,20 @@ def occurrences_frame(
 
 
 def upcoming_frame(session: Session, filters: EventFilters, now: dt.datetime, limit: int = 10) -> pd.DataFrame:
-    """The next occurrences from `now` (or from the period's start when it is later), other filters applied: the
-    list goes on past the period's end, so the last days of a month still show what comes next."""
+    """The occurrences under way at `now` (a fair on its second day) and the next ones (from the period's start when
+    it is later), other filters applied: the list goes on past the period's end, so the last days of a month still
+    show what comes next."""
     start = now
     if filters.period is not None:
         start = max(now, clock.bounds(filters.period)[0])
     query = _where(
         select(*[column.label(name) for name, column in BASE_COLUMNS.items()]).join(EventOccurrence.event),
         EventFilters(None, filters.category, filters.insee, filters.status, filters.organiser),
-    ).where(EventOccurrence.start >= start)
+    ).where(
+        EventOccurrence.end > start,
+        # bounds the index walk: no date of the agenda lasts longer than this
+        EventOccurrence.start >= start - LONGEST_OCCURRENCE,
+    )
     rows = _tuples(session, query.order_by(EventOccurrence.start, EventOccurrence.id).limit(limit))
     frame = pd.DataFrame(rows, columns=list(BASE_COLUMNS))
     for name in ("start", "end"):

@@ -428,6 +428,17 @@ def test_upcoming_goes_past_the_period_end(database):
     assert list(frame["title"]) == ["A", "B"]
 
 
+def test_upcoming_keeps_what_is_under_way(database):
+    """On the second day of a three-day fair, the fair is still in the list (and a workshop that ended is not)."""
+    _seed(database)
+    fair = Occurrence.whole_days(dt.date(2026, 3, 30), dt.date(2026, 4, 1))
+    with database.transaction() as session:
+        session.add(Event(title="Foire", occurrences=[EventOccurrence(start=fair.start, end=fair.end, all_day=True)]))
+    with database.session() as session:
+        frame = agenda.upcoming_frame(session, EventFilters(), utc(2026, 3, 31, 22, 0))
+    assert list(frame["title"]) == ["Foire", "B"]  # A's workshop ended at 21:30 UTC
+
+
 def test_whole_days_are_counted_on_their_local_days(database):
     """A fair from 1 to 3 April starts at local midnight, 22:00 UTC on 31 March: it is April's, and it overlaps the
     days it covers only."""
