@@ -51,7 +51,8 @@ def values_after_save(names: list[str], values: dict, after_save: dict | None) -
     record = after_save.get("record")
     if record and values.get(record) not in (None, "", after_save.get("new")):
         return [no_update for _ in names]
-    rendered = after_save.get("values") or {}
+    context = after_save.get("context") or ()
+    rendered = {name: value for name, value in (after_save.get("values") or {}).items() if name not in context}
     return [rendered[name] if name in rendered and rendered[name] != values.get(name) else no_update for name in names]
 
 

@@ -83,8 +83,7 @@ def form_body(
     are entered one after another, e.g. a session's attendants) keep their value, and a form whose `record` field
     selects an existing row to edit (any value but blank or `new`) stays on that row.
     """
-    captured = {name: value for name, value in initial_values(form, fields).items() if name not in context}
-    after_save = {"values": captured, "record": record, "new": new}
+    after_save = {"values": initial_values(form, fields), "context": list(context), "record": record, "new": new}
     return html.Div(
         [
             *fields,
