@@ -99,8 +99,9 @@ def new_form_token() -> str:
 
 
 def spend_form_token(session: Session, actor: Actor | None, form: str, token) -> None:
-    """Record that this rendering of `form` is saved. Call it in the write's own transaction, before the write: if the
-    write is refused or fails, the rollback leaves the token unspent and the corrected form can be saved.
+    """Record that this rendering of `form` is saved. Call it in the write's own transaction, before the write (so a
+    second submission waits here holding no lock): if the write is refused or fails, the rollback leaves the token
+    unspent and the corrected form can be saved.
 
     The token is the table's primary key, so of two submissions of one rendering, even concurrent ones, exactly one
     inserts it (PostgreSQL makes the second wait for the first to commit); the other raises `FormAlreadySaved`.

@@ -81,8 +81,8 @@ def submit(form: str, write: Callable[..., str], saved: int | None, token, after
         messages = [error.errors.get(name, "") for name in errors_under]
         return messages, alert(general, "danger"), no_update, no_update, [no_update for _ in fields]
     except PermissionDenied as error:
-        cleared = ["" for _ in errors_under]
-        return cleared, alert(str(error), "warning", "shield-lock"), no_update, no_update, [no_update for _ in fields]
+        messages = ["" for _ in errors_under]
+        return messages, alert(str(error), "warning", "shield-lock"), no_update, no_update, [no_update for _ in fields]
     return (
         ["" for _ in errors_under],
         outcome,
