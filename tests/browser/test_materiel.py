@@ -46,6 +46,7 @@ def test_materiel001_coordinator_books_and_the_gauge_moves(page, live_server):
     before = int(gauge_figure(page).inner_text())
     form = page.locator("#nouveau-pret")
     choose_loan(form, page, f"{ITEM} (1 unité)", f"{YEAR}-06-10", f"{YEAR}-06-12")
+    form.get_by_label("Interventions prévues").fill("4")
     form.get_by_label("Notes").fill("Salle du conseil")
     form.get_by_role("button", name="Enregistrer le prêt").click()
     saved = re.compile(rf"Prêt n° \d+ enregistré : {ITEM} pour Médiathèque")
@@ -57,6 +58,7 @@ def test_materiel001_coordinator_books_and_the_gauge_moves(page, live_server):
     expect(form.locator("button.dash-dropdown").first).to_contain_text("Rechercher un lieu")
     expect(form.get_by_label("Début")).to_have_value(today)
     expect(form.get_by_label("Fin (incluse)")).to_have_value(today)
+    expect(form.get_by_label("Interventions prévues")).to_have_value("")
     expect(form.get_by_label("Notes")).to_have_value("")
     # So a second click enters nothing.
     form.get_by_role("button", name="Enregistrer le prêt").click()
