@@ -16,6 +16,7 @@ pytestmark = pytest.mark.browser
 # Next year: the demo's bookings stop a few weeks after today, so June of next year is free for the projector.
 YEAR = clock.today().year + 1
 ITEM = "Vidéoprojecteur"
+ROUND_TRIP = 30_000  # ms: a save and its answer, on a small shared machine loading the page's panels meanwhile
 
 
 def open_materiel(page, live_server, role="coordinator"):
@@ -50,7 +51,7 @@ def test_materiel001_coordinator_books_and_the_gauge_moves(page, live_server):
     form.get_by_label("Notes").fill("Salle du conseil")
     form.get_by_role("button", name="Enregistrer le prêt").click()
     saved = re.compile(rf"Prêt n° \d+ enregistré : {ITEM} pour Médiathèque")
-    expect(form.get_by_role("alert").filter(has_text=saved)).to_be_visible()  # announced
+    expect(form.get_by_role("alert").filter(has_text=saved)).to_be_visible(timeout=ROUND_TRIP)  # announced
     expect(gauge_figure(page)).to_have_text(str(before + 3), timeout=45_000)  # three days, 10 to 12 June
     # The form is ready for the next loan: back to the values it was rendered with.
     today = clock.today().isoformat()
@@ -62,12 +63,14 @@ def test_materiel001_coordinator_books_and_the_gauge_moves(page, live_server):
     expect(form.get_by_label("Notes")).to_have_value("")
     # So a second click enters nothing.
     form.get_by_role("button", name="Enregistrer le prêt").click()
-    expect(form.get_by_text("Choisir un article du catalogue.")).to_be_visible()
+    expect(form.get_by_text("Choisir un article du catalogue.")).to_be_visible(timeout=ROUND_TRIP)
     expect(gauge_figure(page)).to_have_text(str(before + 3))
     # The same loan entered again: refused, with the loan just made named in the message.
     choose_loan(form, page, f"{ITEM} (1 unité)", f"{YEAR}-06-10", f"{YEAR}-06-12")
     form.get_by_role("button", name="Enregistrer le prêt").click()
-    expect(form.get_by_text(re.compile(r"Conflit de réservation : « Vidéoprojecteur »"))).to_be_visible()
+    expect(form.get_by_text(re.compile(r"Conflit de réservation : « Vidéoprojecteur »"))).to_be_visible(
+        timeout=ROUND_TRIP
+    )
     expect(gauge_figure(page)).to_have_text(str(before + 3))
 
 
@@ -126,11 +129,12 @@ def test_materiel004_a_submission_sent_twice_records_one_loan(page, live_server)
     submissions[0].continue_()
     # Whichever answer the page keeps, it says the loan is saved, once.
     outcome = re.compile(r"Prêt n° \d+ enregistré : Kit robotique|Ce formulaire a déjà été enregistré")
-    expect(form.get_by_role("alert").filter(has_text=outcome)).to_be_visible()
+    expect(form.get_by_role("alert").filter(has_text=outcome)).to_be_visible(timeout=ROUND_TRIP)
     expect(form.get_by_label("Article")).to_have_value("")
     wait_for_dash(page)
-    expect(kit).to_have_text(str(before + 2))  # two days, one unit: one loan
-    expect(page.locator("#materiel-loans tr", has_text=f"du 14/09/{YEAR} au 15/09/{YEAR}")).to_have_count(1)
+    expect(kit).to_have_text(str(before + 2), timeout=45_000)  # two days, one unit: one loan
+    booked = page.locator("#materiel-loans tr", has_text=f"du 14/09/{YEAR} au 15/09/{YEAR}")
+    expect(booked).to_have_count(1, timeout=ROUND_TRIP)
 
 
 def wait_until(page, condition, timeout_ms: int = 30_000) -> None:
