@@ -61,8 +61,8 @@ def submit(form: str, write: Callable[..., str], saved: int | None, token, after
 
     The callback's outputs are ALL `ids.field_error` of the form, its alert, saved counter, token and ALL
     `ids.field` values; its first state is ALL `ids.field`. Returns the messages under each field, the form alert,
-    the saved counter (bumped on success, untouched otherwise so that panels listening to it refresh only after a
-    real write), and after a save a new token and the fields' values (`values_after_save`).
+    the saved counter (bumped after a save or a replay of one, untouched otherwise so that panels listening to it
+    refresh only after a real write), and then a new token and the fields' values (`values_after_save`).
     """
     values = field_values(ctx.states_list[0])
     errors_under = [output["id"]["name"] for output in ctx.outputs_list[0]]
