@@ -43,6 +43,16 @@ def form_saved(form: str) -> dict:
     return {"type": "form-saved", "form": form}
 
 
+def form_token(form: str) -> dict:
+    """The token of this rendering of the form, spent by its save (`db.writes.spend_form_token`)."""
+    return {"type": "form-token", "form": form}
+
+
+def form_initial(form: str) -> dict:
+    """The form's values as rendered and its rule after a save (`dashboard.components.forms.form_body`)."""
+    return {"type": "form-initial", "form": form}
+
+
 def panel_export(area: str, panel, file_format) -> dict:
     """A panel's export button (`file_format`: csv or xlsx); one callback per area matches its buttons with ALL."""
     return {"type": "panel-export", "area": area, "panel": panel, "format": file_format}

@@ -152,38 +152,51 @@ def csrf_headers(client) -> dict:
     return {"X-CSRFToken": cookie.value} if cookie else {}
 
 
-def form_payload(dependencies: list[dict], form: str, values: dict) -> dict:
-    """The body dash-renderer POSTs for a click on a form's submit button (the shared MATCH form callback)."""
+def form_payload(
+    dependencies: list[dict], form: str, values: dict, token: str | None = None, after_save: dict | None = None
+) -> dict:
+    """The body dash-renderer POSTs for a click on a form's submit button (the shared MATCH form callback).
+
+    `token` is the rendering's token (a fresh one by default; the same one twice replays a submission), `after_save`
+    the form's rule for its fields once saved (by default, none: they stay as they are)."""
     import json
+
+    from db.writes import new_form_token
 
     spec = next(
         d
         for d in dependencies
-        if all(f'"type":"{kind}"' in d["output"] for kind in ("field-error", "form-alert", "form-saved"))
+        if all(f'"type":"{kind}"' in d["output"] for kind in ("field-error", "form-alert", "form-saved", "form-token"))
         and "MATCH" in d["output"]
     )
 
     def wid(kind, **extra):
         return {"type": kind, "form": form, **extra}
 
+    # The fields' values are a duplicate output: its property carries the suffix Dash gave it ("value@<hash>").
+    field_value = spec["output"].strip(".").split("...")[-1].rsplit(".", 1)[1]
     return {
         "output": spec["output"],
         "outputs": [
             [{"id": wid("field-error", name=n), "property": "children"} for n in values],
             {"id": wid("form-alert"), "property": "children"},
             {"id": wid("form-saved"), "property": "data"},
+            {"id": wid("form-token"), "property": "data"},
+            [{"id": wid("field", name=n), "property": field_value} for n in values],
         ],
         "inputs": [{"id": wid("form-submit"), "property": "n_clicks", "value": 1}],
         "state": [
             [{"id": wid("field", name=n), "property": "value", "value": v} for n, v in values.items()],
             {"id": wid("form-saved"), "property": "data", "value": 0},
+            {"id": wid("form-token"), "property": "data", "value": token or new_form_token()},
+            {"id": wid("form-initial"), "property": "data", "value": after_save},
         ],
         "changedPropIds": [json.dumps(wid("form-submit"), sort_keys=True, separators=(",", ":")) + ".n_clicks"],
     }
 
 
-def post_form(client, form: str, values: dict, headers: dict | None = None):
+def post_form(client, form: str, values: dict, headers: dict | None = None, **rendering):
     """Submit a form's callback as the browser would, without a browser: lets a test forge a write (e.g. as a
-    viewer) and check that the server refuses it on its own."""
-    payload = form_payload(client.get("/_dash-dependencies").get_json(), form, values)
+    viewer) and check that the server refuses it on its own. `rendering`: `token`, `after_save` (`form_payload`)."""
+    payload = form_payload(client.get("/_dash-dependencies").get_json(), form, values, **rendering)
     return client.post("/_dash-update-component", json=payload, headers=headers or csrf_headers(client))

@@ -1,4 +1,5 @@
-"""The one way a form is submitted: read its fields, call a `db/` write, show per-field messages or success."""
+"""The one way a form is submitted: read its fields, spend its token and call a `db/` write in one transaction, show
+per-field messages or success, then reset the form for the next entry."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from flask import current_app
 from flask_login import current_user
 
 from dashboard import ids
-from db.writes import PermissionDenied, ValidationError
+from db.writes import FormAlreadySaved, PermissionDenied, ValidationError, new_form_token, spend_form_token
 
 
 def database():
@@ -39,38 +40,76 @@ def alert(message, color: str, icon: str | None = None) -> dbc.Alert:
     )
 
 
-def submit(write: Callable[..., str], saved: int | None = 0) -> tuple[list[str], dbc.Alert, object]:
-    """Run `write(session, actor, **fields)` in one transaction.
+def values_after_save(names: list[str], values: dict, after_save: dict | None) -> list:
+    """What each field shows once its form is saved (`no_update`: as it is), by the rule `form_body` gave the form.
 
-    The callback's first output must be ALL `ids.field_error` of the form, its first state ALL `ids.field`.
-    Returns (messages under each field, the form alert, the saved counter: bumped on success, untouched otherwise
-    so that panels listening to it refresh only after a real write).
+    A form entering a new record (a loan, a session, an account…) goes back to its rendered values: a second click
+    then has nothing to enter twice. A form on an existing record (an access, a status, a loan's follow-up, a place
+    sheet, a report commentary, an edited training…) stays on it as saved: resetting it would show stale values.
+    """
+    after_save = after_save or {}
+    record = after_save.get("record")
+    if record and values.get(record) not in (None, "", after_save.get("new")):
+        return [no_update for _ in names]
+    context = after_save.get("context") or ()
+    rendered = {name: value for name, value in (after_save.get("values") or {}).items() if name not in context}
+    return [rendered[name] if name in rendered and rendered[name] != values.get(name) else no_update for name in names]
+
+
+def submit(form: str, write: Callable[..., str], saved: int | None, token, after_save: dict | None) -> tuple:
+    """Spend the form's token and run `write(session, actor, **fields)`, in one transaction.
+
+    The callback's outputs are ALL `ids.field_error` of the form, its alert, saved counter, token and ALL
+    `ids.field` values; its first state is ALL `ids.field`. Returns the messages under each field, the form alert,
+    the saved counter (bumped after a save or a replay of one, untouched otherwise so that panels listening to it
+    refresh only after a real write), and then a new token and the fields' values (`values_after_save`).
     """
     values = field_values(ctx.states_list[0])
-    names = [output["id"]["name"] for output in ctx.outputs_list[0]]
+    errors_under = [output["id"]["name"] for output in ctx.outputs_list[0]]
+    fields = [output["id"]["name"] for output in ctx.outputs_list[4]]
     try:
         with database().transaction() as session:
+            spend_form_token(session, acting_user(), form, token)
             message = write(session, acting_user(), **values)
+        outcome = alert(message, "success")
+    except FormAlreadySaved as error:
+        # The first submission of this rendering was saved; on a double click its answer may be dropped for this
+        # one's: the form ends as after that save, saying that nothing was added.
+        outcome = alert(error.errors[""], "info")
     except ValidationError as error:
         general = error.errors.get("") or "Le formulaire contient des erreurs : rien n'a été enregistré."
-        return [error.errors.get(name, "") for name in names], alert(general, "danger"), no_update
+        messages = [error.errors.get(name, "") for name in errors_under]
+        return messages, alert(general, "danger"), no_update, no_update, [no_update for _ in fields]
     except PermissionDenied as error:
-        return ["" for _ in names], alert(str(error), "warning", "shield-lock"), no_update
-    return ["" for _ in names], alert(message, "success"), (saved or 0) + 1
+        messages = ["" for _ in errors_under]
+        return messages, alert(str(error), "warning", "shield-lock"), no_update, no_update, [no_update for _ in fields]
+    return (
+        ["" for _ in errors_under],
+        outcome,
+        (saved or 0) + 1,
+        new_form_token(),
+        values_after_save(fields, values, after_save),
+    )
 
 
 def register(app, writers: dict[str, Callable[..., str]]) -> None:
     """One callback serves every form: the submitted form's name picks its write function in `writers`."""
 
-    def on_submit(_n_clicks, _values, saved):
-        return submit(writers[ctx.triggered_id["form"]], saved)
+    def on_submit(_n_clicks, _values, saved, token, after_save):
+        form = ctx.triggered_id["form"]
+        return submit(form, writers[form], saved, token, after_save)
 
     app.callback(
         Output(ids.field_error(MATCH, ALL), "children"),
         Output(ids.form_alert(MATCH), "children"),
         Output(ids.form_saved(MATCH), "data"),
+        Output(ids.form_token(MATCH), "data"),
+        # allow_duplicate: areas also fill their forms' fields (a record chosen for editing, the report's year…).
+        Output(ids.field(MATCH, ALL), "value", allow_duplicate=True),
         Input(ids.form_submit(MATCH), "n_clicks"),
         State(ids.field(MATCH, ALL), "value"),
         State(ids.form_saved(MATCH), "data"),
+        State(ids.form_token(MATCH), "data"),
+        State(ids.form_initial(MATCH), "data"),
         prevent_initial_call=True,
     )(on_submit)

@@ -15,7 +15,7 @@ from dash import dcc, html
 
 from dashboard import ids
 from dashboard.components import format as fmt
-from dashboard.components.forms import field_input, field_textarea, form_actions, form_field
+from dashboard.components.forms import field_input, field_textarea, form_body, form_field
 from dashboard.components.map import commune_code
 from db import carte
 
@@ -522,11 +522,13 @@ def place_form(place, options: dict[str, tuple[str, ...]], required: set[str], t
         controls.append(form_field(PLACE_FORM, name, label, control, help_text, required=name in required))
     original = dcc.Input(id=ids.field(PLACE_FORM, "original_id"), type="hidden", value=place.id if place else "")
     columns = [controls[:22], controls[22:]]
-    return html.Div(
+    return form_body(
+        PLACE_FORM,
         [
             original,
             html.Div(id=ids.field_error(PLACE_FORM, "original_id"), className="field-error"),
             dbc.Row([dbc.Col(column, lg=6) for column in columns]),
-            form_actions(PLACE_FORM, "Enregistrer la fiche" if place else "Créer le lieu", "check2"),
-        ]
+        ],
+        "Enregistrer la fiche" if place else "Créer le lieu",
+        record="original_id",  # the sheet being edited stays; the creation form is blank again
     )

@@ -1,4 +1,5 @@
-"""Form building blocks: a labelled field with its server-side error, a submit button and an outcome alert.
+"""Form building blocks: a labelled field with its server-side error, and the form's body with its submit button,
+outcome alert and stores.
 
 Every field's id is `ids.field(form, name)`, so one callback per form reads all of them with ALL and
 `dashboard.callbacks.forms.submit` maps the `db/` function's per-field messages back under each field.
@@ -8,8 +9,10 @@ from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from dash.development.base_component import Component
 
 from dashboard import ids
+from db.writes import new_form_token
 
 
 def form_field(form: str, name: str, label: str, control, help_text: str | None = None, required=False):
@@ -40,9 +43,50 @@ def field_textarea(form: str, name: str, **props) -> dbc.Textarea:
     return dbc.Textarea(id=ids.field(form, name), **props)
 
 
-def form_actions(form: str, label: str = "Enregistrer", icon: str = "check2") -> html.Div:
+def _components(node):
+    """`node` (a component or a list of them) and every component below it, through `children`."""
+    if isinstance(node, list | tuple):
+        for child in node:
+            yield from _components(child)
+    elif isinstance(node, Component):
+        yield node
+        yield from _components(getattr(node, "children", None))
+
+
+def initial_values(form: str, fields) -> dict:
+    """{name: value} of the form's fields as laid out in `fields`. Hidden inputs are left out: they carry context kept
+    up to date by callbacks (the report's year, the projection's settings), not what a person typed."""
+    return {
+        component.id["name"]: getattr(component, "value", None)
+        for component in _components(fields)
+        if isinstance(getattr(component, "id", None), dict)
+        and component.id == ids.field(form, component.id.get("name"))
+        and getattr(component, "type", None) != "hidden"
+    }
+
+
+def form_body(
+    form: str,
+    fields: list,
+    label: str = "Enregistrer",
+    icon: str = "check2",
+    *,
+    record: str | None = None,
+    new="",
+    context: tuple[str, ...] = (),
+) -> html.Div:
+    """A form: its `fields`, then the submit button, the outcome alert and the form's stores.
+
+    Each rendering of a form is saved once: its token, fresh at each rendering (every layout is built per request),
+    is spent by the save; the form then gets a new token and its fields go back to the values captured here
+    (`dashboard.callbacks.forms.values_after_save`). Two exceptions: the `context` fields (the parent under which rows
+    are entered one after another, e.g. a session's attendants) keep their value, and a form whose `record` field
+    selects an existing row to edit (any value but blank or `new`) stays on that row.
+    """
+    after_save = {"values": initial_values(form, fields), "context": list(context), "record": record, "new": new}
     return html.Div(
         [
+            *fields,
             dbc.Button(
                 [html.I(className=f"bi bi-{icon} me-1", **{"aria-hidden": "true"}), label],
                 id=ids.form_submit(form),
@@ -51,5 +95,7 @@ def form_actions(form: str, label: str = "Enregistrer", icon: str = "check2") ->
             ),
             dcc.Loading(html.Div(id=ids.form_alert(form), className="mt-3"), type="dot"),
             dcc.Store(id=ids.form_saved(form), data=0),
+            dcc.Store(id=ids.form_token(form), data=new_form_token()),
+            dcc.Store(id=ids.form_initial(form), data=after_save),
         ]
     )

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from dashboard import ids
 from dashboard.components.cards import page_header
-from dashboard.components.forms import field_input, field_select, form_actions, form_field
+from dashboard.components.forms import field_input, field_select, form_body, form_field
 from db.models import Role
 from db.writes import ROLE_LABELS
 
@@ -22,24 +22,28 @@ def _new_user_form():
         [
             dbc.CardHeader(html.H2("Créer un compte", className="h6 mb-0")),
             dbc.CardBody(
-                [
-                    form_field(
-                        NEW_USER, "email", "Adresse e-mail", field_input(NEW_USER, "email", "email"), required=True
-                    ),
-                    form_field(NEW_USER, "name", "Nom", field_input(NEW_USER, "name"), required=True),
-                    form_field(
-                        NEW_USER, "role", "Rôle", field_select(NEW_USER, "role", ROLE_OPTIONS, Role.VIEWER.value)
-                    ),
-                    form_field(
-                        NEW_USER,
-                        "password",
-                        "Mot de passe initial",
-                        field_input(NEW_USER, "password", "password", autoComplete="new-password"),
-                        "Au moins 10 caractères.",
-                        required=True,
-                    ),
-                    form_actions(NEW_USER, "Créer le compte", "person-plus"),
-                ]
+                form_body(
+                    NEW_USER,
+                    [
+                        form_field(
+                            NEW_USER, "email", "Adresse e-mail", field_input(NEW_USER, "email", "email"), required=True
+                        ),
+                        form_field(NEW_USER, "name", "Nom", field_input(NEW_USER, "name"), required=True),
+                        form_field(
+                            NEW_USER, "role", "Rôle", field_select(NEW_USER, "role", ROLE_OPTIONS, Role.VIEWER.value)
+                        ),
+                        form_field(
+                            NEW_USER,
+                            "password",
+                            "Mot de passe initial",
+                            field_input(NEW_USER, "password", "password", autoComplete="new-password"),
+                            "Au moins 10 caractères.",
+                            required=True,
+                        ),
+                    ],
+                    "Créer le compte",
+                    "person-plus",
+                )
             ),
         ],
         className="mb-4",
@@ -51,12 +55,17 @@ def _access_form():
         [
             dbc.CardHeader(html.H2("Modifier un accès", className="h6 mb-0")),
             dbc.CardBody(
-                [
-                    form_field(USER_ACCESS, "user_id", "Compte", field_select(USER_ACCESS, "user_id", [])),
-                    form_field(USER_ACCESS, "role", "Rôle", field_select(USER_ACCESS, "role", ROLE_OPTIONS)),
-                    form_field(USER_ACCESS, "status", "État", field_select(USER_ACCESS, "status", STATUS_OPTIONS)),
-                    form_actions(USER_ACCESS, "Appliquer", "shield-check"),
-                ]
+                form_body(
+                    USER_ACCESS,
+                    [
+                        form_field(USER_ACCESS, "user_id", "Compte", field_select(USER_ACCESS, "user_id", [])),
+                        form_field(USER_ACCESS, "role", "Rôle", field_select(USER_ACCESS, "role", ROLE_OPTIONS)),
+                        form_field(USER_ACCESS, "status", "État", field_select(USER_ACCESS, "status", STATUS_OPTIONS)),
+                    ],
+                    "Appliquer",
+                    "shield-check",
+                    record="user_id",  # edits the chosen account: stays on it
+                )
             ),
         ]
     )

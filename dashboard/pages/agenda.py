@@ -11,7 +11,7 @@ from flask_login import current_user
 
 from dashboard import ids
 from dashboard.components.cards import page_header
-from dashboard.components.forms import field_input, field_select, field_textarea, form_actions, form_field
+from dashboard.components.forms import field_input, field_select, field_textarea, form_body, form_field
 from dashboard.components.map import base_map
 from db import clock
 from db.agenda import DAYS_EXAMPLE, MODE_LABELS, OCCURRENCE_EXAMPLE, PERIOD_KINDS, STATUS_LABELS, AgendaQuery
@@ -222,7 +222,8 @@ def _event_form() -> html.Div:
     def text(name, label, required=False, help_text=None, **props):
         return form_field(EVENT_FORM, name, label, field_input(EVENT_FORM, name, **props), help_text, required)
 
-    return html.Div(
+    return form_body(
+        EVENT_FORM,
         [
             form_field(
                 EVENT_FORM,
@@ -323,13 +324,16 @@ def _event_form() -> html.Div:
             ),
             html.Datalist(id=ids.AGENDA_CATEGORY_LIST),
             text("registration_url", "Lien d'inscription", inputMode="url", placeholder="https://"),
-            form_actions(EVENT_FORM, "Enregistrer l'événement", "calendar-plus"),
-        ]
+        ],
+        "Enregistrer l'événement",
+        "calendar-plus",
+        record="event_id",  # a new event: blank again; a loaded one: stays loaded
     )
 
 
 def _status_form() -> html.Div:
-    return html.Div(
+    return form_body(
+        STATUS_FORM,
         [
             form_field(
                 STATUS_FORM,
@@ -343,8 +347,10 @@ def _status_form() -> html.Div:
                 "Nouveau statut",
                 field_select(STATUS_FORM, "status", STATUS_OPTIONS, placeholder="— Choisir un statut —"),
             ),
-            form_actions(STATUS_FORM, "Changer le statut", "arrow-repeat"),
-        ]
+        ],
+        "Changer le statut",
+        "arrow-repeat",
+        record="event_id",  # changes the chosen event: stays on it
     )
 
 

@@ -8,7 +8,7 @@ from flask_login import current_user
 from dashboard import ids
 from dashboard.components.cards import page_header
 from dashboard.components.exports import export_buttons
-from dashboard.components.forms import field_input, field_select, field_textarea, form_actions, form_field
+from dashboard.components.forms import field_input, field_select, field_textarea, form_body, form_field
 from db import clock
 from db.formations import AGE_BANDS, GENDER_LABELS, KIND_LABELS, MODE_LABELS, STATE_LABELS
 from db.models import Role
@@ -109,7 +109,8 @@ def filter_bar(query: dict) -> dbc.Card:
     )
 
 
-def _card(title: str, icon: str, body, form: str) -> dbc.Col:
+def _card(title: str, icon: str, fields: list, form: str, label: str, submit_icon="check2", **after_save) -> dbc.Col:
+    """An entry form in its card; `after_save` (`record`, `context`) says what it shows once saved (`form_body`)."""
     return dbc.Col(
         dbc.Card(
             [
@@ -118,7 +119,7 @@ def _card(title: str, icon: str, body, form: str) -> dbc.Col:
                         [html.I(className=f"bi bi-{icon} me-2", **{"aria-hidden": "true"}), title], className="h6 mb-0"
                     )
                 ),
-                dbc.CardBody(body),
+                dbc.CardBody(form_body(form, fields, label, submit_icon, **after_save)),
             ],
             className="formations-form",
             id=f"{form}-card",
@@ -154,9 +155,10 @@ def training_form() -> dbc.Col:
                 ]
             ),
             form_field(f, "description", "Description", field_textarea(f, "description", rows=3)),
-            form_actions(f, "Enregistrer la formation"),
         ],
         f,
+        "Enregistrer la formation",
+        record="training_id",  # a new training: blank again; an edited one: stays chosen
     )
 
 
@@ -203,9 +205,11 @@ def session_form() -> dbc.Col:
                 className="g-2",
             ),
             dbc.FormText("Inscrits et présents : laisser vides quand la présence est suivie par participant."),
-            form_actions(f, "Enregistrer la session"),
         ],
         f,
+        "Enregistrer la session",
+        record="session_id",  # a new session: blank again but for its training; an edited one: stays chosen
+        context=("training_id",),
     )
 
 
@@ -244,9 +248,12 @@ def attendant_form() -> dbc.Col:
                 ],
                 className="g-2",
             ),
-            form_actions(f, "Enregistrer le participant", "person-plus"),
         ],
         f,
+        "Enregistrer le participant",
+        "person-plus",
+        record="attendant_id",  # a new attendant: blank again but for the session; an edited one: stays chosen
+        context=("session_id",),
     )
 
 

@@ -12,7 +12,7 @@ from flask_login import current_user
 from dashboard import ids
 from dashboard.components.cards import page_header
 from dashboard.components.exports import export_buttons
-from dashboard.components.forms import field_input, field_select, form_actions, form_field
+from dashboard.components.forms import field_input, field_select, form_body, form_field
 from db import clock
 from db.interop.mailing import FORMATS
 from db.lettres import INDICATORS
@@ -151,12 +151,12 @@ def _newsletter_select(form: str, first_option=None):
     return field_select(form, "newsletter_id", [], placeholder="Choisir une lettre…")
 
 
-def _form_card(form: str, title: str, icon: str, fields: list, action: str, help_text: str | None = None):
+def _form_card(form: str, title: str, icon: str, fields: list, action: str, help_text: str | None = None, **after_save):
+    """An entry form in its accordion item; `after_save` (`record`, `new`, `context`): see `form_body`."""
     return dbc.AccordionItem(
         [
             html.P(help_text, className="small text-body-secondary") if help_text else None,
-            *fields,
-            form_actions(form, action),
+            form_body(form, fields, action, **after_save),
         ],
         title=html.Span([html.I(className=f"bi bi-{icon} me-2", **{"aria-hidden": "true"}), title]),
         item_id=form,
@@ -195,6 +195,7 @@ def _forms():
                 ),
             ],
             "Enregistrer le relevé",
+            context=("newsletter_id",),  # blank again but for the newsletter: the next snapshot is often of it
         ),
         _form_card(
             ISSUE_FORM,
@@ -234,6 +235,7 @@ def _forms():
             "Enregistrer l'envoi",
             "Statistiques facultatives, telles que données par l'outil d'e-mailing. "
             "Le même objet à la même date met à jour l'envoi.",
+            context=("newsletter_id",),  # blank again but for the newsletter
         ),
         _form_card(
             AUDIENCE_FORM,
@@ -293,6 +295,8 @@ def _forms():
                 ),
             ],
             "Enregistrer la lettre",
+            record="newsletter_id",  # a new newsletter: blank again; an edited one: stays chosen
+            new=NEW_NEWSLETTER,
         ),
         dbc.AccordionItem(
             _import_body(),

@@ -10,7 +10,7 @@ from dashboard.components.forms import (
     field_input,
     field_select,
     field_textarea,
-    form_actions,
+    form_body,
     form_field,
 )
 from db import clock
@@ -99,127 +99,134 @@ def _loan_form(today: str):
                 )
             ),
             dbc.CardBody(
-                [
-                    dbc.Row(
-                        [
-                            dbc.Col(
-                                form_field(
-                                    LOAN,
-                                    "item_id",
-                                    "Article",
-                                    field_select(LOAN, "item_id", [], placeholder="Choisir un article…"),
-                                    required=True,
-                                ),
-                                md=8,
-                            ),
-                            dbc.Col(
-                                form_field(
-                                    LOAN, "units", "Unités", field_input(LOAN, "units", "number", value=1, min=1)
-                                ),
-                                md=4,
-                            ),
-                        ]
-                    ),
-                    form_field(
-                        LOAN,
-                        "borrower_place_pk",
-                        "Structure emprunteuse (lieu de la carte)",
-                        dcc.Dropdown(
-                            id=ids.field(LOAN, "borrower_place_pk"),
-                            options=[],
-                            placeholder="Rechercher un lieu par son nom ou sa commune…",
-                            searchable=True,
-                            clearable=True,
-                        ),
-                        "Ou, si la structure n'est pas sur la carte, son nom et sa commune ci-dessous.",
-                        required=True,
-                    ),
-                    dbc.Row(
-                        [
-                            dbc.Col(
-                                form_field(
-                                    LOAN,
-                                    "borrower_name",
-                                    "Structure hors carte",
-                                    field_input(LOAN, "borrower_name", placeholder="Nom de la structure"),
-                                ),
-                                md=6,
-                            ),
-                            dbc.Col(
-                                form_field(
-                                    LOAN,
-                                    "borrower_commune",
-                                    "Sa commune",
-                                    dcc.Dropdown(
-                                        id=ids.field(LOAN, "borrower_commune"),
-                                        options=[],
-                                        placeholder="Commune…",
-                                        searchable=True,
-                                        clearable=True,
+                form_body(
+                    LOAN,
+                    [
+                        dbc.Row(
+                            [
+                                dbc.Col(
+                                    form_field(
+                                        LOAN,
+                                        "item_id",
+                                        "Article",
+                                        field_select(LOAN, "item_id", [], placeholder="Choisir un article…"),
+                                        required=True,
                                     ),
+                                    md=8,
                                 ),
-                                md=6,
-                            ),
-                        ]
-                    ),
-                    dbc.Row(
-                        [
-                            dbc.Col(
-                                form_field(
-                                    LOAN,
-                                    "start_date",
-                                    "Début",
-                                    field_input(LOAN, "start_date", "date", value=today),
-                                    required=True,
+                                dbc.Col(
+                                    form_field(
+                                        LOAN, "units", "Unités", field_input(LOAN, "units", "number", value=1, min=1)
+                                    ),
+                                    md=4,
                                 ),
-                                md=6,
-                            ),
-                            dbc.Col(
-                                form_field(
-                                    LOAN,
-                                    "end_date",
-                                    "Fin (incluse)",
-                                    field_input(LOAN, "end_date", "date", value=today),
-                                    required=True,
-                                ),
-                                md=6,
-                            ),
-                        ]
-                    ),  # fmt: skip
-                    dbc.Row(
-                        [
-                            dbc.Col(
-                                form_field(
-                                    LOAN, "purpose", "Objet", field_select(LOAN, "purpose", PURPOSE_OPTIONS, "atelier")
-                                ),
-                                md=6,
-                            ),
-                            dbc.Col(
-                                form_field(
-                                    LOAN,
-                                    "interventions",
-                                    "Interventions prévues",
-                                    field_input(LOAN, "interventions", "number", min=0, placeholder="une par jour"),
-                                    "Vide : une par jour de prêt et par unité.",
-                                ),
-                                md=6,
-                            ),
-                        ]
-                    ),
-                    form_field(
-                        LOAN,
-                        "training_given",
-                        "Prise en main",
-                        dbc.Checklist(
-                            id=ids.field(LOAN, "training_given"),
-                            options=[{"label": "Une prise en main du matériel a été assurée", "value": "yes"}],
-                            value=[],
-                            switch=True,
+                            ]
                         ),
-                    ),
-                    form_field(LOAN, "notes", "Notes", field_textarea(LOAN, "notes", rows=2)),
-                    form_actions(LOAN, "Enregistrer le prêt", "box-arrow-up-right"),
-                ]
+                        form_field(
+                            LOAN,
+                            "borrower_place_pk",
+                            "Structure emprunteuse (lieu de la carte)",
+                            dcc.Dropdown(
+                                id=ids.field(LOAN, "borrower_place_pk"),
+                                options=[],
+                                placeholder="Rechercher un lieu par son nom ou sa commune…",
+                                searchable=True,
+                                clearable=True,
+                            ),
+                            "Ou, si la structure n'est pas sur la carte, son nom et sa commune ci-dessous.",
+                            required=True,
+                        ),
+                        dbc.Row(
+                            [
+                                dbc.Col(
+                                    form_field(
+                                        LOAN,
+                                        "borrower_name",
+                                        "Structure hors carte",
+                                        field_input(LOAN, "borrower_name", placeholder="Nom de la structure"),
+                                    ),
+                                    md=6,
+                                ),
+                                dbc.Col(
+                                    form_field(
+                                        LOAN,
+                                        "borrower_commune",
+                                        "Sa commune",
+                                        dcc.Dropdown(
+                                            id=ids.field(LOAN, "borrower_commune"),
+                                            options=[],
+                                            placeholder="Commune…",
+                                            searchable=True,
+                                            clearable=True,
+                                        ),
+                                    ),
+                                    md=6,
+                                ),
+                            ]
+                        ),
+                        dbc.Row(
+                            [
+                                dbc.Col(
+                                    form_field(
+                                        LOAN,
+                                        "start_date",
+                                        "Début",
+                                        field_input(LOAN, "start_date", "date", value=today),
+                                        required=True,
+                                    ),
+                                    md=6,
+                                ),
+                                dbc.Col(
+                                    form_field(
+                                        LOAN,
+                                        "end_date",
+                                        "Fin (incluse)",
+                                        field_input(LOAN, "end_date", "date", value=today),
+                                        required=True,
+                                    ),
+                                    md=6,
+                                ),
+                            ]
+                        ),  # fmt: skip
+                        dbc.Row(
+                            [
+                                dbc.Col(
+                                    form_field(
+                                        LOAN,
+                                        "purpose",
+                                        "Objet",
+                                        field_select(LOAN, "purpose", PURPOSE_OPTIONS, "atelier"),
+                                    ),
+                                    md=6,
+                                ),
+                                dbc.Col(
+                                    form_field(
+                                        LOAN,
+                                        "interventions",
+                                        "Interventions prévues",
+                                        field_input(LOAN, "interventions", "number", min=0, placeholder="une par jour"),
+                                        "Vide : une par jour de prêt et par unité.",
+                                    ),
+                                    md=6,
+                                ),
+                            ]
+                        ),
+                        form_field(
+                            LOAN,
+                            "training_given",
+                            "Prise en main",
+                            dbc.Checklist(
+                                id=ids.field(LOAN, "training_given"),
+                                options=[{"label": "Une prise en main du matériel a été assurée", "value": "yes"}],
+                                value=[],
+                                switch=True,
+                            ),
+                        ),
+                        form_field(LOAN, "notes", "Notes", field_textarea(LOAN, "notes", rows=2)),
+                    ],
+                    "Enregistrer le prêt",
+                    "box-arrow-up-right",
+                )
             ),
         ],
         id=LOAN_FORM_ANCHOR,
@@ -237,21 +244,26 @@ def _action_form(today: str):
                 )
             ),
             dbc.CardBody(
-                [
-                    form_field(
-                        LOAN_ACTION, "loan_id", "Prêt en cours ou à venir", field_select(LOAN_ACTION, "loan_id", [], placeholder="Choisir un prêt…"),
-                        required=True,
-                    ),
-                    form_field(
-                        LOAN_ACTION, "action", "Action",
-                        dbc.RadioItems(id=ids.field(LOAN_ACTION, "action"), options=ACTION_OPTIONS, value="return"),
-                    ),
-                    form_field(
-                        LOAN_ACTION, "date", "Date", field_input(LOAN_ACTION, "date", "date", value=today),
-                        "Date de retour réelle, ou nouvelle date de fin (ignorée pour une annulation).",
-                    ),
-                    form_actions(LOAN_ACTION, "Appliquer", "check2-circle"),
-                ]
+                form_body(
+                    LOAN_ACTION,
+                    [
+                        form_field(
+                            LOAN_ACTION, "loan_id", "Prêt en cours ou à venir", field_select(LOAN_ACTION, "loan_id", [], placeholder="Choisir un prêt…"),
+                            required=True,
+                        ),
+                        form_field(
+                            LOAN_ACTION, "action", "Action",
+                            dbc.RadioItems(id=ids.field(LOAN_ACTION, "action"), options=ACTION_OPTIONS, value="return"),
+                        ),
+                        form_field(
+                            LOAN_ACTION, "date", "Date", field_input(LOAN_ACTION, "date", "date", value=today),
+                            "Date de retour réelle, ou nouvelle date de fin (ignorée pour une annulation).",
+                        ),
+                    ],
+                    "Appliquer",
+                    "check2-circle",
+                    record="loan_id",  # acts on the chosen loan: stays on it
+                )
             ),
         ],
         className="mb-4",
@@ -268,32 +280,37 @@ def _item_form():
                 )
             ),
             dbc.CardBody(
-                [
-                    form_field(
-                        ITEM, "item_id", "Article",
-                        field_select(ITEM, "item_id", [{"label": "— Nouvel article —", "value": NEW_ITEM}], NEW_ITEM),
-                    ),
-                    form_field(ITEM, "name", "Nom", field_input(ITEM, "name"), required=True),
-                    dbc.Row(
-                        [
-                            dbc.Col(form_field(ITEM, "category", "Catégorie", field_input(ITEM, "category"),
-                                               required=True), md=8),
-                            dbc.Col(form_field(ITEM, "units", "Unités", field_input(ITEM, "units", "number", value=1,
-                                                                                   min=1), required=True), md=4),
-                        ]
-                    ),
-                    form_field(
-                        ITEM, "active", "Disponibilité",
-                        dbc.Checklist(
-                            id=ids.field(ITEM, "active"),
-                            options=[{"label": "Disponible au prêt (décocher pour retirer du catalogue)", "value": "active"}],
-                            value=["active"],
-                            switch=True,
+                form_body(
+                    ITEM,
+                    [
+                        form_field(
+                            ITEM, "item_id", "Article",
+                            field_select(ITEM, "item_id", [{"label": "— Nouvel article —", "value": NEW_ITEM}], NEW_ITEM),
                         ),
-                    ),
-                    form_field(ITEM, "description", "Description", field_textarea(ITEM, "description", rows=2)),
-                    form_actions(ITEM, "Enregistrer l'article", "check2"),
-                ]
+                        form_field(ITEM, "name", "Nom", field_input(ITEM, "name"), required=True),
+                        dbc.Row(
+                            [
+                                dbc.Col(form_field(ITEM, "category", "Catégorie", field_input(ITEM, "category"),
+                                                   required=True), md=8),
+                                dbc.Col(form_field(ITEM, "units", "Unités", field_input(ITEM, "units", "number", value=1,
+                                                                                       min=1), required=True), md=4),
+                            ]
+                        ),
+                        form_field(
+                            ITEM, "active", "Disponibilité",
+                            dbc.Checklist(
+                                id=ids.field(ITEM, "active"),
+                                options=[{"label": "Disponible au prêt (décocher pour retirer du catalogue)", "value": "active"}],
+                                value=["active"],
+                                switch=True,
+                            ),
+                        ),
+                        form_field(ITEM, "description", "Description", field_textarea(ITEM, "description", rows=2)),
+                    ],
+                    "Enregistrer l'article",
+                    record="item_id",  # a new item: blank again; an edited one: stays chosen
+                    new=NEW_ITEM,
+                )
             ),
         ]
     )  # fmt: skip

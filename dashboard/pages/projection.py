@@ -4,7 +4,7 @@ from dash import dcc, html
 from flask_login import current_user
 
 from dashboard import ids
-from dashboard.components.forms import field_input, field_select, form_actions, form_field
+from dashboard.components.forms import field_input, field_select, form_body, form_field
 from db.models import Role
 from db.projection import REFRESH_RANGE, ROTATE_RANGE, SLIDES, THEMES, parse_settings
 
@@ -82,16 +82,31 @@ def _settings_panel(settings):
                 "projection seulement, en lecture. Il reste valable jusqu'à sa révocation.",
                 className="small",
             ),
-            form_field(
-                NEW_LINK, "label", "Nom de l'écran", field_input(NEW_LINK, "label", maxLength=200), required=True
+            form_body(
+                NEW_LINK,
+                [
+                    form_field(
+                        NEW_LINK,
+                        "label",
+                        "Nom de l'écran",
+                        field_input(NEW_LINK, "label", maxLength=200),
+                        required=True,
+                    ),
+                    field_input(NEW_LINK, "query", "hidden", value=settings.query()),
+                    html.Div(id=ids.field_error(NEW_LINK, "query"), className="field-error", role="alert"),
+                ],
+                "Créer un lien",
+                "link-45deg",
             ),
-            field_input(NEW_LINK, "query", "hidden", value=settings.query()),
-            html.Div(id=ids.field_error(NEW_LINK, "query"), className="field-error", role="alert"),
-            form_actions(NEW_LINK, "Créer un lien", "link-45deg"),
             html.H3("Liens existants", className="h5 mt-4"),
             dcc.Loading(html.Div(id=ids.PROJ_TOKENS), type="dot"),
-            form_field(REVOKE_LINK, "token_id", "Lien à révoquer", field_select(REVOKE_LINK, "token_id", [])),
-            form_actions(REVOKE_LINK, "Révoquer", "x-octagon"),
+            form_body(
+                REVOKE_LINK,
+                [form_field(REVOKE_LINK, "token_id", "Lien à révoquer", field_select(REVOKE_LINK, "token_id", []))],
+                "Révoquer",
+                "x-octagon",
+                record="token_id",  # revokes the chosen link: stays on it
+            ),
         ]
     return html.Aside(
         [

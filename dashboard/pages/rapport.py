@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from dashboard import ids
 from dashboard.components.cards import page_header
-from dashboard.components.forms import field_input, field_select, field_textarea, form_actions, form_field
+from dashboard.components.forms import field_input, field_select, field_textarea, form_body, form_field
 from db import clock
 from db.indicateurs import MISSIONS
 from db.models import Role
@@ -43,22 +43,28 @@ def _comment_form(year: int):
                         "Un texte libre par mission, imprimé dans le rapport de l'année choisie à la suite des chiffres.",
                         className="small text-body-secondary",
                     ),
-                    field_input(REPORT_COMMENT, "year", "hidden", value=year),
-                    html.Div(id=ids.field_error(REPORT_COMMENT, "year"), className="field-error", role="alert"),
-                    form_field(
+                    form_body(
                         REPORT_COMMENT,
-                        "mission",
-                        "Mission",
-                        field_select(REPORT_COMMENT, "mission", MISSION_OPTIONS, MISSIONS[0].key),
+                        [
+                            field_input(REPORT_COMMENT, "year", "hidden", value=year),
+                            html.Div(id=ids.field_error(REPORT_COMMENT, "year"), className="field-error", role="alert"),
+                            form_field(
+                                REPORT_COMMENT,
+                                "mission",
+                                "Mission",
+                                field_select(REPORT_COMMENT, "mission", MISSION_OPTIONS, MISSIONS[0].key),
+                            ),
+                            form_field(
+                                REPORT_COMMENT,
+                                "text",
+                                "Commentaire",
+                                field_textarea(REPORT_COMMENT, "text", rows=9, maxLength=COMMENT_MAX),
+                                f"{COMMENT_MAX} caractères au plus. Laisser vide pour retirer le commentaire.",
+                            ),
+                        ],
+                        "Enregistrer le commentaire",
+                        record="mission",  # the commentary of the chosen year and mission: stays on it
                     ),
-                    form_field(
-                        REPORT_COMMENT,
-                        "text",
-                        "Commentaire",
-                        field_textarea(REPORT_COMMENT, "text", rows=9, maxLength=COMMENT_MAX),
-                        f"{COMMENT_MAX} caractères au plus. Laisser vide pour retirer le commentaire.",
-                    ),
-                    form_actions(REPORT_COMMENT, "Enregistrer le commentaire"),
                 ]
             ),
         ]

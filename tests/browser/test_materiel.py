@@ -1,5 +1,6 @@
-"""Matériel in a real browser: a coordinator books an item through the form and sees its gauge move; a bad loan
-shows its message under the field; the page passes axe-core."""
+"""Matériel in a real browser: a coordinator books an item through the form and sees its gauge move, the form ready
+for the next loan; a submission sent twice records one loan; a bad loan shows its message under the field; the page
+passes axe-core."""
 
 import re
 from pathlib import Path
@@ -15,6 +16,7 @@ pytestmark = pytest.mark.browser
 # Next year: the demo's bookings stop a few weeks after today, so June of next year is free for the projector.
 YEAR = clock.today().year + 1
 ITEM = "Vidéoprojecteur"
+ROUND_TRIP = 30_000  # ms: a save and its answer, on a small shared machine loading the page's panels meanwhile
 
 
 def open_materiel(page, live_server, role="coordinator"):
@@ -29,23 +31,46 @@ def gauge_figure(page):
     return page.locator(f"[data-item='{ITEM}'] .gauge-days")
 
 
+def choose_loan(form, page, item: str, start: str, end: str) -> None:
+    """Fill the loan form: the item, the Médiathèque as borrower, the dates."""
+    form.get_by_label("Article").select_option(label=item)
+    form.locator("button.dash-dropdown").first.click()
+    page.get_by_role("searchbox").fill("Médiathèque")
+    page.get_by_role("option", name=re.compile("^Médiathèque")).first.click()
+    form.get_by_label("Début").fill(start)
+    form.get_by_label("Fin (incluse)").fill(end)
+
+
 def test_materiel001_coordinator_books_and_the_gauge_moves(page, live_server):
     open_materiel(page, live_server)
     expect(gauge_figure(page)).to_be_visible(timeout=60_000)
     before = int(gauge_figure(page).inner_text())
     form = page.locator("#nouveau-pret")
-    form.get_by_label("Article").select_option(label=f"{ITEM} (1 unité)")
-    form.locator("button.dash-dropdown").first.click()
-    page.get_by_role("searchbox").fill("Médiathèque")
-    page.get_by_role("option", name=re.compile("^Médiathèque")).first.click()
-    form.get_by_label("Début").fill(f"{YEAR}-06-10")
-    form.get_by_label("Fin (incluse)").fill(f"{YEAR}-06-12")
+    choose_loan(form, page, f"{ITEM} (1 unité)", f"{YEAR}-06-10", f"{YEAR}-06-12")
+    form.get_by_label("Interventions prévues").fill("4")
+    form.get_by_label("Notes").fill("Salle du conseil")
     form.get_by_role("button", name="Enregistrer le prêt").click()
-    form.get_by_text(re.compile(rf"Prêt n° \d+ enregistré : {ITEM} pour Médiathèque")).wait_for()
+    saved = re.compile(rf"Prêt n° \d+ enregistré : {ITEM} pour Médiathèque")
+    expect(form.get_by_role("alert").filter(has_text=saved)).to_be_visible(timeout=ROUND_TRIP)  # announced
     expect(gauge_figure(page)).to_have_text(str(before + 3), timeout=45_000)  # three days, 10 to 12 June
-    # The same dates again: refused, with the loan just made named in the message.
+    # The form is ready for the next loan: back to the values it was rendered with.
+    today = clock.today().isoformat()
+    expect(form.get_by_label("Article")).to_have_value("")
+    expect(form.locator("button.dash-dropdown").first).to_contain_text("Rechercher un lieu")
+    expect(form.get_by_label("Début")).to_have_value(today)
+    expect(form.get_by_label("Fin (incluse)")).to_have_value(today)
+    expect(form.get_by_label("Interventions prévues")).to_have_value("")
+    expect(form.get_by_label("Notes")).to_have_value("")
+    # So a second click enters nothing.
     form.get_by_role("button", name="Enregistrer le prêt").click()
-    form.get_by_text(re.compile(r"Conflit de réservation : « Vidéoprojecteur »")).wait_for()
+    expect(form.get_by_text("Choisir un article du catalogue.")).to_be_visible(timeout=ROUND_TRIP)
+    expect(gauge_figure(page)).to_have_text(str(before + 3))
+    # The same loan entered again: refused, with the loan just made named in the message.
+    choose_loan(form, page, f"{ITEM} (1 unité)", f"{YEAR}-06-10", f"{YEAR}-06-12")
+    form.get_by_role("button", name="Enregistrer le prêt").click()
+    expect(form.get_by_text(re.compile(r"Conflit de réservation : « Vidéoprojecteur »"))).to_be_visible(
+        timeout=ROUND_TRIP
+    )
     expect(gauge_figure(page)).to_have_text(str(before + 3))
 
 
@@ -74,3 +99,48 @@ def test_materiel003_viewer_sees_panels_without_forms_and_exports(page, live_ser
     assert download.value.suggested_filename == f"materiel-articles-{YEAR}0101-{YEAR}1231.csv"
     header = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()[0]
     assert header.startswith("Article;Catégorie;Unités;Actif;Prêts;Jours de prêt")
+
+
+def test_materiel004_a_submission_sent_twice_records_one_loan(page, live_server):
+    """Two submissions of one rendering of the form, the first held in the network until the second has gone (a
+    slow connection, an impatient second click): one loan. The item has two units, so clash detection alone would
+    let the copy through."""
+    open_materiel(page, live_server)
+    kit = page.locator("[data-item='Kit robotique'] .gauge-days")
+    before = int(kit.inner_text())
+    form = page.locator("#nouveau-pret")
+    choose_loan(form, page, "Kit robotique (2 unités)", f"{YEAR}-09-14", f"{YEAR}-09-15")
+    submissions = []
+
+    def hold_the_first_submission(route):
+        if '"form-submit"' not in (route.request.post_data or ""):
+            route.continue_()
+            return
+        submissions.append(route)
+        if len(submissions) > 1:
+            route.continue_()
+
+    page.route(re.compile(r"/_dash-update-component"), hold_the_first_submission)
+    button = form.get_by_role("button", name="Enregistrer le prêt")
+    button.click()
+    wait_until(page, lambda: len(submissions) == 1)
+    button.click()
+    wait_until(page, lambda: len(submissions) == 2)
+    submissions[0].continue_()
+    # Whichever answer the page keeps, it says the loan is saved, once.
+    outcome = re.compile(r"Prêt n° \d+ enregistré : Kit robotique|Ce formulaire a déjà été enregistré")
+    expect(form.get_by_role("alert").filter(has_text=outcome)).to_be_visible(timeout=ROUND_TRIP)
+    expect(form.get_by_label("Article")).to_have_value("")
+    wait_for_dash(page)
+    expect(kit).to_have_text(str(before + 2), timeout=45_000)  # two days, one unit: one loan
+    booked = page.locator("#materiel-loans tr", has_text=f"du 14/09/{YEAR} au 15/09/{YEAR}")
+    expect(booked).to_have_count(1, timeout=ROUND_TRIP)
+
+
+def wait_until(page, condition, timeout_ms: int = 30_000) -> None:
+    """Let the page run (and its routes answer) until `condition()` holds."""
+    for _ in range(timeout_ms // 50):
+        if condition():
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError("condition not met in time")
