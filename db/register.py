@@ -90,12 +90,15 @@ def _write_history(session: Session, _context) -> None:
             )
             .values(valid_to=now)
         )
-    rows: dict[str, list[dict]] = {}
-    for obj, t in opened:
-        version = {"register": t.register, "ref": getattr(obj, t.key), "valid_from": now, "valid_to": None}
-        rows.setdefault(t.register, []).append(version | _state(obj, t))
-    for versions in rows.values():  # one INSERT per register: the rows of one executemany share their columns
-        session.execute(insert(table), versions)
+    if opened:
+        session.execute(
+            insert(table),
+            [
+                {"register": t.register, "ref": getattr(obj, t.key), "valid_from": now, "valid_to": None}
+                | _state(obj, t)
+                for obj, t in opened
+            ],
+        )
 
 
 # --- reading the history --------------------------------------------------------------------------------------
