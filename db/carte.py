@@ -15,20 +15,19 @@ import io
 import re
 import threading
 import unicodedata
-import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import chain
 
 import numpy as np
 import pandas as pd
 from opening_hours import OpeningHours, State
-from sqlalchemy import ColumnElement, String, cast, event, func, or_, select, text
+from sqlalchemy import ColumnElement, String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
+from db import revisions
 from db.figures import KeyFigure
-from db.models import PLACE_MULTI_FIELDS, Commune, DataRevision, Place, PlaceValue, Role
+from db.models import PLACE_MULTI_FIELDS, Commune, Place, PlaceValue, Role
 from db.writes import Actor, audit, require_role, snapshot
 
 
@@ -662,27 +661,10 @@ def places_matching(session: Session, flt: PlaceFilter, now: dt.datetime) -> lis
     return [by_pk[pk] for pk in pks]
 
 
-PLACES_REVISION = "places"
-
-
-@event.listens_for(Session, "before_flush")
-def _replace_places_token(session: Session, _context, _instances) -> None:
-    """A flush that touches places gives them a new revision token, in the same transaction (see DataRevision)."""
-    changed = chain(session.new, session.deleted, (o for o in session.dirty if session.is_modified(o)))
-    if any(isinstance(o, (Place, PlaceValue)) for o in changed):
-        session.execute(
-            text(
-                "INSERT INTO data_revisions (name, token) VALUES (:name, :token) "
-                "ON CONFLICT (name) DO UPDATE SET token = excluded.token"
-            ),
-            {"name": PLACES_REVISION, "token": uuid.uuid4().hex},
-        )
-
-
 def collection_version(session: Session) -> str:
     """Changes whenever a place is added, changed or removed: the index and the browser's point collection are
     keyed by it. The count also catches bulk writes that bypass the ORM (the benchmark's)."""
-    token = session.scalar(select(DataRevision.token).where(DataRevision.name == PLACES_REVISION))
+    token = revisions.tokens(session)[revisions.PLACES]
     count = session.scalar(select(func.count()).select_from(Place))
     return f"{token or 'initial'}.{count}"
 

@@ -8,7 +8,8 @@ from contextlib import contextmanager
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from db import register  # noqa: F401 - its flush hook writes the register's history in every transaction
+# Their flush hooks write the register's history and replace the areas' revision tokens in every transaction.
+from db import register, revisions  # noqa: F401
 
 
 def _sqlite_engine(url: str, immediate: bool) -> Engine:

@@ -1,0 +1,44 @@
+"""Each area's revision token is replaced by a write of that area, in its transaction, and by nothing else."""
+
+import datetime as dt
+
+from db import revisions
+from db.models import EquipmentItem, Event, EventOccurrence, Newsletter, Training, TrainingSession
+from tests.unit.test_carte import place
+
+WRITES = {
+    revisions.PLACES: lambda: place(1),
+    revisions.AGENDA: lambda: Event(
+        title="Atelier", occurrences=[EventOccurrence(start=dt.datetime(2025, 3, 1, 9, tzinfo=dt.UTC),
+                                                      end=dt.datetime(2025, 3, 1, 11, tzinfo=dt.UTC))]
+    ),
+    revisions.MATERIEL: lambda: EquipmentItem(name="Kit", category="Robotique", units=1),
+    revisions.FORMATIONS: lambda: Training(programme="P", title="T", sessions=[TrainingSession(date=dt.date(2025, 3, 1))]),
+    revisions.LETTRES: lambda: Newsletter(name="La Lettre"),
+}  # fmt: skip
+
+
+def test_a_write_replaces_its_area_token_only(database):
+    with database.session() as session:
+        before = revisions.tokens(session)
+    for area, row in WRITES.items():
+        with database.transaction() as session:
+            session.add(row())
+        with database.session() as session:
+            after = revisions.tokens(session)
+        assert {name for name in after if after[name] != before[name]} == {area}, area
+        before = after
+
+
+def test_a_failed_transaction_keeps_the_tokens(database):
+    with database.session() as session:
+        before = revisions.tokens(session)
+    try:
+        with database.transaction() as session:
+            session.add(Newsletter(name="La Lettre"))
+            session.flush()
+            raise RuntimeError("the write fails after its flush")
+    except RuntimeError:
+        pass
+    with database.session() as session:
+        assert revisions.tokens(session) == before
