@@ -15,12 +15,12 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import pandas as pd
-from sqlalchemy import func, or_, select
+from sqlalchemy import DateTime, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from db import clock
 from db.models import AttendanceMode, Commune, Event, EventOccurrence, EventStatus, Place, Role
-from db.periods import Period
+from db.periods import Period, period_table
 from db.writes import Actor, ValidationError, audit, require_role, snapshot
 
 STATUS_LABELS = {
@@ -114,16 +114,38 @@ def occurrence_label(start: dt.datetime, end: dt.datetime, all_day: bool = False
 # --- the figure of the Accueil -------------------------------------------------------------------------------------
 
 
-def event_count(session: Session, period: Period) -> tuple[int, dt.date | None]:
-    """Events with at least one occurrence starting on a local day of the period, cancelled ones excluded; and the
-    local day of the latest such occurrence (None without any)."""
-    start, end = clock.bounds(period)
-    count, latest = session.execute(
-        select(func.count(func.distinct(Event.id)), func.max(EventOccurrence.start))
-        .join(EventOccurrence)
-        .where(EventOccurrence.start >= start, EventOccurrence.start < end, Event.status != EventStatus.CANCELLED)
-    ).one()
-    return count, clock.local_date(latest) if latest is not None else None
+def event_counts(session: Session, periods: list[Period]) -> list[tuple[int, dt.date | None]]:
+    """For each period: the events with at least one occurrence starting on one of its local days, cancelled ones
+    excluded, and the local day of the latest such occurrence; one aggregate query, the occurrences of all the
+    periods joined to a table of the periods' instants."""
+    bounds = [clock.bounds(period) for period in periods]
+    table = period_table(bounds, (DateTime(timezone=True), DateTime(timezone=True)))
+    starts = (
+        select(EventOccurrence.event_id, EventOccurrence.start)
+        .join(Event)
+        .where(
+            EventOccurrence.start >= min(start for start, _ in bounds),
+            EventOccurrence.start < max(end for _, end in bounds),
+            Event.status != EventStatus.CANCELLED,
+        )
+        .subquery()
+    )
+    found = {
+        n: (count, latest)
+        for n, count, latest in session.execute(
+            select(table.c.n, func.count(func.distinct(starts.c.event_id)), func.max(starts.c.start))
+            .select_from(starts.join(table, and_(starts.c.start >= table.c.first, starts.c.start < table.c.last)))
+            .group_by(table.c.n)
+        )
+    }
+    return [(found.get(n, (0,))[0], _local_day(found.get(n, (0, None))[1])) for n in range(len(periods))]
+
+
+def _local_day(value) -> dt.date | None:
+    """The local day of an aggregated time (SQLite gives a CASE's result back as text)."""
+    if value is None:
+        return None
+    return clock.local_date(dt.datetime.fromisoformat(value) if isinstance(value, str) else value)
 
 
 def first_occurrence_day(session: Session) -> dt.date | None:

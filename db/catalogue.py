@@ -19,6 +19,8 @@ that includes imputed values says so (`estimated`, and the rule in its note).
 from __future__ import annotations
 
 import datetime as dt
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -26,7 +28,7 @@ from typing import NamedTuple
 
 from sqlalchemy.orm import Session
 
-from db import agenda, carte, clock, formations, lettres, materiel, register
+from db import agenda, carte, clock, formations, lettres, materiel, register, revisions
 from db.figures import KeyFigure
 from db.periods import Period
 
@@ -53,13 +55,26 @@ COMPARED_WITH = {
 
 
 class Reading(NamedTuple):
-    """What a figure's function reads for one period."""
+    """What a figure's family reads for one period."""
 
     value: float | int | None
     last_record: dt.date | None
     detail: str = ""
     note: str = ""
     estimated: bool = False
+
+
+# A family computes several figures for many periods from one pass over the same records:
+# (session, periods) → for each period, {figure key: Reading}.
+FamilyCompute = Callable[[Session, list[Period]], list[dict[str, Reading]]]
+
+
+@dataclass(frozen=True)
+class Family:
+    name: str
+    area: str  # the revision token (db/revisions.py) its results are cached under
+    compute: FamilyCompute
+    first_record: Callable[[Session], dt.date | None] | None = None  # before it a flow or rate is unknown, not 0
 
 
 @dataclass(frozen=True)
@@ -69,10 +84,8 @@ class Figure:
     kind: Kind
     mission: str  # the Indicateurs' grouping (db.indicateurs.MISSIONS)
     source: str
-    read: Callable[[Session, Period], Reading]
+    family: str
     unit: str = ""
-    # The day an area's records begin, before which a flow or a rate is unknown rather than 0.
-    first_record: Callable[[Session], dt.date | None] | None = None
     by_month: bool = True  # False: recorded per year, so charted by year only
     month_label: str = ""  # what one month's value is, when it is not the label's figure for a month
 
@@ -82,264 +95,313 @@ class Figure:
         return self.month_label or f"{self.label} par mois"
 
 
-def _memo(session: Session, key: tuple, compute: Callable[[], object]):
-    """One computation per read session (e.g. per period), shared by the figures drawn from it."""
-    cache = session.info.setdefault("catalogue", {})
-    if key not in cache:
-        cache[key] = compute()
-    return cache[key]
-
-
-def _as_of(period: Period) -> dt.date:
+def _as_of(period: Period, today: dt.date) -> dt.date:
     """The day a stock is read at: the period's last day, today at the latest (the future has no state yet)."""
-    return min(period.end, clock.today())
+    return min(period.end, today)
 
 
 def _day(value) -> dt.date | None:
     return None if value is None else clock.local_date(value)
 
 
-# --- the areas' figures, each read through the area's own rules --------------------------------------------------
-
-
-def _events(session: Session, period: Period) -> Reading:
-    count, last = agenda.event_count(session, period)
-    return Reading(count, last)
-
-
-def _loans_of(session: Session, period: Period) -> materiel.LoanTotals:
-    return _memo(session, ("loans", period), lambda: materiel.loan_totals(session, period))
-
-
-def _loan_days(session: Session, period: Period) -> Reading:
-    totals = _loans_of(session, period)
-    return Reading(totals.loan_days, totals.last_day, f"{totals.loans} prêt{'s' if totals.loans > 1 else ''}")
-
-
-def _loans(session: Session, period: Period) -> Reading:
-    totals = _loans_of(session, period)
-    return Reading(totals.loans, totals.last_day)
-
-
-def _borrowers(session: Session, period: Period) -> Reading:
-    totals = _loans_of(session, period)
-    return Reading(totals.borrowers, totals.last_day)
-
-
-def _interventions(session: Session, period: Period) -> Reading:
-    totals = _loans_of(session, period)
-    imputed, total = totals.estimated_interventions, totals.interventions
-    if not imputed:
-        return Reading(total, totals.last_day)
-    return Reading(
-        total, totals.last_day, note=f"{imputed} des {total} interventions estimées. {materiel.INTERVENTIONS_RULE}",
-        estimated=True,
-    )  # fmt: skip
-
-
-def _utilisation(session: Session, period: Period) -> Reading:
-    totals = _loans_of(session, period)
-    if totals.rate is None:
-        return Reading(None, totals.last_day, note="Aucun matériel au catalogue sur la période.")
-    availability = totals.availability
-    return Reading(
-        round(100 * totals.rate, 1), totals.last_day, note=availability.note, estimated=availability.estimated
-    )  # fmt: skip
-
-
-def _sessions(session: Session, period: Period) -> dict[str, KeyFigure]:
-    """The Formations' own key figures (sessions, participants, rates) and the number of trainings."""
-
-    def compute():
-        frame = formations.sessions_frame(session, formations.TrainingFilters(period=period))
-        figures = {figure.key: figure for figure in formations.formation_figures(frame, clock.today())}
-        last = frame["date"].max().date() if len(frame) else None
-        return figures | {"trainings": int(frame["training_id"].nunique()), "last": last}
-
-    return _memo(session, ("sessions", period), compute)
-
-
-def _formations(key: str) -> Callable[[Session, Period], Reading]:
-    def read(session: Session, period: Period) -> Reading:
-        figures = _sessions(session, period)
-        if key == "trainings":
-            return Reading(figures["trainings"], figures["last"])
-        figure = figures[key]
-        # The sessions' detail (trainings, hours) adds to the source; the others' repeat it.
-        return Reading(figure.value, figures["last"], figure.detail if key == "sessions" else "")
-
-    return read
-
-
 def _from_key_figure(figure: KeyFigure) -> Reading:
     return Reading(figure.value, _day(figure.as_of), figure.detail, figure.note, figure.estimated)
 
 
-def _subscribers(session: Session, period: Period) -> Reading:
-    return _from_key_figure(lettres.newsletter_reach_figure(session, period))
+# --- the families: each reads its records through the area's own rules, for all the periods at once -------------
 
 
-def _issues(session: Session, period: Period) -> Reading:
-    return _from_key_figure(lettres.issue_count_figure(session, period))
+def _places(session: Session, periods: list[Period]) -> list[dict[str, Reading]]:
+    today = clock.today()
+    days = [_as_of(period, today) for period in periods]
+    fresh_since = [carte.months_before(day, FRESH.max_months) for day in days]
+    unknown = register.unknown_before(register.tracked_since(session, register.PLACES))
+    out = []
+    for day, standing in zip(days, register.standing(session, days, fresh_since), strict=True):
+        if standing is None:
+            out.append(dict.fromkeys(("places", "fresh_places", "epcis"), Reading(None, None, note=unknown)))
+            continue
+        share = round(100 * standing.fresh / standing.places) if standing.places else 0
+        last = standing.last_update
+        out.append(
+            {
+                "places": Reading(standing.places, last),
+                "fresh_places": Reading(
+                    standing.fresh, last, f"{share} % des {standing.places} fiches au {day:%d/%m/%Y}"
+                ),
+                "epcis": Reading(standing.epcis, last, f"{standing.communes} communes"),
+            }
+        )
+    return out
 
 
-def _open_rate(session: Session, period: Period) -> Reading:
-    figure = lettres.open_rate_figure(session, period)
-    if figure.value is None:
-        return Reading(None, _day(figure.as_of), note="Aucun envoi avec statistiques d'ouverture sur la période.")
-    return Reading(figure.value, _day(figure.as_of), figure.source)
+def _events(session: Session, periods: list[Period]) -> list[dict[str, Reading]]:
+    return [{"events": Reading(count, last)} for count, last in agenda.event_counts(session, periods)]
 
 
-def _audience_record(indicator: str) -> Callable[[Session, Period], Reading]:
-    return lambda session, period: _from_key_figure(lettres.latest_record_figure(session, indicator, period))
+def _loans(session: Session, periods: list[Period]) -> list[dict[str, Reading]]:
+    out = []
+    for totals in materiel.loan_totals(session, periods):
+        last, imputed, total = totals.last_day, totals.estimated_interventions, totals.interventions
+        if totals.rate is None:
+            utilisation = Reading(None, last, note="Aucun matériel au catalogue sur la période.")
+        else:
+            availability = totals.availability
+            utilisation = Reading(
+                round(100 * totals.rate, 1), last, note=availability.note, estimated=availability.estimated
+            )
+        out.append(
+            {
+                "loan_days": Reading(totals.loan_days, last, f"{totals.loans} prêt{'s' if totals.loans > 1 else ''}"),
+                "loans": Reading(totals.loans, last),
+                "borrowers": Reading(totals.borrowers, last),
+                "interventions": Reading(
+                    total, last, note=f"{imputed} des {total} interventions estimées. {materiel.INTERVENTIONS_RULE}",
+                    estimated=True,
+                ) if imputed else Reading(total, last),
+                "equipment_utilisation": utilisation,
+            }
+        )  # fmt: skip
+    return out
 
 
-def _monthly(indicator: str, statistic: str) -> Callable[[Session, Period], Reading]:
-    return lambda session, period: _from_key_figure(
-        lettres.monthly_statistic_figure(session, indicator, period, statistic)
-    )
+def _percent(value: float | None) -> int | None:
+    """A rate as the Formations show it (formations.formation_figures): a whole percentage."""
+    return None if value is None else round(100 * value)
 
 
-def _places_at(session: Session, period: Period):
-    """The places standing on the stock's day, from the register's history, or the note saying it is unknown."""
-    day = _as_of(period)
-    standing = _memo(session, ("places", day), lambda: register.versions_at(session, register.PLACES, day))
-    if standing is None:
-        return None, register.unknown_before(register.tracked_since(session, register.PLACES))
-    return standing, ""
+def _sessions(session: Session, periods: list[Period]) -> list[dict[str, Reading]]:
+    return [
+        {
+            "trainings": Reading(totals.trainings, totals.last),
+            # The sessions' detail (trainings, hours) adds to the source; the others' would repeat it.
+            "sessions": Reading(totals.sessions, totals.last, f"{totals.trainings} formations · {totals.hours} h"),
+            "participants": Reading(totals.participants, totals.last),
+            "fill_rate": Reading(_percent(totals.fill_rate), totals.last),
+            "attendance_rate": Reading(_percent(totals.attendance_rate), totals.last),
+        }
+        for totals in formations.session_totals(session, periods, clock.today())
+    ]
 
 
-def _last_update(standing) -> dt.date | None:
-    return standing["date_maj"].max() if len(standing) and standing["date_maj"].notna().any() else None
+def _issues(session: Session, periods: list[Period]) -> list[dict[str, Reading]]:
+    out = []
+    for sent, opened in lettres.issue_figures(session, periods):
+        if opened.value is None:
+            rate = Reading(None, _day(opened.as_of), note="Aucun envoi avec statistiques d'ouverture sur la période.")
+        else:
+            rate = Reading(opened.value, _day(opened.as_of), opened.source)
+        out.append({"newsletter_issues": _from_key_figure(sent), "newsletter_open_rate": rate})
+    return out
 
 
-def _places(session: Session, period: Period) -> Reading:
-    standing, note = _places_at(session, period)
-    if standing is None:
-        return Reading(None, None, note=note)
-    return Reading(len(standing), _last_update(standing))
+def _audience(session: Session, periods: list[Period]) -> list[dict[str, Reading]]:
+    columns = {
+        "subscribers": lettres.newsletter_reach_figures(session, periods),
+        "chat_active_users": lettres.latest_record_figures(session, "chat_utilisateurs_actifs", periods),
+        "wiki_pages": lettres.latest_record_figures(session, "wiki_pages", periods),
+        "site_visitors_month_mean": lettres.monthly_statistic_figures(session, VISITORS, periods, "mean"),
+        "site_visitors_month_max": lettres.monthly_statistic_figures(session, VISITORS, periods, "max"),
+    }
+    return [{key: _from_key_figure(figures[n]) for key, figures in columns.items()} for n in range(len(periods))]
 
 
-def _fresh_places(session: Session, period: Period) -> Reading:
-    standing, note = _places_at(session, period)
-    if standing is None:
-        return Reading(None, None, note=note)
-    day = _as_of(period)
-    bands = [carte.freshness_of(maj, day) for maj in standing["date_maj"]]
-    fresh = sum(band is carte.FRESHNESS[0] for band in bands)
-    share = round(100 * fresh / len(standing)) if len(standing) else 0
-    return Reading(fresh, _last_update(standing), f"{share} % des {len(standing)} fiches au {day:%d/%m/%Y}")
-
-
-def _epcis(session: Session, period: Period) -> Reading:
-    standing, note = _places_at(session, period)
-    if standing is None:
-        return Reading(None, None, note=note)
-    communes = standing["insee"].dropna().nunique()
-    return Reading(int(standing["epci_code"].dropna().nunique()), _last_update(standing), f"{communes} communes")
-
-
+VISITORS = "site_visiteurs_uniques"
 FRESH = carte.FRESHNESS[0]
+
+FAMILIES = {
+    family.name: family
+    for family in (
+        Family("places", revisions.PLACES, _places),
+        Family("events", revisions.AGENDA, _events, agenda.first_occurrence_day),
+        Family("loans", revisions.MATERIEL, _loans, materiel.first_loan_day),
+        Family("sessions", revisions.FORMATIONS, _sessions, formations.first_session_day),
+        Family("issues", revisions.LETTRES, _issues, lettres.first_issue_day),
+        Family("audience", revisions.LETTRES, _audience),
+    )
+}
+# Rates of a family with a first record are unknown before it too, except the utilisation rate, which reads the
+# catalogue (no loans yet: 0 %, not unknown).
+BEFORE_FIRST_RECORD_KNOWN = {"equipment_utilisation"}
 
 CATALOGUE: tuple[Figure, ...] = (
     # Animation du réseau
     Figure("places", "Lieux de médiation numérique", Kind.STOCK, "animation",
-           "Registre des lieux de la carte (standard national), tel qu'il était à la date", _places),
+           "Registre des lieux de la carte (standard national), tel qu'il était à la date", "places"),
     Figure("chat_active_users", "Utilisateurs actifs du chat", Kind.STOCK, "animation",
-           "Relevé annuel de la messagerie du réseau", _audience_record("chat_utilisateurs_actifs"), by_month=False),
-    Figure("wiki_pages", "Pages du wiki", Kind.STOCK, "animation",
-           "Relevé annuel du wiki du réseau", _audience_record("wiki_pages"), by_month=False),
+           "Relevé annuel de la messagerie du réseau", "audience", by_month=False),
+    Figure("wiki_pages", "Pages du wiki", Kind.STOCK, "animation", "Relevé annuel du wiki du réseau", "audience",
+           by_month=False),
     # Visibilité des acteurs
     Figure("events", "Événements publiés", Kind.FLOW, "visibilite",
-           "Agenda : événements ayant une date dans la période (jours en heure locale), hors annulés", _events,
-           first_record=agenda.first_occurrence_day),
+           "Agenda : événements ayant une date dans la période (jours en heure locale), hors annulés", "events"),
     Figure("subscribers", "Abonnés aux lettres d'information", Kind.STOCK, "visibilite",
-           "Dernier relevé d'abonnés de la période pour chaque lettre, sommé", _subscribers),
-    Figure("newsletter_issues", "Lettres envoyées", Kind.FLOW, "visibilite", "Envois enregistrés", _issues,
-           first_record=lettres.first_issue_day),
+           "Dernier relevé d'abonnés de la période pour chaque lettre, sommé", "audience"),
+    Figure("newsletter_issues", "Lettres envoyées", Kind.FLOW, "visibilite", "Envois enregistrés", "issues"),
     Figure("newsletter_open_rate", "Taux d'ouverture des lettres", Kind.RATE, "visibilite",
-           "Ouvertures / destinataires des envois ayant des statistiques (moyenne pondérée)", _open_rate, unit="%",
-           first_record=lettres.first_issue_day),
+           "Ouvertures / destinataires des envois ayant des statistiques (moyenne pondérée)", "issues", unit="%"),
     Figure("site_visitors_month_mean", "Visiteurs uniques du site par mois (moyenne)", Kind.MONTHLY, "visibilite",
-           "Relevés mensuels de l'outil de mesure d'audience : moyenne des mois complets de la période",
-           _monthly("site_visiteurs_uniques", "mean"), month_label="Visiteurs uniques du site, relevé de chaque mois"),
+           "Relevés mensuels de l'outil de mesure d'audience : moyenne des mois complets de la période", "audience",
+           month_label="Visiteurs uniques du site, relevé de chaque mois"),
     Figure("site_visitors_month_max", "Visiteurs uniques du site par mois (maximum)", Kind.MONTHLY, "visibilite",
-           "Relevés mensuels de l'outil de mesure d'audience : meilleur mois complet de la période",
-           _monthly("site_visiteurs_uniques", "max"), by_month=False),
+           "Relevés mensuels de l'outil de mesure d'audience : meilleur mois complet de la période", "audience",
+           by_month=False),
     # Prêt de matériel
     Figure("loan_days", "Jours de prêt de matériel", Kind.FLOW, "materiel",
-           "Prêts enregistrés (jours calendaires, bornes incluses, × unités), hors annulés", _loan_days,
-           first_record=materiel.first_loan_day),
+           "Prêts enregistrés (jours calendaires, bornes incluses, × unités), hors annulés", "loans"),
     Figure("loans", "Prêts de matériel", Kind.FLOW, "materiel",
-           "Prêts occupant au moins un jour de la période, hors annulés", _loans, first_record=materiel.first_loan_day),
+           "Prêts occupant au moins un jour de la période, hors annulés", "loans"),
     Figure("borrowers", "Structures ayant emprunté du matériel", Kind.FLOW, "materiel",
-           "Prêts de la période, hors annulés : emprunteurs distincts", _borrowers,
-           first_record=materiel.first_loan_day, by_month=False),
+           "Prêts de la période, hors annulés : emprunteurs distincts", "loans"),
     Figure("interventions", "Interventions avec le matériel prêté", Kind.FLOW, "materiel",
-           "Nombre saisi sur chaque prêt, réparti sur ses jours ; à défaut une par jour de prêt", _interventions,
-           first_record=materiel.first_loan_day),
+           "Nombre saisi sur chaque prêt, réparti sur ses jours ; à défaut une par jour de prêt", "loans"),
     Figure("equipment_utilisation", "Taux d'occupation du matériel", Kind.RATE, "materiel",
-           "Jours de prêt / jours où chaque article était au catalogue × ses unités", _utilisation, unit="%"),
+           "Jours de prêt / jours où chaque article était au catalogue × ses unités", "loans", unit="%"),
     # Formation
     Figure("trainings", "Formations et interventions", Kind.FLOW, "formation",
-           "Formations ayant une session dans la période", _formations("trainings"),
-           first_record=formations.first_session_day, by_month=False),
-    Figure("sessions", "Sessions", Kind.FLOW, "formation", "Sessions de formation de la période",
-           _formations("sessions"), first_record=formations.first_session_day),
+           "Formations ayant une session dans la période", "sessions"),
+    Figure("sessions", "Sessions", Kind.FLOW, "formation", "Sessions de formation de la période", "sessions"),
     Figure("participants", "Participants", Kind.FLOW, "formation",
            "Présents, comptés une fois par session (liste des participants si elle existe, sinon comptes saisis)",
-           _formations("participants"), first_record=formations.first_session_day),
+           "sessions"),
     Figure("fill_rate", "Taux de remplissage", Kind.RATE, "formation",
-           "Inscrits / places, sessions ayant une capacité", _formations("fill_rate"), unit="%",
-           first_record=formations.first_session_day),
+           "Inscrits / places, sessions ayant une capacité", "sessions", unit="%"),
     Figure("attendance_rate", "Taux de présence", Kind.RATE, "formation",
-           "Présents / inscrits, sessions tenues", _formations("attendance_rate"), unit="%",
-           first_record=formations.first_session_day),
+           "Présents / inscrits, sessions tenues", "sessions", unit="%"),
     # Appui aux politiques publiques
     Figure("fresh_places", "Fiches de lieux à jour", Kind.STOCK, "politiques",
            f"Registre des lieux : fiches mises à jour depuis moins de {FRESH.max_months} mois à la date "
-           "(règle de la Carte)", _fresh_places),
+           "(règle de la Carte)", "places"),
     Figure("epcis", "Intercommunalités ayant un lieu", Kind.STOCK, "politiques",
-           "Registre des lieux : intercommunalité de chaque lieu à la date", _epcis),
+           "Registre des lieux : intercommunalité de chaque lieu à la date", "places"),
 )  # fmt: skip
 BY_KEY = {figure.key: figure for figure in CATALOGUE}
 
 
+# --- the engine: one computation per family, periods and data revision, shared by every page and worker thread ----
+
+
+class _Cache:
+    """Results per (family, periods, today, the family's revision token), least recently used out first. A write
+    replaces the token in its own transaction, so a stale entry is never read again: every worker sees a write at
+    its next request."""
+
+    def __init__(self, size: int = 512):
+        self.size = size
+        self.entries: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            if key in self.entries:
+                self.entries.move_to_end(key)
+                return self.entries[key]
+        return None
+
+    def put(self, key, value) -> None:
+        with self.lock:
+            self.entries[key] = value
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+
+CACHE = _Cache()
+
+
+def _tokens(session: Session) -> dict[str, str]:
+    """The areas' tokens, read once per read session (a request)."""
+    if "revision_tokens" not in session.info:
+        session.info["revision_tokens"] = revisions.tokens(session)
+    return session.info["revision_tokens"]
+
+
+def _family_readings(session: Session, family: Family, periods: list[Period]) -> dict[Period, dict[str, Reading]]:
+    """The family's readings for the periods: from the cache, else one computation for those missing."""
+    token = _tokens(session)[family.area]
+    # An area never written through a session has no token yet: nothing of it is cached (a bulk load could not
+    # replace it). The database is part of the key: tests and tools run several in one process.
+    cache = CACHE if token else _Cache(0)
+    scope = (str(session.get_bind().url), family.name, token)
+    today = clock.today()
+    out, missing = {}, []
+    for period in dict.fromkeys(periods):
+        cached = cache.get((*scope, period, today))
+        if cached is None:
+            missing.append(period)
+        else:
+            out[period] = cached
+    if missing:
+        since = cache.get((*scope, "first_record"))
+        if since is None and family.first_record:
+            since = family.first_record(session) or NO_RECORD
+            cache.put((*scope, "first_record"), since)
+        computed = family.compute(session, missing)
+        for period, readings in zip(missing, computed, strict=True):
+            readings = _before_first_record(readings, period, since)
+            cache.put((*scope, period, today), readings)
+            out[period] = readings
+    return out
+
+
+NO_RECORD = "none"  # the cached answer of a family without any record yet
+
+
+def _before_first_record(readings: dict[str, Reading], period: Period, since) -> dict[str, Reading]:
+    """A flow or rate before its area's first record is unknown, not 0; one that starts inside the period says so."""
+    if since is None:
+        return readings
+    out = {}
+    for key, reading in readings.items():
+        if key in BEFORE_FIRST_RECORD_KNOWN:
+            out[key] = reading
+        elif since == NO_RECORD:
+            out[key] = Reading(None, None, note="Aucun enregistrement.")
+        elif period.end < since:
+            out[key] = Reading(None, None, note=f"Inconnu : premiers enregistrements le {since:%d/%m/%Y}.")
+        elif period.start < since:
+            extra = f"Enregistrements à partir du {since:%d/%m/%Y}."
+            out[key] = reading._replace(note=f"{reading.note} {extra}".strip())
+        else:
+            out[key] = reading
+    return out
+
+
+def read_many(session: Session, keys: Iterable[str], periods: list[Period]) -> dict[tuple[str, Period], KeyFigure]:
+    """The figures `keys` for every period: each family computed once (one pass over its records for all the
+    periods not cached yet)."""
+    keys = list(dict.fromkeys(keys))
+    by_family: dict[str, list[str]] = {}
+    for key in keys:
+        by_family.setdefault(BY_KEY[key].family, []).append(key)
+    out = {}
+    for name, family_keys in by_family.items():
+        readings = _family_readings(session, FAMILIES[name], periods)
+        for period in periods:
+            for key in family_keys:
+                out[key, period] = _key_figure(BY_KEY[key], readings[period][key])
+    return out
+
+
+def _key_figure(figure: Figure, reading: Reading) -> KeyFigure:
+    if reading.value is None and not reading.note:
+        reading = reading._replace(note="Aucun enregistrement utilisable sur la période.")
+    return KeyFigure(
+        key=figure.key,
+        label=figure.label,
+        value=reading.value,
+        source=figure.source,
+        as_of=reading.last_record,
+        unit=figure.unit,
+        detail=reading.detail,
+        note=reading.note,
+        estimated=reading.estimated,
+    )
+
+
 def read(session: Session, key: str, period: Period) -> KeyFigure:
     """The figure `key` for the period, as every page, export and document shows it."""
-    figure = BY_KEY[key]
-
-    def compute() -> KeyFigure:
-        reading = _read_recorded(session, figure, period) if figure.first_record else figure.read(session, period)
-        if reading.value is None and not reading.note:
-            reading = reading._replace(note="Aucun enregistrement utilisable sur la période.")
-        return KeyFigure(
-            key=figure.key,
-            label=figure.label,
-            value=reading.value,
-            source=figure.source,
-            as_of=reading.last_record,
-            unit=figure.unit,
-            detail=reading.detail,
-            note=reading.note,
-            estimated=reading.estimated,
-        )
-
-    return _memo(session, ("figure", key, period), compute)
-
-
-def _read_recorded(session: Session, figure: Figure, period: Period) -> Reading:
-    """A flow before its area's first record is unknown, not 0; one that starts inside the period says so."""
-    since = _memo(session, ("since", figure.key), lambda: figure.first_record(session))
-    if since is None:
-        return Reading(None, None, note="Aucun enregistrement.")
-    if period.end < since:
-        return Reading(None, None, note=f"Inconnu : premiers enregistrements le {since:%d/%m/%Y}.")
-    reading = figure.read(session, period)
-    if period.start < since:
-        extra = f"Enregistrements à partir du {since:%d/%m/%Y}."
-        return reading._replace(note=f"{reading.note} {extra}".strip())
-    return reading
+    return read_many(session, [key], [period])[key, period]
 
 
 @dataclass(frozen=True)
@@ -386,17 +448,20 @@ class Measure:
 
 
 def measure(session: Session, key: str, period: Period) -> Measure:
-    earlier = period.previous_year()
-    return Measure(BY_KEY[key], period, read(session, key, period), earlier, read(session, key, earlier))
+    return measures(session, period, [key])[0]
 
 
 def measures(session: Session, period: Period, keys: Iterable[str] | None = None) -> list[Measure]:
-    return [measure(session, key, period) for key in (keys or BY_KEY)]
+    keys = list(keys or BY_KEY)
+    earlier = period.previous_year()
+    figures = read_many(session, keys, [period, earlier])
+    return [Measure(BY_KEY[key], period, figures[key, period], earlier, figures[key, earlier]) for key in keys]
 
 
 def series(session: Session, key: str, periods: list[Period]) -> list[KeyFigure]:
     """The figure over consecutive periods (months or years), each point being the figure for that period."""
-    return [read(session, key, period) for period in periods]
+    figures = read_many(session, [key], periods)
+    return [figures[key, period] for period in periods]
 
 
 # --- the figures as data ------------------------------------------------------------------------------------------

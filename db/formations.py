@@ -24,13 +24,13 @@ import unicodedata
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import case, func, select
+from sqlalchemy import Date, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from db import clock
 from db.figures import KeyFigure
 from db.models import Attendant, AttendantState, Commune, Place, Role, Training, TrainingKind, TrainingSession
-from db.periods import Period
+from db.periods import Period, period_table
 from db.writes import Actor, ValidationError, audit, require_role, snapshot
 
 KIND_LABELS = {
@@ -652,6 +652,95 @@ def formation_figures(frame: pd.DataFrame, today: dt.date) -> list[KeyFigure]:
         KeyFigure("attendance_rate", "Taux de présence", percent(summary["attendance_rate"]), source, as_of,
                   unit="%", detail="Présents / inscrits, sessions tenues"),
     ]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SessionTotals:
+    """`totals` and `formation_figures` of a period's sessions, computed in SQL (what the figure catalogue reads)."""
+
+    sessions: int
+    trainings: int
+    participants: int
+    hours: int
+    fill_rate: float | None
+    attendance_rate: float | None
+    last: dt.date | None
+
+
+def session_totals(session: Session, periods: list[Period], today: dt.date) -> list[SessionTotals]:
+    """The counting rules of this module for each period, in one aggregate query: the sessions of all the periods
+    (with their attendant rows aggregated for those sessions only) joined to a table of the periods, so each session
+    is counted in every period that holds it."""
+    first, last = min(p.start for p in periods), max(p.end for p in periods)
+    in_span = TrainingSession.date.between(first, last)
+    rows = (
+        select(
+            Attendant.session_id,
+            func.count(Attendant.id).label("n"),
+            func.sum(case((Attendant.state.in_(HOLDING_SEAT), 1), else_=0)).label("registered"),
+            func.sum(case((Attendant.state == AttendantState.PRESENT, 1), else_=0)).label("present"),
+        )
+        .join(TrainingSession, TrainingSession.id == Attendant.session_id)
+        .where(in_span)
+        .group_by(Attendant.session_id)
+        .subquery()
+    )
+    from_rows = func.coalesce(rows.c.n, 0) > 0
+    sessions = (
+        select(
+            TrainingSession.id,
+            TrainingSession.training_id,
+            TrainingSession.date,
+            TrainingSession.capacity,
+            TrainingSession.duration_minutes,
+            case((from_rows, rows.c.registered), else_=TrainingSession.registered_count).label("registered"),
+            case((from_rows, rows.c.present), else_=TrainingSession.present_count).label("present"),
+        )
+        .outerjoin(rows, rows.c.session_id == TrainingSession.id)
+        .where(in_span)
+        .cte("period_sessions")
+        .prefix_with("MATERIALIZED")  # else SQLite recomputes each session's attendance in every expression
+    )
+    table = period_table([(p.start, p.end) for p in periods], (Date(), Date()))
+    c = sessions.c
+    both = and_(c.capacity.is_not(None), c.registered.is_not(None))
+    held = and_(c.date <= today, c.registered.is_not(None), c.present.is_not(None), c.registered > 0)
+    found = {
+        row[0]: row[1:]
+        for row in session.execute(
+            select(
+                table.c.n,
+                func.count(c.id),
+                func.count(func.distinct(c.training_id)),
+                func.sum(func.coalesce(c.present, 0)),
+                func.sum(func.coalesce(c.duration_minutes, 0)),
+                func.sum(case((both, c.registered))),
+                func.sum(case((both, c.capacity))),
+                func.sum(case((held, c.present))),
+                func.sum(case((held, c.registered))),
+                func.max(c.date),
+            )
+            .select_from(sessions.join(table, c.date.between(table.c.first, table.c.last)))
+            .group_by(table.c.n)
+        )
+    }
+    out = []
+    for n in range(len(periods)):
+        count, trainings, participants, minutes, seats, capacity, came, expected, latest = found.get(
+            n, (0, 0, 0, 0, None, None, None, None, None)
+        )
+        out.append(
+            SessionTotals(
+                sessions=count,
+                trainings=trainings,
+                participants=int(participants or 0),
+                hours=int(minutes or 0) // 60,
+                fill_rate=rate(seats, capacity),
+                attendance_rate=rate(came, expected),
+                last=dt.date.fromisoformat(latest) if isinstance(latest, str) else latest,
+            )
+        )
+    return out
 
 
 # --- choices and current values for the forms ------------------------------------------------------------------

@@ -88,10 +88,18 @@ def period_from_choice(choice: str | int | None, today: dt.date) -> Period:
 # --- figures by mission -------------------------------------------------------------------------------------------
 
 
-def compare_figures(session: Session, period: Period) -> list[Measure]:
-    """Every figure of the catalogue for the period beside its comparison, in mission order."""
+def compare_figures(session: Session, period: Period, by_year: bool = False) -> list[Measure]:
+    """Every figure of the catalogue for the period beside its comparison, in mission order. The periods its chart
+    draws (the months of both years, or the last years) are computed with it: one pass per family of figures,
+    whatever is drawn next."""
     order = {mission.key: n for n, mission in enumerate(MISSIONS)}
     keys = sorted(catalogue.BY_KEY, key=lambda key: order[catalogue.BY_KEY[key].mission])
+    earlier = period.previous_year()
+    months = [*month_periods(period), *month_periods(earlier)]
+    for yearly in (False, True):
+        charted = [key for key in keys if (by_year or not catalogue.BY_KEY[key].by_month) == yearly]
+        if charted:
+            catalogue.read_many(session, charted, [period, earlier, *(year_periods(period) if yearly else months)])
     return catalogue.measures(session, period, keys)
 
 
@@ -224,7 +232,7 @@ SHEET_NAMES = {
 
 def export_sheets(session: Session, period: Period) -> dict[str, pd.DataFrame]:
     """Every panel of the Indicateurs page as a table: the key figures, each mission's months, the last years."""
-    sheets = {"Chiffres clés": figures_frame(compare_figures(session, period), period)}
+    sheets = {"Chiffres clés": figures_frame(compare_figures(session, period, by_year=True), period)}
     months = month_periods(period)
     for mission in MISSIONS:
         keys = chart_keys(mission.key, monthly=True)

@@ -22,7 +22,7 @@ from typing import NamedTuple
 from urllib.parse import urlparse
 
 import pandas as pd
-from sqlalchemy import case, extract, func, select
+from sqlalchemy import and_, case, extract, func, select
 from sqlalchemy.orm import Session
 
 from db import clock
@@ -359,41 +359,43 @@ def list_newsletters(session: Session, period: Period | None = None) -> pd.DataF
 
 
 def newsletter_reach_figure(session: Session, period: Period, newsletter_ids=None) -> KeyFigure:
-    """Subscribers at the end of the period: over the newsletters, the sum of each one's latest count recorded
+    return newsletter_reach_figures(session, [period], newsletter_ids)[0]
+
+
+def newsletter_reach_figures(session: Session, periods: list[Period], newsletter_ids=None) -> list[KeyFigure]:
+    """Subscribers at the end of each period: over the newsletters, the sum of each one's latest count recorded
     inside the period. A count from an earlier period is never carried forward: a newsletter without a count in
-    the period is left out (the note says so), and without any count at all the figure is None."""
-    in_period = SubscriberSnapshot.date.between(period.start, period.end)
-    latest_dates = (
-        select(SubscriberSnapshot.newsletter_id, func.max(SubscriberSnapshot.date).label("date"))
-        .where(in_period, _ids_filter(SubscriberSnapshot.newsletter_id, newsletter_ids))
-        .group_by(SubscriberSnapshot.newsletter_id)
-        .subquery()
-    )
-    total, counted, as_of = session.execute(
-        select(
-            func.sum(SubscriberSnapshot.count), func.count(SubscriberSnapshot.id), func.max(SubscriberSnapshot.date)
-        ).join(
-            latest_dates,
-            (SubscriberSnapshot.newsletter_id == latest_dates.c.newsletter_id)
-            & (SubscriberSnapshot.date == latest_dates.c.date),
+    the period is left out (the note says so), and without any count at all the figure is None. The snapshots
+    (a few a month per newsletter) are read once for all the periods."""
+    snapshots = session.execute(
+        select(SubscriberSnapshot.newsletter_id, SubscriberSnapshot.date, SubscriberSnapshot.count)
+        .where(
+            SubscriberSnapshot.date.between(min(p.start for p in periods), max(p.end for p in periods)),
+            _ids_filter(SubscriberSnapshot.newsletter_id, newsletter_ids),
         )
-    ).one()
+        .order_by(SubscriberSnapshot.date)
+    ).all()
     newsletters = session.scalar(select(func.count(Newsletter.id)).where(_ids_filter(Newsletter.id, newsletter_ids)))
-    note = ""
-    if not counted:
-        note = NO_RECORD
-    elif counted < newsletters:
-        note = (
-            f"{newsletters - counted} lettre(s) sur {newsletters} sans relevé d'abonnés sur la période, non comptée(s)."
+    out = []
+    for period in periods:
+        latest = {nid: (day, count) for nid, day, count in snapshots if period.start <= day <= period.end}
+        note = ""
+        if not latest:
+            note = NO_RECORD
+        elif len(latest) < newsletters:
+            missing = newsletters - len(latest)
+            note = f"{missing} lettre(s) sur {newsletters} sans relevé d'abonnés sur la période, non comptée(s)."
+        out.append(
+            KeyFigure(
+                key="subscribers",
+                label="Abonnés aux lettres d'information",
+                value=sum(count for _day, count in latest.values()) if latest else None,
+                source="Dernier relevé d'abonnés de la période pour chaque lettre, sommé",
+                as_of=max(day for day, _count in latest.values()) if latest else None,
+                note=note,
+            )
         )
-    return KeyFigure(
-        key="subscribers",
-        label="Abonnés aux lettres d'information",
-        value=int(total) if counted else None,
-        source="Dernier relevé d'abonnés de la période pour chaque lettre, sommé",
-        as_of=as_of,
-        note=note,
-    )
+    return out
 
 
 def subscribers_by_month(session: Session, period: Period, newsletter_ids=None) -> pd.DataFrame:
@@ -499,52 +501,68 @@ def issues_per_year(
     return frame
 
 
-def issue_count_figure(session: Session, period: Period, newsletter_ids=None) -> KeyFigure:
-    count, last = session.execute(
-        select(func.count(NewsletterIssue.id), func.max(NewsletterIssue.sent_on)).where(
-            NewsletterIssue.sent_on.between(period.start, period.end),
-            _ids_filter(NewsletterIssue.newsletter_id, newsletter_ids),
-        )
-    ).one()
-    return KeyFigure(
-        key="newsletter_issues",
-        label=f"Lettres envoyées ({period.label})",
-        value=count,
-        source="Envois enregistrés",
-        as_of=last,
-    )
-
-
 def first_issue_day(session: Session) -> dt.date | None:
     """The date of the earliest issue recorded: before it, the Lettres say nothing (not « no issue »)."""
     return session.scalar(select(func.min(NewsletterIssue.sent_on)))
 
 
-def open_rate_figure(session: Session, period: Period, newsletter_ids=None) -> KeyFigure:
-    """The weighted open rate (in %) of the period's issues that carry recipients and opens; None without any."""
-    has_stats = NewsletterIssue.recipients > 0, NewsletterIssue.opens.is_not(None)
-    recipients, opens, with_stats, last = session.execute(
-        select(
-            func.sum(NewsletterIssue.recipients),
-            func.sum(NewsletterIssue.opens),
-            func.count(NewsletterIssue.id),
-            func.max(NewsletterIssue.sent_on),
-        ).where(
-            NewsletterIssue.sent_on.between(period.start, period.end),
+def issue_figures(session: Session, periods: list[Period], newsletter_ids=None) -> list[tuple[KeyFigure, KeyFigure]]:
+    """For each period, the issues sent and their weighted open rate (in %, over the issues that carry recipients
+    and opens; None without any), in one aggregate pass over the issues of all the periods."""
+    has_stats = and_(NewsletterIssue.recipients > 0, NewsletterIssue.opens.is_not(None))
+    columns = []
+    for period in periods:
+        inside = NewsletterIssue.sent_on.between(period.start, period.end)
+        with_stats = and_(inside, has_stats)
+        columns += [
+            func.count(case((inside, NewsletterIssue.id))),
+            func.max(case((inside, NewsletterIssue.sent_on))),
+            func.sum(case((with_stats, NewsletterIssue.recipients))),
+            func.sum(case((with_stats, NewsletterIssue.opens))),
+            func.count(case((with_stats, NewsletterIssue.id))),
+            func.max(case((with_stats, NewsletterIssue.sent_on))),
+        ]
+    row = session.execute(
+        select(*columns).where(
+            NewsletterIssue.sent_on.between(min(p.start for p in periods), max(p.end for p in periods)),
             _ids_filter(NewsletterIssue.newsletter_id, newsletter_ids),
-            *has_stats,
         )
     ).one()
-    return KeyFigure(
-        key="newsletter_open_rate",
-        label="Taux d'ouverture moyen (%)",
-        value=round(100 * opens / recipients, 1) if recipients else None,
-        source=f"Ouvertures / destinataires des {with_stats} envois avec statistiques"
-        if with_stats
-        else "Aucun envoi avec statistiques d'ouverture",
-        as_of=last,
-        unit="%",
-    )
+    out = []
+    for n, period in enumerate(periods):
+        count, last, recipients, opens, with_stats, last_with_stats = row[6 * n : 6 * n + 6]
+        sent = KeyFigure(
+            key="newsletter_issues",
+            label=f"Lettres envoyées ({period.label})",
+            value=count,
+            source="Envois enregistrés",
+            as_of=_date(last),
+        )
+        opened = KeyFigure(
+            key="newsletter_open_rate",
+            label="Taux d'ouverture moyen (%)",
+            value=round(100 * opens / recipients, 1) if recipients else None,
+            source=f"Ouvertures / destinataires des {with_stats} envois avec statistiques"
+            if with_stats
+            else "Aucun envoi avec statistiques d'ouverture",
+            as_of=_date(last_with_stats),
+            unit="%",
+        )
+        out.append((sent, opened))
+    return out
+
+
+def _date(value) -> dt.date | None:
+    """A DATE aggregated through a CASE (SQLite gives it back as text)."""
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def issue_count_figure(session: Session, period: Period, newsletter_ids=None) -> KeyFigure:
+    return issue_figures(session, [period], newsletter_ids)[0][0]
+
+
+def open_rate_figure(session: Session, period: Period, newsletter_ids=None) -> KeyFigure:
+    return issue_figures(session, [period], newsletter_ids)[0][1]
 
 
 def audience_series(session: Session, indicators=None) -> pd.DataFrame:
@@ -580,61 +598,91 @@ def period_label(kind: str, start: dt.date) -> str:
     return str(start.year) if kind == "year" else f"{start:%m/%Y}"
 
 
-def latest_record_figure(session: Session, indicator: str, period: Period) -> KeyFigure:
-    """An indicator's latest record whose month or year starts inside the period (a count as it stood then);
-    None with a note when the period has none: an older record is never carried forward."""
-    row = session.execute(
+def _records(session: Session, indicator: str, periods: list[Period], kind: str | None = None) -> list:
+    """An indicator's records (kind, start, value, source) starting inside the span of the periods."""
+    first, last = min(p.start for p in periods), max(p.end for p in periods)
+    return session.execute(
         select(AudienceFigure.period_kind, AudienceFigure.period_start, AudienceFigure.value, AudienceFigure.source)
-        .where(AudienceFigure.indicator == indicator, AudienceFigure.period_start.between(period.start, period.end))
-        .order_by(AudienceFigure.period_start.desc(), AudienceFigure.period_kind)
-        .limit(1)
-    ).first()
-    label = indicator_label(indicator)
-    if row is None:
-        return KeyFigure(
-            key=indicator, label=label, value=None, source="Relevés d'audience", as_of=None, note=NO_RECORD
+        .where(
+            AudienceFigure.indicator == indicator,
+            AudienceFigure.period_start.between(first.replace(day=1), last),
+            AudienceFigure.period_kind == kind if kind else True,
         )
-    kind, start, value, source = row
-    return KeyFigure(
-        key=indicator,
-        label=label,
-        value=value,
-        source=source or "Source non précisée",
-        as_of=start,
-        detail=f"{PERIOD_KINDS[kind].capitalize()} {period_label(kind, start)}",
-    )
+        .order_by(AudienceFigure.period_start, AudienceFigure.period_kind)
+    ).all()
+
+
+def latest_record_figure(session: Session, indicator: str, period: Period) -> KeyFigure:
+    return latest_record_figures(session, indicator, [period])[0]
+
+
+def latest_record_figures(session: Session, indicator: str, periods: list[Period]) -> list[KeyFigure]:
+    """For each period, an indicator's latest record whose month or year starts inside it (a count as it stood
+    then); None with a note when the period has none: an older record is never carried forward."""
+    records = _records(session, indicator, periods)
+    label = indicator_label(indicator)
+    out = []
+    for period in periods:
+        inside = [r for r in records if period.start <= r[1] <= period.end]
+        if not inside:
+            out.append(
+                KeyFigure(
+                    key=indicator, label=label, value=None, source="Relevés d'audience", as_of=None, note=NO_RECORD
+                )
+            )
+            continue
+        # the latest start; a month's record before the year's on the same day
+        kind, start, value, source = max(inside, key=lambda r: (r[1], r[0] == "month"))
+        out.append(
+            KeyFigure(
+                key=indicator,
+                label=label,
+                value=value,
+                source=source or "Source non précisée",
+                as_of=start,
+                detail=f"{PERIOD_KINDS[kind].capitalize()} {period_label(kind, start)}",
+            )
+        )
+    return out
 
 
 MONTHLY_STATISTICS = {"mean": "moyenne", "max": "maximum"}
 
 
 def monthly_statistic_figure(session: Session, indicator: str, period: Period, statistic: str) -> KeyFigure:
-    """The mean or the maximum of an indicator's monthly records over the period's complete months (see
-    `complete_months`), as the network reports its visitors (« 2 400 par mois en moyenne, 3 000 au plus »). Months
-    without a record are named in the note and left out; none at all gives None."""
-    months = complete_months(period)
-    rows = session.execute(
-        select(AudienceFigure.period_start, AudienceFigure.value, AudienceFigure.source).where(
-            AudienceFigure.indicator == indicator,
-            AudienceFigure.period_kind == "month",
-            AudienceFigure.period_start.in_(months),
-        )
-    ).all()
-    values = {start: value for start, value, _source in rows}
-    sources = sorted({source for *_, source in rows if source})
-    span = f"{period_label('month', months[0])} à {period_label('month', months[-1])}"
+    return monthly_statistic_figures(session, indicator, [period], statistic)[0]
+
+
+def monthly_statistic_figures(
+    session: Session, indicator: str, periods: list[Period], statistic: str
+) -> list[KeyFigure]:
+    """For each period, the mean or the maximum of an indicator's monthly records over its complete months (see
+    `complete_months`), as the network reports its visitors (« 2 400 par mois en moyenne, 3 000 au plus »).
+    Months without a record are named in the note and left out; none at all gives None."""
+    records = {start: (value, source) for _kind, start, value, source in _records(session, indicator, periods, "month")}
     label = f"{indicator_label(indicator)} par mois ({MONTHLY_STATISTICS[statistic]})"
-    if not values:
-        return KeyFigure(key=indicator, label=label, value=None, source="Relevés mensuels", as_of=None, note=NO_RECORD)
-    missing = [m for m in months if m not in values]
-    numbers = list(values.values())
-    value = round(sum(numbers) / len(numbers)) if statistic == "mean" else round(max(numbers))
-    return KeyFigure(
-        key=indicator,
-        label=label,
-        value=value,
-        source=f"Relevés mensuels ({', '.join(sources) or 'source non précisée'})",
-        as_of=max(values),
-        detail=f"{len(values)} mois relevés, de {span}",
-        note=f"Sans relevé : {', '.join(period_label('month', m) for m in missing)}." if missing else "",
-    )
+    out = []
+    for period in periods:
+        months = complete_months(period)
+        values = {m: records[m][0] for m in months if m in records}
+        if not values:
+            out.append(
+                KeyFigure(key=indicator, label=label, value=None, source="Relevés mensuels", as_of=None, note=NO_RECORD)
+            )
+            continue
+        sources = sorted({records[m][1] for m in values if records[m][1]})
+        missing = [m for m in months if m not in values]
+        numbers = list(values.values())
+        span = f"{period_label('month', months[0])} à {period_label('month', months[-1])}"
+        out.append(
+            KeyFigure(
+                key=indicator,
+                label=label,
+                value=round(sum(numbers) / len(numbers)) if statistic == "mean" else round(max(numbers)),
+                source=f"Relevés mensuels ({', '.join(sources) or 'source non précisée'})",
+                as_of=max(values),
+                detail=f"{len(values)} mois relevés, de {span}",
+                note=f"Sans relevé : {', '.join(period_label('month', m) for m in missing)}." if missing else "",
+            )
+        )
+    return out

@@ -15,10 +15,11 @@ from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from db import clock, register
 from db.models import Commune, EquipmentItem, Loan, Place, Role
-from db.periods import Period, month_periods, overlap_days
+from db.periods import Period, month_periods, overlap_days, period_table
 from db.writes import Actor, ValidationError, audit, require_role, snapshot
 
 DAY = dt.timedelta(days=1)
+EPOCH = dt.date(1970, 1, 1)
 EARLIEST = dt.date(2015, 1, 1)  # before the network lent anything: a typo, not a loan
 HORIZON_DAYS = 730  # bookings at most two years ahead
 PURPOSES = ("atelier", "formation", "événement", "exposition", "animation", "autre")
@@ -57,6 +58,56 @@ def _days_between_default(element, compiler, **kw):
 def _days_between_sqlite(element, compiler, **kw):
     last, first = list(element.clauses)
     return f"CAST(julianday({compiler.process(last, **kw)}) - julianday({compiler.process(first, **kw)}) AS INTEGER)"
+
+
+class _day_number(FunctionElement):
+    """A DATE as a whole number of days (since 1970 on PostgreSQL, the Julian day on SQLite): computed once per row,
+    the loan-day arithmetic over many periods is then integer comparisons."""
+
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(_day_number)
+def _day_number_default(element, compiler, **kw):
+    (day,) = list(element.clauses)
+    return f"({compiler.process(day, **kw)} - DATE '1970-01-01')"
+
+
+@compiles(_day_number, "sqlite")
+def _day_number_sqlite(element, compiler, **kw):
+    (day,) = list(element.clauses)
+    return f"CAST(julianday({compiler.process(day, **kw)}) AS INTEGER)"
+
+
+class _least(FunctionElement):
+    type = Integer()
+    inherit_cache = True
+
+
+class _greatest(FunctionElement):
+    type = Integer()
+    inherit_cache = True
+
+
+@compiles(_least)
+def _least_default(element, compiler, **kw):
+    return f"LEAST({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_greatest)
+def _greatest_default(element, compiler, **kw):
+    return f"GREATEST({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_least, "sqlite")
+def _least_sqlite(element, compiler, **kw):
+    return f"MIN({compiler.process(element.clauses, **kw)})"  # SQLite's scalar MIN of several arguments
+
+
+@compiles(_greatest, "sqlite")
+def _greatest_sqlite(element, compiler, **kw):
+    return f"MAX({compiler.process(element.clauses, **kw)})"
 
 
 def _loan_end_sql() -> ColumnElement:
@@ -617,39 +668,75 @@ class LoanTotals:
         return self.loan_days / self.available_days if self.available_days else None
 
 
-def loan_totals(session: Session, period: Period) -> LoanTotals:
-    days = _period_days_sql(period) * Loan.units
-    last = literal(period.end, Date)
-    item_key = _item_key()
+def loan_totals(session: Session, periods: list[Period]) -> list[LoanTotals]:
+    """The totals of `utilisation` for each period (what the figure catalogue reads), by joining the loans of all
+    the periods to a table of the periods' day numbers: each loan meets the periods it overlaps, where the loan-day
+    rule is integer arithmetic (days of [first, last] inside the period × units). Interventions are rounded per
+    item, as the utilisation table adds them up."""
+    span = Period(min(p.start for p in periods), max(p.end for p in periods))
+    origin = session.scalar(select(_day_number(literal(EPOCH, Date))))  # this database's day number of EPOCH
+    table = period_table(
+        [((p.start - EPOCH).days + origin, (p.end - EPOCH).days + origin) for p in periods], (Integer(), Integer())
+    )
+    loans = (
+        select(
+            _item_key(),
+            Loan.id,
+            Loan.units,
+            Loan.interventions,
+            (Loan.borrower_name + "|" + func.coalesce(Loan.borrower_commune, "")).label("borrower"),
+            _day_number(Loan.start_date).label("first"),
+            _day_number(_loan_end_sql()).label("last"),
+        )
+        .where(_in_period(span))
+        # Materialised: else SQLite inlines it and computes the day numbers again in every expression.
+        .cte("period_loans")
+        .prefix_with("MATERIALIZED")
+    )
+    overlap = and_(loans.c.first <= table.c.last, loans.c.last >= table.c.first)
+    days = (_least(loans.c.last, table.c.last) - _greatest(loans.c.first, table.c.first) + 1) * loans.c.units
+    imputed = loans.c.interventions.is_(None)
+    entered_share = cast(loans.c.interventions, Float) * days / loans.c.units / (loans.c.last - loans.c.first + 1)
     per_item = session.execute(
         select(
-            item_key,
-            func.count(Loan.id),
+            table.c.n,
             func.sum(days),
-            func.sum(_interventions_sql(period)),
-            func.sum(_imputed_interventions_sql(period)),
-            func.max(case((_loan_end_sql() > last, last), else_=_loan_end_sql())),
+            func.sum(case((imputed, days), else_=entered_share)),
+            func.sum(case((imputed, days), else_=0)),
         )
-        .where(_in_period(period))
-        .group_by(item_key)
+        .select_from(loans.join(table, overlap))
+        .group_by(table.c.n, loans.c.item_id)
     ).all()
-    borrowers = session.scalar(
-        select(func.count()).select_from(
-            select(Loan.borrower_name, Loan.borrower_commune).where(_in_period(period)).distinct().subquery()
+    overall = {
+        n: (count, borrowers, last)
+        for n, count, borrowers, last in session.execute(
+            select(
+                table.c.n,
+                func.count(loans.c.id),
+                func.count(func.distinct(loans.c.borrower)),
+                func.max(_least(loans.c.last, table.c.last)),
+            )
+            .select_from(loans.join(table, overlap))
+            .group_by(table.c.n)
         )
-    )
-    availability = register.presence(session, register.EQUIPMENT, period)
-    last_days = [_as_date(row[5]) for row in per_item if row[5] is not None]
-    return LoanTotals(
-        loan_days=int(sum(row[2] or 0 for row in per_item)),
-        loans=int(sum(row[1] for row in per_item)),
-        borrowers=int(borrowers),
-        interventions=int(sum(round(row[3] or 0) for row in per_item)),
-        estimated_interventions=int(sum(round(row[4] or 0) for row in per_item)),
-        available_days=int(availability.rows["unit_days"].sum()),
-        availability=availability,
-        last_day=max(last_days) if last_days else None,
-    )
+    }
+    out = []
+    for n, availability in enumerate(register.presences(session, register.EQUIPMENT, periods)):
+        items = [row for row in per_item if row[0] == n]
+        count, borrowers, last_day = overall.get(n, (0, 0, None))
+        out.append(
+            LoanTotals(
+                loan_days=int(sum(row[1] for row in items)),
+                loans=int(count),
+                borrowers=int(borrowers),
+                interventions=int(sum(round(row[2]) for row in items)),
+                estimated_interventions=int(sum(round(row[3]) for row in items)),
+                available_days=int(availability.rows["unit_days"].sum()),
+                availability=availability,
+                last_day=EPOCH + dt.timedelta(days=last_day - origin) if last_day is not None else None,
+            )
+        )
+    return out
 
 
 def _rate(frame: pd.DataFrame) -> pd.Series:

@@ -5,6 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from sqlalchemy import CTE, Integer, literal, select, union_all
+from sqlalchemy.types import TypeEngine
+
 
 @dataclass(frozen=True)
 class Period:
@@ -104,3 +107,18 @@ def requested_period(year=None, start=None, end=None, *, today: dt.date) -> Peri
     if not EARLIEST_YEAR <= number <= today.year:
         raise ValueError(f"Année entre {EARLIEST_YEAR} et {today.year}.")
     return reporting_period(number, today)
+
+
+def period_table(bounds: list[tuple], types: tuple[TypeEngine, TypeEngine]) -> CTE:
+    """A CTE `periods(n, first, last)` with one row per period: its index and its bounds, of the given SQL types
+    (dates, instants or day numbers). Joined on the records' dates, each record meets only the periods it falls in,
+    so one aggregate query grouped by `n` answers every period at once."""
+    rows = [
+        select(
+            literal(n, Integer).label("n"),
+            literal(first, types[0]).label("first"),
+            literal(last, types[1]).label("last"),
+        )
+        for n, (first, last) in enumerate(bounds)
+    ]
+    return (union_all(*rows) if len(rows) > 1 else rows[0]).cte("periods")

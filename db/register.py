@@ -15,7 +15,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import event, func, insert, inspect, select, update
+from sqlalchemy import and_, case, event, func, insert, inspect, or_, select, update
 from sqlalchemy.orm import Session
 
 from db import clock
@@ -160,32 +160,82 @@ class Presence:
 
 
 def presence(session: Session, register: str, period: Period) -> Presence:
-    """How long each row stood in the register during `period`, from its versions. The days before the history
-    starts are unknown: the rows recorded on its first day are assumed to have stood as first recorded (an
-    estimate, flagged), later rows not at all."""
+    return presences(session, register, [period])[0]
+
+
+def presences(session: Session, register: str, periods: list[Period]) -> list[Presence]:
+    """How long each row stood in the register during each period, from its versions (read once for all the
+    periods). The days before the history starts are unknown: the rows recorded on its first day are assumed to
+    have stood as first recorded (an estimate, flagged), later rows not at all."""
     since = tracked_since(session, register)
-    estimated = since is not None and period.start < since
-    start, end = clock.bounds(period)
-    if estimated:  # the versions of the history's first day stand for the days before it
+    start, end = clock.bounds(Period(min(p.start for p in periods), max(p.end for p in periods)))
+    if since is not None:  # the versions of the history's first day stand for the days before it
         end = max(end, clock.day_start(since + dt.timedelta(days=1)))
     rows = session.execute(
-        select(RegisterVersion.ref, RegisterVersion.valid_from, RegisterVersion.valid_to, RegisterVersion.units)
-        .where(
+        select(RegisterVersion.ref, RegisterVersion.valid_from, RegisterVersion.valid_to, RegisterVersion.units).where(
             RegisterVersion.register == register,
             RegisterVersion.valid_from < end,
             (RegisterVersion.valid_to.is_(None)) | (RegisterVersion.valid_to > start),
         )
-        .order_by(RegisterVersion.valid_from)
     ).all()
-    out: dict[int, list[int]] = {}
-    for ref, valid_from, valid_to, units in rows:
-        opened = clock.local_date(valid_from)
-        # A version counts on the local days it stood at their end (the state a day closes with).
-        first = period.start if estimated and opened == since else max(opened, period.start)
-        last = min(clock.local_date(valid_to) - dt.timedelta(days=1) if valid_to else period.end, period.end)
-        days = max((last - first).days + 1, 0)
-        totals = out.setdefault(ref, [0, 0])
-        totals[0] += days
-        totals[1] += days * (units or 0)
-    frame = pd.DataFrame([(ref, d, u) for ref, (d, u) in out.items()], columns=["ref", "days", "unit_days"])
-    return Presence(register, frame, estimated and bool(out), since)
+    versions = [
+        (ref, clock.local_date(valid_from), clock.local_date(valid_to) if valid_to else None, units or 0)
+        for ref, valid_from, valid_to, units in rows
+    ]
+    out = []
+    for period in periods:
+        estimated = since is not None and period.start < since
+        totals: dict[int, list[int]] = {}
+        for ref, opened, closed, units in versions:
+            # A version counts on the local days it stood at their end (the state a day closes with).
+            first = period.start if estimated and opened == since else max(opened, period.start)
+            last = min(closed - dt.timedelta(days=1) if closed else period.end, period.end)
+            days = max((last - first).days + 1, 0)
+            if days:
+                row = totals.setdefault(ref, [0, 0])
+                row[0] += days
+                row[1] += days * units
+        frame = pd.DataFrame([(ref, d, u) for ref, (d, u) in totals.items()], columns=["ref", "days", "unit_days"])
+        out.append(Presence(register, frame, estimated and bool(totals), since))
+    return out
+
+
+@dataclass(frozen=True)
+class Standing:
+    """The places standing at the end of a day, summed up for the figures."""
+
+    places: int
+    fresh: int  # updated less than `fresh_months` months before the day
+    epcis: int
+    communes: int
+    last_update: dt.date | None
+
+
+def standing(session: Session, days: list[dt.date], fresh_since: list[dt.date]) -> list[Standing | None]:
+    """For each day, the places of the register standing at its end, counted in one aggregate pass over the
+    history; `fresh_since[i]`: the update date after which a place counts as fresh on `days[i]`. None for a day
+    before the history starts."""
+    since = tracked_since(session, PLACES)
+    known = [(n, day) for n, day in enumerate(days) if since is not None and day >= since]
+    out: list[Standing | None] = [None] * len(days)
+    if not known:
+        return out
+    v = RegisterVersion
+    columns = []
+    for n, day in known:
+        end = clock.day_start(day + dt.timedelta(days=1))
+        stands = and_(v.valid_from < end, or_(v.valid_to.is_(None), v.valid_to >= end))
+        columns += [
+            func.count(case((stands, 1))),
+            func.count(case((and_(stands, v.date_maj > fresh_since[n]), 1))),
+            func.count(func.distinct(case((stands, v.epci_code)))),
+            func.count(func.distinct(case((stands, v.insee)))),
+            func.max(case((stands, v.date_maj))),
+        ]
+    latest = clock.day_start(max(day for _, day in known) + dt.timedelta(days=1))
+    row = session.execute(select(*columns).where(v.register == PLACES, v.valid_from < latest)).one()
+    for index, (n, _day) in enumerate(known):
+        places, fresh, epcis, communes, last = row[5 * index : 5 * index + 5]
+        last = dt.date.fromisoformat(last) if isinstance(last, str) else last  # SQLite: a CASE loses the DATE type
+        out[n] = Standing(places, fresh, epcis, communes, last)
+    return out

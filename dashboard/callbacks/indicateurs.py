@@ -60,7 +60,7 @@ def mission_section(session, mission: ind.Mission, items: list[Measure], period:
 def indicateurs_body(choice, granularity):
     period = ind.period_from_choice(choice, clock.today())
     with database().session() as session:
-        measures = ind.compare_figures(session, period)
+        measures = ind.compare_figures(session, period, granularity == "annee")
         sections = [
             mission_section(
                 session,

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import requests
+from sqlalchemy import select
 
 from db import clock
 from tests.conftest import PASSWORD, form_payload, make_user, need
@@ -127,4 +128,39 @@ def test_carte_index_of_every_process_follows_writes_made_elsewhere(two_servers,
         session.get(Place, place.pk).nom = "Lieu du pool renommé"
     for _ in range(4):
         assert names(server_a) == names(server_b) == ["Lieu du pool renommé"]
+    database.dispose()
+
+
+def test_figure_engine_of_every_process_follows_writes_made_elsewhere(two_servers, pg_schema_url):
+    """Each process caches the catalogue's figures per revision token (db.catalogue): a write made by any other
+    process shows in its next answer, and only the written area is computed again."""
+    import datetime as dt
+
+    from db.models import EquipmentItem, Loan
+    from db.session import Database
+
+    server_a, server_b = two_servers
+    http = requests.Session()
+    token = _csrf_from_login_page(http, server_a)
+    http.post(f"{server_a}/login", data={"email": "admin@example.org", "password": PASSWORD, "csrf_token": token})
+    year = clock.today().year
+
+    def loan_days(base):
+        document = http.get(f"{base}/api/v1/indicateurs.json?year={year}", timeout=30).json()
+        return next(f["value"] for f in document["figures"] if f["key"] == "loan_days")
+
+    for _ in range(4):  # two workers each: enough requests to fill every cache
+        assert loan_days(server_a) is None and loan_days(server_b) is None  # nothing lent yet: unknown
+    database = Database(pg_schema_url)
+    first = dt.date(year, 1, 2)
+    with database.transaction() as session:
+        item = EquipmentItem(name="Kit du pool", category="Robotique", units=2)
+        session.add(item)
+        session.add(Loan(item=item, units=2, borrower_name="Pool", start_date=first, end_date=first))
+    for _ in range(4):
+        assert loan_days(server_a) == loan_days(server_b) == 2
+    with database.transaction() as session:
+        session.scalar(select(Loan)).end_date = first + dt.timedelta(days=1)
+    for _ in range(4):
+        assert loan_days(server_a) == loan_days(server_b) == 4
     database.dispose()
