@@ -19,8 +19,6 @@ that includes imputed values says so (`estimated`, and the rule in its note).
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import StrEnum
@@ -281,48 +279,14 @@ BY_KEY = {figure.key: figure for figure in CATALOGUE}
 # --- the engine: one computation per family, periods and data revision, shared by every page and worker thread ----
 
 
-class _Cache:
-    """Results per (family, periods, today, the family's revision token), least recently used out first. A write
-    replaces the token in its own transaction, so a stale entry is never read again: every worker sees a write at
-    its next request."""
-
-    def __init__(self, size: int = 512):
-        self.size = size
-        self.entries: OrderedDict = OrderedDict()
-        self.lock = threading.Lock()
-
-    def get(self, key):
-        with self.lock:
-            if key in self.entries:
-                self.entries.move_to_end(key)
-                return self.entries[key]
-        return None
-
-    def put(self, key, value) -> None:
-        with self.lock:
-            self.entries[key] = value
-            self.entries.move_to_end(key)
-            while len(self.entries) > self.size:
-                self.entries.popitem(last=False)
-
-
-CACHE = _Cache()
-
-
-def _tokens(session: Session) -> dict[str, str]:
-    """The areas' tokens, read once per read session (a request)."""
-    if "revision_tokens" not in session.info:
-        session.info["revision_tokens"] = revisions.tokens(session)
-    return session.info["revision_tokens"]
+CACHE = revisions.Cache()
 
 
 def _family_readings(session: Session, family: Family, periods: list[Period]) -> dict[Period, dict[str, Reading]]:
     """The family's readings for the periods: from the cache, else one computation for those missing."""
-    token = _tokens(session)[family.area]
-    # An area never written through a session has no token yet: nothing of it is cached (a bulk load could not
-    # replace it). The database is part of the key: tests and tools run several in one process.
-    cache = CACHE if token else _Cache(0)
-    scope = (str(session.get_bind().url), family.name, token)
+    scope = revisions.scope(session, [family.area])
+    cache = CACHE if scope is not None else revisions.Cache(0)  # not cached: see revisions.scope
+    scope = (*(scope or ()), family.name)
     today = clock.today()
     out, missing = {}, []
     for period in dict.fromkeys(periods):

@@ -41,7 +41,7 @@ from reportlab.platypus import (
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db import agenda, carte, catalogue, clock, formations, lettres, materiel, register
+from db import agenda, carte, catalogue, clock, formations, lettres, materiel, register, revisions
 from db import indicateurs as ind
 from db.catalogue import Measure
 from db.models import ReportComment, Role
@@ -442,8 +442,26 @@ def comments(session: Session, year: int) -> dict[str, str]:
     return {row.mission: row.text for row in rows}
 
 
-def build_report(session: Session, year: int, now: dt.datetime | None = None) -> Report:
-    """The year's report (the current year up to today, compared with the same dates a year earlier)."""
+REPORTS = revisions.Cache(16)
+
+
+def build_report(session: Session, year: int) -> Report:
+    """The year's report (the current year up to today, compared with the same dates a year earlier), built once
+    per revision of the data: the preview, the PDF and the HTML share it."""
+    return revisions.memoize(
+        REPORTS, session, revisions.AREAS, ("report", year, clock.today()), lambda: _build_report(session, year)
+    )
+
+
+def rendered(session: Session, year: int, extension: str) -> bytes | str:
+    """The year's report as a PDF (bytes) or HTML (text) document, rendered once per revision of the data."""
+    render = {"pdf": render_pdf, "html": render_html}[extension]
+    return revisions.memoize(
+        REPORTS, session, revisions.AREAS, (extension, year, clock.today()), lambda: render(build_report(session, year))
+    )
+
+
+def _build_report(session: Session, year: int) -> Report:
     period = reporting_period(year, clock.today())
     figures = ind.compare_figures(session, period)
     texts = comments(session, year)
@@ -457,7 +475,7 @@ def build_report(session: Session, year: int, now: dt.datetime | None = None) ->
         )
         for mission in ind.MISSIONS
     ]
-    return Report(year, period, now or clock.utcnow(), sections, _appendix(session, sections, period))
+    return Report(year, period, clock.utcnow(), sections, _appendix(session, sections, period))
 
 
 # --- the coordinators' commentary ---------------------------------------------------------------------------------

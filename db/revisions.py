@@ -8,8 +8,10 @@ bulk Core write (a benchmark's seeding) must call `touch` itself.
 
 from __future__ import annotations
 
+import threading
 import uuid
-from collections.abc import Iterable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable
 from itertools import chain
 
 from sqlalchemy import event, select, text
@@ -28,6 +30,7 @@ from db.models import (
     NewsletterIssue,
     Place,
     PlaceValue,
+    ReportComment,
     SubscriberSnapshot,
     Training,
     TrainingSession,
@@ -39,6 +42,7 @@ MATERIEL = "materiel"
 FORMATIONS = "formations"
 LETTRES = "lettres"
 COMMUNES = "communes"
+RAPPORT = "rapport"
 
 AREAS: dict[str, tuple[type, ...]] = {
     PLACES: (Place, PlaceValue),
@@ -47,6 +51,7 @@ AREAS: dict[str, tuple[type, ...]] = {
     FORMATIONS: (Training, TrainingSession, Attendant),
     LETTRES: (Newsletter, NewsletterIssue, SubscriberSnapshot, AudienceFigure),
     COMMUNES: (Commune,),
+    RAPPORT: (ReportComment,),
 }
 _AREA_OF = {model: area for area, models in AREAS.items() for model in models}
 
@@ -73,3 +78,56 @@ def tokens(session: Session) -> dict[str, str]:
     """Every area's current token ("" for an area never written through the ORM), read in one query."""
     found = dict(session.execute(select(DataRevision.name, DataRevision.token)).all())
     return {area: found.get(area, "") for area in AREAS}
+
+
+def session_tokens(session: Session) -> dict[str, str]:
+    """`tokens`, read once per session (a request reads them once, whatever it computes)."""
+    if "revision_tokens" not in session.info:
+        session.info["revision_tokens"] = tokens(session)
+    return session.info["revision_tokens"]
+
+
+class Cache:
+    """Results keyed by the revision tokens they were computed from, least recently used out first. A write
+    replaces its area's token in its own transaction, so a stale entry is never read again: every worker of every
+    process sees a write at its next request. Thread-safe (gthread workers)."""
+
+    def __init__(self, size: int = 512):
+        self.size = size
+        self.entries: OrderedDict = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get(self, key):
+        with self.lock:
+            if key in self.entries:
+                self.entries.move_to_end(key)
+                return self.entries[key]
+        return None
+
+    def put(self, key, value) -> None:
+        with self.lock:
+            self.entries[key] = value
+            self.entries.move_to_end(key)
+            while len(self.entries) > self.size:
+                self.entries.popitem(last=False)
+
+
+def scope(session: Session, areas: Iterable[str]) -> tuple | None:
+    """The part of a cache key that says which data a result was computed from: the database and the areas'
+    tokens. None when an area was never written through a session (a bulk load could not replace its token):
+    such a result is not cached."""
+    current = session_tokens(session)
+    area_tokens = tuple(current[area] for area in areas)
+    return (str(session.get_bind().url), *area_tokens) if all(area_tokens) else None
+
+
+def memoize(cache: Cache, session: Session, areas: Iterable[str], key: tuple, compute: Callable[[], object]):
+    """`compute()` once per data revision of `areas` (and `key`), shared by every request of the process."""
+    where = scope(session, areas)
+    if where is None:
+        return compute()
+    found = cache.get((*where, *key))
+    if found is None:
+        found = compute()
+        cache.put((*where, *key), found)
+    return found

@@ -5,20 +5,19 @@ from __future__ import annotations
 from flask import Flask, Response, abort, current_app
 
 from db import clock
-from db.rapport import build_report, render_html, render_pdf
+from db.rapport import rendered
 
-FORMATS = {"pdf": ("application/pdf", render_pdf), "html": ("text/html; charset=utf-8", render_html)}
+FORMATS = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
 
 
 def report_file(year: int, extension: str):
     if extension not in FORMATS or not 2000 <= year <= clock.today().year:
         abort(404)
-    mimetype, render = FORMATS[extension]
     with current_app.extensions["database"].session() as session:
-        content = render(build_report(session, year))
+        content = rendered(session, year, extension)
     return Response(
         content,
-        mimetype=mimetype,
+        mimetype=FORMATS[extension],
         headers={"Content-Disposition": f'attachment; filename="rapport-activite-{year}.{extension}"'},
     )
 

@@ -118,7 +118,7 @@ def report_links(year):
 def report_preview(year, _saved):
     """The chosen year's report as it will print, rebuilt after each saved commentary."""
     with database().session() as session:
-        document = rapport.render_html(rapport.build_report(session, int(year)))
+        document = rapport.rendered(session, int(year), "html")
     return html.Iframe(srcDoc=document, title=f"Aperçu du rapport d'activité {year}", className="report-preview")
 
 

@@ -42,3 +42,15 @@ def test_a_failed_transaction_keeps_the_tokens(database):
         pass
     with database.session() as session:
         assert revisions.tokens(session) == before
+
+
+def test_a_migrated_database_has_a_token_for_every_area(tmp_path):
+    from dashboard.cli import upgrade_database
+    from db.session import Database
+
+    url = f"sqlite:///{tmp_path / 'migrated.sqlite'}"
+    upgrade_database(url)
+    database = Database(url)
+    with database.session() as session:
+        assert all(revisions.tokens(session).values())
+    database.dispose()
