@@ -1,40 +1,22 @@
-"""One revision token per area of data, replaced in the same transaction as every change of it (DataRevision).
+"""One revision token per area of data, replaced by the database itself in the transaction of every change.
 
 Whatever a process caches from an area (the Carte's index of places, the figure engine's results) is keyed by the
 area's token: a reader that sees token T sees every change committed up to T, so each worker, in any process,
-picks up a write at its next request, whatever the clocks of the machines. Writes go through an ORM session; a
-bulk Core write (a benchmark's seeding) must call `touch` itself.
+picks up a write at its next request, whatever the clocks of the machines. Triggers on every table of an area
+replace its token (created by migration 0005, and by `create_all` for tests), so a write made any way at all — the
+app, a script importing only the models, a bulk load, a fix in SQL — is seen.
 """
 
 from __future__ import annotations
 
 import threading
-import uuid
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from itertools import chain
 
-from sqlalchemy import event, select, text
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session
 
-from db.models import (
-    Attendant,
-    AudienceFigure,
-    Commune,
-    DataRevision,
-    EquipmentItem,
-    Event,
-    EventOccurrence,
-    Loan,
-    Newsletter,
-    NewsletterIssue,
-    Place,
-    PlaceValue,
-    ReportComment,
-    SubscriberSnapshot,
-    Training,
-    TrainingSession,
-)
+from db.models import Base, DataRevision
 
 PLACES = "places"
 AGENDA = "agenda"
@@ -44,38 +26,82 @@ LETTRES = "lettres"
 COMMUNES = "communes"
 RAPPORT = "rapport"
 
-AREAS: dict[str, tuple[type, ...]] = {
-    PLACES: (Place, PlaceValue),
-    AGENDA: (Event, EventOccurrence),
-    MATERIEL: (EquipmentItem, Loan),
-    FORMATIONS: (Training, TrainingSession, Attendant),
-    LETTRES: (Newsletter, NewsletterIssue, SubscriberSnapshot, AudienceFigure),
-    COMMUNES: (Commune,),
-    RAPPORT: (ReportComment,),
+# Area → the tables whose changes replace its token. "table.column=value": only the rows with that value (the
+# register's history holds the places' versions and the catalogue's).
+AREAS: dict[str, tuple[str, ...]] = {
+    PLACES: ("places", "place_values", "register_history.register=places"),
+    AGENDA: ("events", "event_occurrences"),
+    MATERIEL: ("equipment_items", "loans", "register_history.register=equipment"),
+    FORMATIONS: ("trainings", "training_sessions", "attendants"),
+    LETTRES: ("newsletters", "newsletter_issues", "subscriber_snapshots", "audience_figures"),
+    COMMUNES: ("communes",),
+    RAPPORT: ("report_comments",),
 }
-_AREA_OF = {model: area for area, models in AREAS.items() for model in models}
-
-_UPSERT = text(
-    "INSERT INTO data_revisions (name, token) VALUES (:name, :token) "
-    "ON CONFLICT (name) DO UPDATE SET token = excluded.token"
-)
+ACTIONS = ("insert", "update", "delete")
 
 
-def touch(session: Session, areas: Iterable[str]) -> None:
-    """Give these areas a new token in the current transaction."""
-    for area in sorted(set(areas)):  # a fixed order: two writers never wait on each other's rows crosswise
-        session.execute(_UPSERT, {"name": area, "token": uuid.uuid4().hex})
+def trigger_ddl(dialect: str, areas: dict[str, tuple[str, ...]]) -> list[str]:
+    """The statements creating the triggers that replace each area's token on any insert, update or delete of its
+    tables: one per statement on PostgreSQL, one per row on SQLite (it has no statement triggers) and for the rows
+    of a shared table."""
+    statements = []
+    if dialect != "sqlite":
+        statements.append(
+            "CREATE OR REPLACE FUNCTION replace_revision_token() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "INSERT INTO data_revisions (name, token) VALUES (TG_ARGV[0], md5(random()::text || clock_timestamp()::text)) "
+            "ON CONFLICT (name) DO UPDATE SET token = excluded.token; RETURN NULL; END $$"
+        )
+    upsert = (
+        "INSERT INTO data_revisions (name, token) VALUES ('{area}', lower(hex(randomblob(16)))) "
+        "ON CONFLICT (name) DO UPDATE SET token = excluded.token;"
+    )
+    for area, entries in areas.items():
+        for entry in entries:
+            table, _, condition = entry.partition(".")
+            column, _, value = condition.partition("=")
+            when = {
+                "insert": f"NEW.{column} = '{value}'",
+                "update": f"NEW.{column} = '{value}' OR OLD.{column} = '{value}'",
+                "delete": f"OLD.{column} = '{value}'",
+            }
+            name = f"revision_{area}_{table}"
+            if dialect == "sqlite":
+                statements += [
+                    f"CREATE TRIGGER IF NOT EXISTS {name}_{action} AFTER {action.upper()} ON {table} "
+                    + (f"WHEN {when[action]} " if column else "")
+                    + f"BEGIN {upsert.format(area=area)} END"
+                    for action in ACTIONS
+                ]
+            elif column:
+                statements += [
+                    f"CREATE OR REPLACE TRIGGER {name}_{action} AFTER {action.upper()} ON {table} FOR EACH ROW "
+                    f"WHEN ({when[action]}) EXECUTE FUNCTION replace_revision_token('{area}')"
+                    for action in ACTIONS
+                ]
+            else:
+                statements.append(
+                    f"CREATE OR REPLACE TRIGGER {name} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
+                    f"FOR EACH STATEMENT EXECUTE FUNCTION replace_revision_token('{area}')"
+                )
+    return statements
 
 
-@event.listens_for(Session, "before_flush")
-def _replace_tokens(session: Session, _context, _instances) -> None:
-    """A flush that changes rows of an area gives the area a new token, in the same transaction."""
-    changed = chain(session.new, session.deleted, (o for o in session.dirty if session.is_modified(o)))
-    touch(session, {_AREA_OF[type(o)] for o in changed if type(o) in _AREA_OF})
+def token_rows_ddl(areas: Iterable[str]) -> str:
+    """A token for each area from the start: results read from an area never written yet are cached too."""
+    values = ", ".join(f"('{area}', 'initial')" for area in areas)
+    return f"INSERT INTO data_revisions (name, token) VALUES {values} ON CONFLICT (name) DO NOTHING"
+
+
+@event.listens_for(Base.metadata, "after_create")
+def _create_triggers(_metadata, connection, **_kw) -> None:
+    """`create_all` (the tests' schema) gets the migrations' triggers and tokens too."""
+    for statement in trigger_ddl(connection.dialect.name, AREAS):
+        connection.exec_driver_sql(statement)
+    connection.exec_driver_sql(token_rows_ddl(AREAS))
 
 
 def tokens(session: Session) -> dict[str, str]:
-    """Every area's current token ("" for an area never written through the ORM), read in one query."""
+    """Every area's current token ("" for an area without one: see `scope`), read in one query."""
     found = dict(session.execute(select(DataRevision.name, DataRevision.token)).all())
     return {area: found.get(area, "") for area in AREAS}
 
@@ -114,8 +140,8 @@ class Cache:
 
 def scope(session: Session, areas: Iterable[str]) -> tuple | None:
     """The part of a cache key that says which data a result was computed from: the database and the areas'
-    tokens. None when an area was never written through a session (a bulk load could not replace its token):
-    such a result is not cached."""
+    tokens. None when an area has no token (its row was deleted, e.g. by a test truncating every table): such a
+    result is not cached."""
     current = session_tokens(session)
     area_tokens = tuple(current[area] for area in areas)
     return (str(session.get_bind().url), *area_tokens) if all(area_tokens) else None

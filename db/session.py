@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
-# Their flush hooks write the register's history and replace the areas' revision tokens in every transaction.
+# Its flush hook writes the register's history in every transaction; revisions creates the triggers with the tables.
 from db import register, revisions  # noqa: F401
 
 

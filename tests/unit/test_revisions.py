@@ -54,3 +54,26 @@ def test_a_migrated_database_has_a_token_for_every_area(tmp_path):
     with database.session() as session:
         assert all(revisions.tokens(session).values())
     database.dispose()
+
+
+def test_a_write_in_plain_sql_replaces_the_token_and_the_carte_sees_it(database):
+    """However a place is changed (here a Core UPDATE, as a script or a fix in SQL would), the next search finds it."""
+    from sqlalchemy import update
+
+    from db import carte, clock
+    from db.models import Place
+
+    with database.transaction() as session:
+        session.add(place(1, nom="Avant"))
+    with database.session() as session:
+        before = revisions.tokens(session)
+        assert carte.search_places(session, carte.PlaceFilter(text="avant"), clock.wall_clock()).places[
+            "nom"
+        ].tolist() == ["Avant"]
+    with database.transaction() as session:
+        session.execute(update(Place).values(nom="Après le correctif"))
+    with database.session() as session:
+        after = revisions.tokens(session)
+        found = carte.search_places(session, carte.PlaceFilter(text="correctif"), clock.wall_clock()).places
+    assert {name for name in after if after[name] != before[name]} == {revisions.PLACES}
+    assert found["nom"].tolist() == ["Après le correctif"]
