@@ -8,7 +8,6 @@ the Indicateurs, the annual report, the projection and `flask figures` cannot di
 from __future__ import annotations
 
 import datetime as dt
-import io
 from dataclasses import dataclass
 
 import pandas as pd
@@ -206,19 +205,6 @@ def series_frame(session: Session, keys: list[str], periods: list[Period], by_ye
         figure_series = series(session, key, periods, by_year)
         frame[figure_series.label] = figure_series.points["value"].to_numpy()
     return frame
-
-
-def workbook_bytes(sheets: dict[str, pd.DataFrame]) -> bytes:
-    """One XLSX workbook, a sheet per panel, columns sized to their content."""
-    buffer = io.BytesIO()
-    with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
-        for name, frame in sheets.items():
-            frame.to_excel(writer, sheet_name=name[:31], index=False)
-            sheet = writer.sheets[name[:31]]
-            for column in sheet.columns:
-                width = max(len(str(cell.value or "")) for cell in column)
-                sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 10), 60)
-    return buffer.getvalue()
 
 
 SHEET_NAMES = {

@@ -14,6 +14,7 @@ from db import catalogue, clock, rapport
 from db import indicateurs as ind
 from db.catalogue import Measure
 from db.periods import Period
+from db.spreadsheets import csv_text, xlsx_bytes
 
 
 def chart(session, period: Period, key: str, by_year: bool):
@@ -86,15 +87,13 @@ def export_csv(_clicks, choice):
     period = ind.period_from_choice(choice, clock.today())
     with database().session() as session:
         frame = ind.figures_frame(ind.compare_figures(session, period), period)
-    # Semicolons and a byte-order mark: what a French spreadsheet opens without an import dialog.
-    text = "\ufeff" + frame.to_csv(index=False, sep=";", decimal=",")
-    return dcc.send_bytes(text.encode("utf-8"), f"indicateurs-{ind.file_stem(period)}.csv")
+    return dcc.send_bytes(csv_text(frame).encode("utf-8"), f"indicateurs-{ind.file_stem(period)}.csv")
 
 
 def export_xlsx(_clicks, choice):
     period = ind.period_from_choice(choice, clock.today())
     with database().session() as session:
-        content = ind.workbook_bytes(ind.export_sheets(session, period))
+        content = xlsx_bytes(ind.export_sheets(session, period))
     return dcc.send_bytes(content, f"indicateurs-{ind.file_stem(period)}.xlsx")
 
 

@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 
 from db.carte import sync_place_values
 from db.models import Commune, Place, Role
+from db.spreadsheets import records_csv
 from db.writes import Actor, ValidationError, audit, require_role, snapshot
 
 SCHEMA_PATH = Path(__file__).with_name("standard-mediation-num_v1.0.2_schema.json")
@@ -456,11 +457,7 @@ def export_rows(places: Iterable[Place]) -> list[dict[str, str]]:
 
 
 def export_csv(rows: list[dict[str, str]]) -> str:
-    buffer = io.StringIO(newline="")
-    writer = csv.DictWriter(buffer, fieldnames=field_names(), quoting=csv.QUOTE_ALL, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buffer.getvalue()
+    return records_csv(rows, field_names())
 
 
 def export_json(rows: list[dict[str, str]]) -> str:

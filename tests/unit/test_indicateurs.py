@@ -11,6 +11,7 @@ from db import indicateurs as ind
 from db.demo import demo_year, seed_demo
 from db.models import EquipmentItem, Loan
 from db.periods import Period
+from db.spreadsheets import xlsx_bytes
 
 TODAY = dt.date(2026, 11, 30)
 YEAR = demo_year(TODAY)
@@ -129,7 +130,7 @@ def test_indicateurs_figures_equal_the_area_figures_on_the_demo(database):
 
 def test_workbook_has_a_sheet_per_panel(database):
     with database.session() as session:
-        content = ind.workbook_bytes(ind.export_sheets(session, Period.year(2025)))
+        content = xlsx_bytes(ind.export_sheets(session, Period.year(2025)))
     workbook = openpyxl.load_workbook(io.BytesIO(content))
     assert workbook.sheetnames == ["Chiffres clés", "Animation", "Visibilité", "Matériel", "Formation",
                                    "Politiques publiques", "Par année"]  # fmt: skip
