@@ -163,20 +163,44 @@ def presence(session: Session, register: str, period: Period) -> Presence:
     """How long each row stood in the register during `period`, from its versions. The days before the history
     starts are unknown: the rows recorded on its first day are assumed to have stood as first recorded (an
     estimate, flagged), later rows not at all."""
+    return presences(session, register, [period])[0]
+
+
+def presences(session: Session, register: str, periods: list[Period]) -> list[Presence]:
+    """`presence` for each of `periods` (the months of a year…), reading the versions once."""
+    if not periods:
+        return []
     since = tracked_since(session, register)
-    estimated = since is not None and period.start < since
-    start, end = clock.bounds(period)
-    if estimated:  # the versions of the history's first day stand for the days before it
-        end = max(end, clock.day_start(since + dt.timedelta(days=1)))
+    windows = [_window(period, since) for period in periods]
     rows = session.execute(
         select(RegisterVersion.ref, RegisterVersion.valid_from, RegisterVersion.valid_to, RegisterVersion.units)
         .where(
             RegisterVersion.register == register,
-            RegisterVersion.valid_from < end,
-            (RegisterVersion.valid_to.is_(None)) | (RegisterVersion.valid_to > start),
+            RegisterVersion.valid_from < max(end for _start, end in windows),
+            (RegisterVersion.valid_to.is_(None)) | (RegisterVersion.valid_to > min(start for start, _end in windows)),
         )
         .order_by(RegisterVersion.valid_from)
     ).all()
+    rows = [
+        (ref, clock.as_utc(opened), clock.as_utc(closed) if closed else None, units)
+        for ref, opened, closed, units in rows
+    ]
+    return [
+        _presence(register, [row for row in rows if row[1] < end and (row[2] is None or row[2] > start)], period, since)
+        for period, (start, end) in zip(periods, windows, strict=True)
+    ]
+
+
+def _window(period: Period, since: dt.date | None) -> tuple[dt.datetime, dt.datetime]:
+    """The instants whose versions count for `period`."""
+    start, end = clock.bounds(period)
+    if since is not None and period.start < since:  # the versions of the history's first day stand for the days before
+        end = max(end, clock.day_start(since + dt.timedelta(days=1)))
+    return start, end
+
+
+def _presence(register: str, rows: list, period: Period, since: dt.date | None) -> Presence:
+    estimated = since is not None and period.start < since
     out: dict[int, list[int]] = {}
     for ref, valid_from, valid_to, units in rows:
         opened = clock.local_date(valid_from)
