@@ -564,7 +564,8 @@ def attendant_page(session: Session, session_id: int, request: paging.PageReques
 
 def attendant_label(number: int, state: str, audience_type, gender, age_band) -> str:
     """How an attendant is named in the forms: a number in the session, a state and the optional profile."""
-    profile = [v for v in (audience_type, GENDER_LABELS.get(gender or ""), age_band) if v]
+    # Only texts: a DataFrame gives NaN for a missing value.
+    profile = [v for v in (audience_type, GENDER_LABELS.get(gender), age_band) if isinstance(v, str) and v]
     return " · ".join([f"Participant n° {number}", STATE_LABELS.get(state, state), *profile])
 
 
