@@ -487,7 +487,7 @@ def session_rows(request, start, end, programme, kind, audience, commune):
         return grids.NO_ROWS
     rows = [
         {
-            "id": row.session_id,
+            "id": str(row.session_id),  # the grid's row ids are texts
             "date": grids.date_text(row.date),
             "start_time": " – ".join(t for t in (_time(row.start_time), _time(row.end_time)) if t),
             "title": row.title,
@@ -561,7 +561,7 @@ def attendant_rows(request, session_id):
         return grids.NO_ROWS
     rows = [
         {
-            "id": row.id,
+            "id": str(row.id),
             "number": row.number,
             "state": formations_db.STATE_LABELS.get(row.state, row.state),
             "audience_type": _text(row.audience_type),

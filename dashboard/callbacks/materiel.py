@@ -438,8 +438,9 @@ def overdue(_page, _saved):
     return overdue_list(page, today)
 
 
-def show_overdue(_clicks):
-    return "overdue"
+def show_overdue(clicks):
+    """The overdue panel's button shows them in the list (the button appearing fires this too: not a click)."""
+    return "overdue" if clicks else no_update
 
 
 def loan_label(row) -> str:
@@ -459,7 +460,7 @@ def loan_rows(request, scope):
         return grids.NO_ROWS
     rows = [
         {
-            "id": row.id,
+            "id": str(row.id),  # the grid's row ids are texts
             "status": materiel_db.LOAN_STATUS_LABELS[row.status],
             "overdue": row.status == "overdue",
             "item": row.item + (f" × {row.units}" if row.units > 1 else ""),
