@@ -90,7 +90,9 @@ def panel(name: str, width: int, body=None) -> dbc.Col:
                     className="d-flex justify-content-between align-items-center gap-2",
                 ),
                 dbc.CardBody(
-                    body or dcc.Loading(html.Div(id=ids.formations_panel(name), className="panel-body"), delay_show=300)
+                    dcc.Loading(html.Div(id=ids.formations_panel(name), className="panel-body"), delay_show=300)
+                    if body is None
+                    else body
                 ),
             ],
             className="h-100 formations-panel",
