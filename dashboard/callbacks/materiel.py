@@ -350,7 +350,8 @@ def calendar_chart(frame: pd.DataFrame, today: dt.date, window: Period):
              "base": [f"{d:%Y-%m-%d}" for d in part["start_date"]],
              "x": [(_bar_end(r, today) - r.start_date).days * 86_400_000 for r in part.itertuples()],
              "marker": {"color": STATUS_COLOURS[status], "line": {"color": "white", "width": 1}},
-             "hovertext": [f"{r.borrower}<br>{_dates(r)} · {r.units} u. · prêt n° {r.id}" for r in part.itertuples()],
+             "hovertext": [f"n° {r.id} · {r.borrower}<br>{_dates(r)}" + (f" · {r.units} unités" if r.units > 1 else "")
+                           for r in part.itertuples()],
              "hovertemplate": f"<b>%{{y}}</b> · {label}<br>%{{hovertext}}<extra></extra>"}
         )  # fmt: skip
     items = sorted(frame["row"].unique())
