@@ -24,10 +24,11 @@ import unicodedata
 from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import Date, and_, case, func, select
+from sqlalchemy import Date, Select, and_, case, extract, func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import ColumnElement
 
-from db import clock
+from db import clock, paging
 from db.figures import KeyFigure
 from db.models import Attendant, AttendantState, Commune, Place, Role, Training, TrainingKind, TrainingSession
 from db.periods import Period, period_table
@@ -446,19 +447,42 @@ def _filtered(query, filters: TrainingFilters):
     return query
 
 
-def sessions_frame(session: Session, filters: TrainingFilters = TrainingFilters()) -> pd.DataFrame:
-    """One row per session matching `filters`, with its registered and present figures (see the counting rules)."""
-    rows = (
+def _attendance(filters: TrainingFilters):
+    """Registered and present of each session matching `filters` that has attendant rows, aggregated over those
+    sessions only (the period filter comes before the aggregation)."""
+    query = (
         select(
             Attendant.session_id,
             func.count(Attendant.id).label("n"),
             func.sum(case((Attendant.state.in_(HOLDING_SEAT), 1), else_=0)).label("registered"),
             func.sum(case((Attendant.state == AttendantState.PRESENT, 1), else_=0)).label("present"),
         )
-        .group_by(Attendant.session_id)
-        .subquery()
+        .join(TrainingSession, TrainingSession.id == Attendant.session_id)
+        .join(Training, Training.id == TrainingSession.training_id)
     )
+    return _filtered(query, filters).group_by(Attendant.session_id).subquery()
+
+
+@dataclass(frozen=True)
+class _Sessions:
+    """The sessions matching some filters, joined to their training, place, commune and attendance: `query` lists
+    them (SESSION_COLUMNS); `registered` and `present` are the counting rules' figures, as SQL expressions."""
+
+    query: Select
+    registered: ColumnElement
+    present: ColumnElement
+
+    # The session columns `_measures_sql` reads (properties: the model's attributes are descriptors).
+    id = property(lambda _self: TrainingSession.id)
+    date = property(lambda _self: TrainingSession.date)
+    capacity = property(lambda _self: TrainingSession.capacity)
+
+
+def _sessions(filters: TrainingFilters) -> _Sessions:
+    rows = _attendance(filters)
     from_rows = func.coalesce(rows.c.n, 0) > 0
+    registered = case((from_rows, rows.c.registered), else_=TrainingSession.registered_count)
+    present = case((from_rows, rows.c.present), else_=TrainingSession.present_count)
     query = (
         select(
             TrainingSession.id.label("session_id"),
@@ -478,8 +502,8 @@ def sessions_frame(session: Session, filters: TrainingFilters = TrainingFilters(
             Commune.name.label("commune"),
             TrainingSession.trainer,
             TrainingSession.capacity,
-            case((from_rows, rows.c.registered), else_=TrainingSession.registered_count).label("registered"),
-            case((from_rows, rows.c.present), else_=TrainingSession.present_count).label("present"),
+            registered.label("registered"),
+            present.label("present"),
             case((from_rows, "liste"), else_="comptes").label("source"),
             TrainingSession.updated_at,
         )
@@ -487,13 +511,67 @@ def sessions_frame(session: Session, filters: TrainingFilters = TrainingFilters(
         .outerjoin(rows, rows.c.session_id == TrainingSession.id)
         .outerjoin(Place, Place.pk == TrainingSession.place_pk)
         .outerjoin(Commune, Commune.insee == TrainingSession.commune_insee)
-        .order_by(TrainingSession.date, TrainingSession.start_time, TrainingSession.id)
     )
-    frame = pd.DataFrame(session.execute(_filtered(query, filters)).all(), columns=SESSION_COLUMNS)
+    return _Sessions(_filtered(query, filters), registered, present)
+
+
+def _frame(session: Session, query) -> pd.DataFrame:
+    frame = pd.DataFrame(session.execute(query).all(), columns=SESSION_COLUMNS)
     for column in ("capacity", "registered", "present", "duration_minutes"):
         frame[column] = frame[column].astype("Int64")
     frame["date"] = pd.to_datetime(frame["date"])
     return frame
+
+
+CHRONOLOGICAL = (TrainingSession.date, TrainingSession.start_time, TrainingSession.id)
+
+
+def sessions_frame(session: Session, filters: TrainingFilters = TrainingFilters()) -> pd.DataFrame:
+    """One row per session matching `filters`, with its registered and present figures (see the counting rules)."""
+    return _frame(session, _sessions(filters).query.order_by(*CHRONOLOGICAL))
+
+
+def session_page(session: Session, filters: TrainingFilters, request: paging.PageRequest) -> paging.Page:
+    """A page of the sessions matching `filters` (columns of SESSION_COLUMNS), filtered and sorted in SQL, latest
+    first by default; `where` filters and sorts on the place of the map, else the address entered."""
+    query = _sessions(filters).query
+    columns = paging.columns_of(query)
+    columns["where"] = func.coalesce(Place.nom, TrainingSession.location)
+    latest_first = (paging.Sort("date", descending=True), paging.Sort("start_time", descending=True))
+    return paging.fetch(session, query, columns, request, latest_first, TrainingSession.id)
+
+
+def session_label(day: dt.date, title: str) -> str:
+    """How a session is named in the forms: its date and its training."""
+    return f"{_format_date(day)} · {title}"
+
+
+ATTENDANT_COLUMNS = ["id", "number", "state", "audience_type", "gender", "age_band"]
+
+
+def attendant_page(session: Session, session_id: int, request: paging.PageRequest) -> paging.Page:
+    """A page of the attendants of a session, numbered in the order they were entered (Participant n° 1…)."""
+    numbered = (
+        select(
+            Attendant.id,
+            func.row_number().over(order_by=Attendant.id).label("number"),
+            Attendant.state,
+            Attendant.audience_type,
+            Attendant.gender,
+            Attendant.age_band,
+        )
+        .where(Attendant.session_id == session_id)
+        .subquery()
+    )
+    columns = {name: numbered.c[name] for name in ATTENDANT_COLUMNS}
+    return paging.fetch(session, select(numbered), columns, request, (paging.Sort("number"),), numbered.c.id)
+
+
+def attendant_label(number: int, state: str, audience_type, gender, age_band) -> str:
+    """How an attendant is named in the forms: a number in the session, a state and the optional profile."""
+    # Only texts: a DataFrame gives NaN for a missing value.
+    profile = [v for v in (audience_type, GENDER_LABELS.get(gender), age_band) if isinstance(v, str) and v]
+    return " · ".join([f"Participant n° {number}", STATE_LABELS.get(state, state), *profile])
 
 
 def rate(numerator, denominator) -> float | None:
@@ -504,20 +582,44 @@ def rate(numerator, denominator) -> float | None:
 
 
 SUMMARY_COLUMNS = ["sessions", "participants", "registered", "capacity", "fill_rate", "attendance_rate"]
+# Summed over sessions: counts, then the sides of the two rates, each over its own subset (None when empty).
+MEASURES = ["sessions", "participants", "registered", "capacity", "held_registered", "held_present"]
+PARTIAL = MEASURES[2:]
+
+
+def _summed(grouped) -> pd.DataFrame:
+    """MEASURES summed per group: a rate's side over no qualifying session stays undefined, not 0."""
+    return pd.DataFrame(
+        {
+            "sessions": grouped["sessions"].sum(),
+            "participants": grouped["participants"].sum(),
+            **{column: grouped[column].sum(min_count=1) for column in PARTIAL},
+        }
+    )
+
+
+def _with_rates(sums: pd.DataFrame) -> pd.DataFrame:
+    """The fill and attendance rates of summed MEASURES, as object columns so an undefined rate stays None."""
+    out = sums.copy()
+    out["fill_rate"] = pd.Series(
+        [rate(r, c) for r, c in zip(out["registered"], out["capacity"], strict=True)], index=out.index, dtype=object
+    )
+    out["attendance_rate"] = pd.Series(
+        [rate(p, r) for p, r in zip(out["held_present"], out["held_registered"], strict=True)],
+        index=out.index,
+        dtype=object,
+    )
+    return out.drop(columns=["held_registered", "held_present"]).astype({"sessions": "int64", "participants": "int64"})
 
 
 def summarise(frame: pd.DataFrame, by: str | None, today: dt.date) -> pd.DataFrame:
-    """Sessions, participants and the two rates per value of `by` (None: one row for everything).
+    """Sessions, participants and the two rates per value of `by` (None: one row for everything), from a
+    `sessions_frame`. `summary_cube` is its SQL twin for the page's panels (a test keeps them equal).
 
     `registered` and `capacity` are the sums the fill rate divides (sessions with both known); the attendance rate
     uses its own subset (held sessions with both figures, registered > 0), as the module docstring says.
     """
-    work = pd.DataFrame(
-        {
-            "key": frame[by] if by else "",
-            "participants": frame["present"].fillna(0),
-        }
-    )
+    work = pd.DataFrame({"key": frame[by] if by else "", "sessions": 1, "participants": frame["present"].fillna(0)})
     both = frame["capacity"].notna() & frame["registered"].notna()
     work["registered"] = frame["registered"].where(both)
     work["capacity"] = frame["capacity"].where(both)
@@ -529,29 +631,68 @@ def summarise(frame: pd.DataFrame, by: str | None, today: dt.date) -> pd.DataFra
     )
     work["held_registered"] = frame["registered"].where(held)
     work["held_present"] = frame["present"].where(held)
-    grouped = work.groupby("key", sort=False, dropna=False)
-    out = pd.DataFrame(
-        {
-            "sessions": grouped.size(),
-            "participants": grouped["participants"].sum(),
-            "registered": grouped["registered"].sum(min_count=1),
-            "capacity": grouped["capacity"].sum(min_count=1),
-            "held_registered": grouped["held_registered"].sum(min_count=1),
-            "held_present": grouped["held_present"].sum(min_count=1),
-        }
-    )
-    # Object columns, so an undefined rate stays None instead of becoming NaN.
-    out["fill_rate"] = pd.Series(
-        [rate(r, c) for r, c in zip(out["registered"], out["capacity"], strict=True)], index=out.index, dtype=object
-    )
-    out["attendance_rate"] = pd.Series(
-        [rate(p, r) for p, r in zip(out["held_present"], out["held_registered"], strict=True)],
-        index=out.index,
-        dtype=object,
-    )
-    out = out.drop(columns=["held_registered", "held_present"]).astype({"participants": "int64"})
+    out = _with_rates(_summed(work.groupby("key", sort=False, dropna=False)))
     out.index.name = by or "total"
     return out.reset_index() if by else out.reset_index(drop=True)
+
+
+def _measures_sql(sessions, today: dt.date) -> list[ColumnElement]:
+    """MEASURES in SQL over sessions whose columns `sessions` gives (`id`, `date`, `capacity`, `registered`,
+    `present`): the counting rules of the module docstring, written once for the page's panels and the figure
+    catalogue."""
+    registered, present = sessions.registered, sessions.present
+    both = and_(sessions.capacity.is_not(None), registered.is_not(None))
+    held = and_(sessions.date <= today, registered.is_not(None), present.is_not(None), registered > 0)
+    return [
+        func.count(sessions.id).label("sessions"),
+        func.coalesce(func.sum(present), 0).label("participants"),
+        func.sum(case((both, registered))).label("registered"),
+        func.sum(case((both, sessions.capacity))).label("capacity"),
+        func.sum(case((held, registered))).label("held_registered"),
+        func.sum(case((held, present))).label("held_present"),
+    ]
+
+
+def summary_cube(session: Session, filters: TrainingFilters, today: dt.date) -> pd.DataFrame:
+    """MEASURES of the sessions matching `filters` per month, programme and audience, aggregated in SQL: a few
+    hundred rows whatever the number of sessions, from which `per_month`, `per_programme` and
+    `audience_breakdown` roll their totals up."""
+    sessions = _sessions(filters)
+    dimensions = (
+        extract("year", TrainingSession.date).label("year"),
+        extract("month", TrainingSession.date).label("month"),
+        Training.programme,
+        Training.audience,
+    )
+    query = sessions.query.with_only_columns(*dimensions, *_measures_sql(sessions, today)).group_by(*dimensions)
+    cube = pd.DataFrame(session.execute(query).all(), columns=["year", "month", "programme", "audience", *MEASURES])
+    months = pd.to_datetime({"year": cube["year"], "month": cube["month"], "day": 1}) if len(cube) else pd.NaT
+    return cube.drop(columns="year").assign(month=months).astype({column: "float64" for column in PARTIAL})
+
+
+def summary_totals(session: Session, filters: TrainingFilters, today: dt.date) -> dict:
+    """The summary of every session matching `filters` (as `totals`), with its trainings, hours and latest
+    change, in one aggregate query."""
+    sessions = _sessions(filters)
+    query = sessions.query.with_only_columns(
+        *_measures_sql(sessions, today),
+        func.count(func.distinct(Training.id)),
+        func.coalesce(func.sum(TrainingSession.duration_minutes), 0),
+        func.max(TrainingSession.updated_at),
+    )
+    *measures, trainings, minutes, as_of = session.execute(query).one()
+    summary = dict(zip(MEASURES, measures, strict=True))
+    return {
+        "sessions": summary["sessions"],
+        "participants": int(summary["participants"]),
+        "registered": summary["registered"],
+        "capacity": summary["capacity"],
+        "fill_rate": rate(summary["registered"], summary["capacity"]),
+        "attendance_rate": rate(summary["held_present"], summary["held_registered"]),
+        "trainings": trainings,
+        "hours": int(minutes) // 60,
+        "as_of": as_of,
+    }
 
 
 def totals(frame: pd.DataFrame, today: dt.date) -> dict:
@@ -571,11 +712,17 @@ def totals(frame: pd.DataFrame, today: dt.date) -> dict:
     return summary
 
 
-def per_month(frame: pd.DataFrame, period: Period | None, today: dt.date) -> pd.DataFrame:
-    """`summarise` per calendar month, every month of `period` present (0 sessions when none). An open end of the
+def roll_up(cube: pd.DataFrame, by: str) -> pd.DataFrame:
+    """`summarise` per value of `by`, from a `summary_cube`."""
+    out = _with_rates(_summed(cube.groupby(by, sort=False, dropna=False)))
+    out.index.name = by
+    return out.reset_index()
+
+
+def per_month(cube: pd.DataFrame, period: Period | None) -> pd.DataFrame:
+    """`roll_up` per calendar month, every month of `period` present (0 sessions when none). An open end of the
     period (date.min or date.max) stops at the first or last session instead."""
-    work = frame.assign(month=frame["date"].dt.to_period("M").dt.to_timestamp())
-    summary = summarise(work, "month", today).set_index("month")
+    summary = roll_up(cube, "month").set_index("month")
     if period is not None:
         first = summary.index.min() if period.start == dt.date.min else pd.Timestamp(period.start)
         last = summary.index.max() if period.end == dt.date.max else pd.Timestamp(period.end)
@@ -589,14 +736,14 @@ def per_month(frame: pd.DataFrame, period: Period | None, today: dt.date) -> pd.
     return summary.sort_index().reset_index()
 
 
-def per_programme(frame: pd.DataFrame, today: dt.date) -> pd.DataFrame:
-    return summarise(frame, "programme", today).sort_values("participants", ascending=False, ignore_index=True)
+def per_programme(cube: pd.DataFrame) -> pd.DataFrame:
+    return roll_up(cube, "programme").sort_values("participants", ascending=False, ignore_index=True)
 
 
-def audience_breakdown(frame: pd.DataFrame, today: dt.date) -> pd.DataFrame:
+def audience_breakdown(cube: pd.DataFrame) -> pd.DataFrame:
     """Participants per audience type of the training (« Non précisé » when the training names none)."""
-    work = frame.assign(audience=frame["audience"].fillna(NOT_SPECIFIED))
-    return summarise(work, "audience", today).sort_values("participants", ascending=False, ignore_index=True)
+    work = cube.assign(audience=cube["audience"].fillna(NOT_SPECIFIED))
+    return roll_up(work, "audience").sort_values("participants", ascending=False, ignore_index=True)
 
 
 PROFILE_DIMENSIONS = {"audience_type": "Public", "gender": "Genre", "age_band": "Âge"}
@@ -605,18 +752,20 @@ PROFILE_DIMENSIONS = {"audience_type": "Public", "gender": "Genre", "age_band": 
 def attendant_profiles(session: Session, filters: TrainingFilters) -> pd.DataFrame:
     """Participants present per profile value (dimension, value, participants), from the sessions followed with a
     list of attendants: counts entered as numbers carry no profile. Empty when no such session matches."""
+    profile = (Attendant.audience_type, Attendant.gender, Attendant.age_band)
     query = _filtered(
-        select(Attendant.audience_type, Attendant.gender, Attendant.age_band)
+        select(*profile, func.count(Attendant.id))
         .join(TrainingSession, TrainingSession.id == Attendant.session_id)
         .join(Training, Training.id == TrainingSession.training_id)
         .where(Attendant.state == AttendantState.PRESENT),
         filters,
-    )
-    rows = pd.DataFrame(session.execute(query).all(), columns=list(PROFILE_DIMENSIONS))
+    ).group_by(*profile)
+    rows = pd.DataFrame(session.execute(query).all(), columns=[*PROFILE_DIMENSIONS, "participants"])
     rows["gender"] = rows["gender"].map(GENDER_LABELS)
-    long = rows.melt(var_name="dimension", value_name="value").fillna({"value": NOT_SPECIFIED})
+    long = rows.melt(id_vars="participants", var_name="dimension", value_name="value")
+    long = long.fillna({"value": NOT_SPECIFIED})
     long["dimension"] = long["dimension"].map(PROFILE_DIMENSIONS)
-    counts = long.groupby(["dimension", "value"]).size().rename("participants").reset_index()
+    counts = long.groupby(["dimension", "value"], as_index=False)["participants"].sum()
     # Dimensions in their fixed order; age bands in age order, other values by decreasing count.
     dimension_rank = counts["dimension"].map({label: n for n, label in enumerate(PROFILE_DIMENSIONS.values())})
     age_rank = counts["value"].map({band: n for n, band in enumerate(AGE_BANDS)})
@@ -628,23 +777,28 @@ def attendant_profiles(session: Session, filters: TrainingFilters) -> pd.DataFra
 def upcoming_sessions(session: Session, filters: TrainingFilters, today: dt.date, limit: int = 10) -> pd.DataFrame:
     """The next sessions from `today` on, whatever the filters' period, with the seats still free."""
     ahead = dataclasses.replace(filters, period=Period(today, dt.date.max))
-    frame = sessions_frame(session, ahead).head(limit)
+    frame = _frame(session, _sessions(ahead).query.order_by(*CHRONOLOGICAL).limit(limit))
     return frame.assign(free_seats=(frame["capacity"] - frame["registered"].fillna(0)).clip(lower=0))
 
 
 def formation_figures(frame: pd.DataFrame, today: dt.date) -> list[KeyFigure]:
     """The key figures of the sessions of `frame` (a `sessions_frame`), rates in %, None when undefined."""
-    summary = totals(frame, today)
-    as_of = frame["updated_at"].max() if not frame.empty else None
     hours = int(frame["duration_minutes"].fillna(0).sum()) // 60
+    as_of = frame["updated_at"].max() if not frame.empty else None
+    return key_figures(totals(frame, today) | {"hours": hours, "as_of": as_of})
+
+
+def key_figures(summary: dict) -> list[KeyFigure]:
+    """The Formations' key figures from a summary (`totals` with hours and as_of, or `summary_totals`)."""
     source = "Sessions filtrées ; présence : liste des participants si elle existe, sinon comptes saisis"
+    as_of = summary["as_of"]
 
     def percent(value):
         return None if value is None or pd.isna(value) else round(100 * value)
 
     return [
         KeyFigure("sessions", "Sessions", summary["sessions"], source, as_of,
-                  detail=f"{summary['trainings']} formations · {hours} h"),
+                  detail=f"{summary['trainings']} formations · {summary['hours']} h"),
         KeyFigure("participants", "Participants", summary["participants"], source, as_of,
                   detail="Présents, comptés une fois par session"),
         KeyFigure("fill_rate", "Taux de remplissage", percent(summary["fill_rate"]), source, as_of, unit="%",
@@ -669,55 +823,32 @@ class SessionTotals:
 
 def session_totals(session: Session, periods: list[Period], today: dt.date) -> list[SessionTotals]:
     """The counting rules of this module for each period, in one aggregate query: the sessions of all the periods
-    (with their attendant rows aggregated for those sessions only) joined to a table of the periods, so each session
-    is counted in every period that holds it."""
-    first, last = min(p.start for p in periods), max(p.end for p in periods)
-    in_span = TrainingSession.date.between(first, last)
-    rows = (
-        select(
-            Attendant.session_id,
-            func.count(Attendant.id).label("n"),
-            func.sum(case((Attendant.state.in_(HOLDING_SEAT), 1), else_=0)).label("registered"),
-            func.sum(case((Attendant.state == AttendantState.PRESENT, 1), else_=0)).label("present"),
-        )
-        .join(TrainingSession, TrainingSession.id == Attendant.session_id)
-        .where(in_span)
-        .group_by(Attendant.session_id)
-        .subquery()
-    )
-    from_rows = func.coalesce(rows.c.n, 0) > 0
+    (their attendant rows aggregated for those sessions only) joined to a table of the periods, so each session is
+    counted in every period that holds it."""
+    span = _sessions(TrainingFilters(Period(min(p.start for p in periods), max(p.end for p in periods))))
     sessions = (
-        select(
+        span.query.with_only_columns(
             TrainingSession.id,
             TrainingSession.training_id,
             TrainingSession.date,
             TrainingSession.capacity,
             TrainingSession.duration_minutes,
-            case((from_rows, rows.c.registered), else_=TrainingSession.registered_count).label("registered"),
-            case((from_rows, rows.c.present), else_=TrainingSession.present_count).label("present"),
+            span.registered.label("registered"),
+            span.present.label("present"),
         )
-        .outerjoin(rows, rows.c.session_id == TrainingSession.id)
-        .where(in_span)
         .cte("period_sessions")
         .prefix_with("MATERIALIZED")  # else SQLite recomputes each session's attendance in every expression
     )
     table = period_table([(p.start, p.end) for p in periods], (Date(), Date()))
     c = sessions.c
-    both = and_(c.capacity.is_not(None), c.registered.is_not(None))
-    held = and_(c.date <= today, c.registered.is_not(None), c.present.is_not(None), c.registered > 0)
     found = {
         row[0]: row[1:]
         for row in session.execute(
             select(
                 table.c.n,
-                func.count(c.id),
+                *_measures_sql(c, today),
                 func.count(func.distinct(c.training_id)),
-                func.sum(func.coalesce(c.present, 0)),
                 func.sum(func.coalesce(c.duration_minutes, 0)),
-                func.sum(case((both, c.registered))),
-                func.sum(case((both, c.capacity))),
-                func.sum(case((held, c.present))),
-                func.sum(case((held, c.registered))),
                 func.max(c.date),
             )
             .select_from(sessions.join(table, c.date.between(table.c.first, table.c.last)))
@@ -726,8 +857,8 @@ def session_totals(session: Session, periods: list[Period], today: dt.date) -> l
     }
     out = []
     for n in range(len(periods)):
-        count, trainings, participants, minutes, seats, capacity, came, expected, latest = found.get(
-            n, (0, 0, 0, 0, None, None, None, None, None)
+        count, participants, seats, capacity, expected, came, trainings, minutes, latest = found.get(
+            n, (0, 0, None, None, None, None, 0, 0, None)
         )
         out.append(
             SessionTotals(
@@ -784,7 +915,7 @@ def session_choices(session: Session, training_id=None) -> list[tuple[int, str]]
     )
     if training_id:
         query = query.where(TrainingSession.training_id == int(training_id))
-    return [(id_, f"{_format_date(day)} · {title}") for id_, day, title in session.execute(query).all()]
+    return [(id_, session_label(day, title)) for id_, day, title in session.execute(query).all()]
 
 
 def place_choices(session: Session) -> list[tuple[int, str]]:
@@ -794,22 +925,6 @@ def place_choices(session: Session) -> list[tuple[int, str]]:
 
 def commune_choices(session: Session) -> list[tuple[str, str]]:
     return sorted(session.execute(select(Commune.insee, Commune.name)).all(), key=lambda pair: _sort_key(pair[1]))
-
-
-def attendant_choices(session: Session, session_id) -> list[tuple[int, str]]:
-    if not session_id:
-        return []
-    rows = session.scalars(select(Attendant).where(Attendant.session_id == int(session_id)).order_by(Attendant.id))
-    return [
-        (
-            a.id,
-            " · ".join(
-                [f"Participant n° {n}", STATE_LABELS.get(a.state, a.state)]
-                + [v for v in (a.audience_type, GENDER_LABELS.get(a.gender or ""), a.age_band) if v]
-            ),
-        )
-        for n, a in enumerate(rows, start=1)
-    ]
 
 
 def training_values(session: Session, training_id) -> dict:

@@ -13,7 +13,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
-from db import clock, register
+from db import clock, paging, register
 from db.models import Commune, EquipmentItem, Loan, Place, Role
 from db.periods import Period, month_periods, overlap_days, period_table
 from db.writes import Actor, ValidationError, audit, require_role, snapshot
@@ -554,40 +554,75 @@ def communes(session: Session) -> pd.DataFrame:
 
 
 LOAN_STATUS_LABELS = {"overdue": "En retard", "current": "En cours", "upcoming": "À venir", "returned": "Rendu"}
+OPEN_STATUSES = ("overdue", "current", "upcoming")  # the loans to follow: not returned yet
+
+
+def _status_sql(today: dt.date) -> ColumnElement:
+    """A loan's state on `today`: returned, overdue (the planned end passed without a return), upcoming, current."""
+    return case(
+        (Loan.returned_on.is_not(None), "returned"),
+        (Loan.end_date < today, "overdue"),
+        (Loan.start_date > today, "upcoming"),
+        else_="current",
+    )
+
+
+def _loans_query(today: dt.date):
+    """The loans that are not cancelled, with their item and their state on `today`."""
+    return (
+        select(
+            Loan.id.label("id"),
+            EquipmentItem.name.label("item"),
+            Loan.units.label("units"),
+            Loan.borrower_name.label("borrower"),
+            Loan.borrower_commune.label("commune"),
+            Loan.start_date.label("start_date"),
+            Loan.end_date.label("end_date"),
+            Loan.returned_on.label("returned_on"),
+            Loan.purpose.label("purpose"),
+            _status_sql(today).label("status"),
+        )
+        .join(EquipmentItem, EquipmentItem.id == Loan.item_id)
+        .where(Loan.cancelled_at.is_(None))
+    )
+
+
+def _schedule_query(today: dt.date, past_days: int):
+    """Every loan not yet returned and those returned in the last `past_days` days."""
+    return _loans_query(today).where(or_(Loan.returned_on.is_(None), _loan_end_sql() >= today - past_days * DAY))
 
 
 def loan_schedule(session: Session, today: dt.date, past_days: int = 30) -> pd.DataFrame:
-    """Loans for the calendar and the follow-up list: every loan not yet returned (current, upcoming, overdue: the
-    planned end passed without a return) and those returned in the last `past_days` days. Cancelled ones excluded."""
-    ends = _loan_end_sql()
-    rows = session.execute(
-        select(
-            Loan.id,
-            EquipmentItem.name,
-            Loan.units,
-            Loan.borrower_name,
-            Loan.borrower_commune,
-            Loan.start_date,
-            Loan.end_date,
-            Loan.returned_on,
-            Loan.purpose,
+    """Loans for the follow-up export and the projection: every loan not yet returned (current, upcoming, overdue)
+    and those returned in the last `past_days` days. Cancelled ones excluded."""
+    result = session.execute(_schedule_query(today, past_days).order_by(Loan.start_date, Loan.id))
+    columns = list(result.keys())
+    return pd.DataFrame(result.all(), columns=columns)
+
+
+def loan_page(session: Session, today: dt.date, request: paging.PageRequest, past_days: int = 30) -> paging.Page:
+    """A page of the loans of `loan_schedule`, filtered and sorted in SQL (filter `status` with `in` for a set of
+    states); by default the most urgent first: overdue, current, upcoming, returned, each by start date. Sorting by
+    `status` follows that urgency."""
+    query = _schedule_query(today, past_days)
+    columns = paging.columns_of(query)
+    urgency = case({"overdue": 0, "current": 1, "upcoming": 2}, value=_status_sql(today), else_=3)
+    order = (paging.Sort("status"), paging.Sort("start_date"))
+    return paging.fetch(session, query, columns, request, order, Loan.id, sort_keys={"status": urgency})
+
+
+def calendar_loans(session: Session, today: dt.date, window: Period) -> pd.DataFrame:
+    """The loans drawn on the booking calendar for `window`: those occupying one of its days, and every overdue
+    loan (the item is still out, whatever the window). Cancelled ones excluded; columns of `loan_schedule`."""
+    query = _loans_query(today).where(
+        or_(
+            and_(Loan.start_date <= window.end, _loan_end_sql() >= window.start),
+            and_(Loan.returned_on.is_(None), Loan.end_date < today),
         )
-        .join(EquipmentItem, EquipmentItem.id == Loan.item_id)
-        .where(
-            Loan.cancelled_at.is_(None),
-            or_(Loan.returned_on.is_(None), ends >= today - past_days * DAY),
-        )
-        .order_by(Loan.start_date, Loan.id)
-    ).all()
-    frame = pd.DataFrame(
-        rows,
-        columns=["id", "item", "units", "borrower", "commune", "start_date", "end_date", "returned_on", "purpose"],
     )
-    frame["status"] = [
-        "returned" if returned is not None else "overdue" if end < today else "upcoming" if start > today else "current"
-        for start, end, returned in zip(frame["start_date"], frame["end_date"], frame["returned_on"], strict=True)
-    ]
-    return frame
+    result = session.execute(query.order_by(Loan.start_date, Loan.id))
+    columns = list(result.keys())
+    return pd.DataFrame(result.all(), columns=columns)
 
 
 # --- utilisation --------------------------------------------------------------------------------------------------
@@ -781,7 +816,7 @@ def utilisation(session: Session, period: Period) -> Utilisation:
         columns=["id", "loans", "loan_days", "interventions", "estimated_interventions"],
         dtype="float64",
     )
-    availability = register.presence(session, register.EQUIPMENT, period)
+    availability, *per_month = register.presences(session, register.EQUIPMENT, [period, *months])
     items = list_items(session).drop(columns="description").merge(lent.astype({"id": "int64"}), on="id", how="left")
     items["available_days"] = items["id"].map(availability.rows.set_index("ref")["unit_days"]).fillna(0)
     # The items of the catalogue during the period, and any item lent in it.
@@ -801,9 +836,7 @@ def utilisation(session: Session, period: Period) -> Utilisation:
         {
             "month": [month.start for month in months],
             "loan_days": [int(sum(row[6 + n] or 0 for row in per_item)) for n in range(len(months))],
-            "available_days": [
-                int(register.presence(session, register.EQUIPMENT, month).rows["unit_days"].sum()) for month in months
-            ],
+            "available_days": [int(presence.rows["unit_days"].sum()) for presence in per_month],
         }
     )
     month_frame["rate"] = _rate(month_frame)

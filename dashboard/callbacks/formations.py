@@ -17,6 +17,7 @@ from dashboard import ids
 from dashboard.callbacks.exports import send_frame
 from dashboard.callbacks.forms import database
 from dashboard.components import format as fmt
+from dashboard.components import grids
 from dashboard.components.cards import empty_state, kpi_card
 from dashboard.pages.formations import (
     ATTENDANT_FORM,
@@ -31,7 +32,7 @@ from dashboard.pages.formations import (
     SESSION_FORM,
     TRAINING_FORM,
 )
-from db import clock
+from db import clock, paging
 from db import formations as formations_db
 from db.periods import Period
 
@@ -304,19 +305,20 @@ def panels(start, end, programme, kind, audience, commune, _saved):
     except BadPeriod as error:
         invalid = empty_state(str(error), "calendar-x")
         return [dbc.Alert(str(error), color="warning")] + [invalid] * 6
-    with database().session() as session:
-        frame = formations_db.sessions_frame(session, filters)
+    with database().session() as session:  # four aggregate queries, each run once for every panel
+        summary = formations_db.summary_totals(session, filters, today)
+        cube = formations_db.summary_cube(session, filters, today)
         upcoming = formations_db.upcoming_sessions(session, filters, today)
         profiles = formations_db.attendant_profiles(session, filters)
-    figures = formations_db.formation_figures(frame, today)
+    figures = formations_db.key_figures(summary)
     kpis = dbc.Row([dbc.Col(kpi_card(figure), md=6, xl=3, className="mb-4") for figure in figures])
     nothing = empty_state("Aucune session ne correspond à ces filtres.", "calendar-x")
-    if frame.empty:
+    if cube.empty:
         month = programme_panel = rates = audience_panel = nothing
     else:
-        by_month = formations_db.per_month(frame, filters.period, today)
-        by_programme = formations_db.per_programme(frame, today)
-        by_audience = formations_db.audience_breakdown(frame, today)
+        by_month = formations_db.per_month(cube, filters.period)
+        by_programme = formations_db.per_programme(cube)
+        by_audience = formations_db.audience_breakdown(cube)
         month = chart(
             month_chart(by_month),
             "Participants (barres) et sessions (ligne) par mois : "
@@ -404,16 +406,16 @@ def export_frame(panel: str, filters: formations_db.TrainingFilters, today: dt.d
         if panel == "profiles":
             profiles = formations_db.attendant_profiles(session, filters)
             return profiles.rename(columns={"dimension": "Profil", "value": "Valeur", "participants": "Participants"})
-        frame = formations_db.sessions_frame(session, filters)
-    if panel == "sessions":
-        return _sessions_export(frame)
+        if panel == "sessions":
+            return _sessions_export(formations_db.sessions_frame(session, filters))
+        cube = formations_db.summary_cube(session, filters, today)
     if panel == "month":
-        table = formations_db.per_month(frame, filters.period, today)
+        table = formations_db.per_month(cube, filters.period)
         table["month"] = table["month"].dt.strftime("%Y-%m")
         return table.rename(columns={"month": "Mois", **SUMMARY_HEADERS})
     if panel == "audience":
-        return formations_db.audience_breakdown(frame, today).rename(columns={"audience": "Public", **SUMMARY_HEADERS})
-    return formations_db.per_programme(frame, today).rename(columns={"programme": "Programme", **SUMMARY_HEADERS})
+        return formations_db.audience_breakdown(cube).rename(columns={"audience": "Public", **SUMMARY_HEADERS})
+    return formations_db.per_programme(cube).rename(columns={"programme": "Programme", **SUMMARY_HEADERS})
 
 
 def _sessions_export(frame: pd.DataFrame) -> pd.DataFrame:
@@ -448,18 +450,17 @@ def _choices(pairs, blank: str) -> list[dict]:
 
 
 def form_choices(_pathname, _saved):
-    """Options of the forms' selects, fresh after any save."""
+    """Options of the forms' selects, fresh after any save. A session to list attendants of is chosen in the
+    sessions grid (`choose_session`)."""
     with database().session() as session:
         trainings = formations_db.training_choices(session)
         places = formations_db.place_choices(session)
         communes = formations_db.commune_choices(session)
-        sessions = formations_db.session_choices(session)
     return (
         _choices(trainings, NEW_TRAINING),
         _choices(trainings, CHOOSE_TRAINING),
         _choices(places, NONE),
         _choices(communes, NONE),
-        _choices(sessions, CHOOSE_SESSION),
     )
 
 
@@ -476,22 +477,101 @@ def _count(value) -> str:
     return "—" if pd.isna(value) else fmt.number(value)
 
 
-def attendant_choices(session_id, _saved):
-    """The session's attendants to pick from, and a summary of its attendance."""
-    if not session_id:
-        return _choices([], NEW_ATTENDANT), None
-    with database().session() as session:
-        choices = formations_db.attendant_choices(session, session_id)
-        frame = formations_db.sessions_frame(session)
-    row = frame[frame["session_id"] == int(session_id)]
+def session_rows(request, start, end, programme, kind, audience, commune):
+    """A page of the sessions of the filter bar's selection, for the grid: sorted and filtered on the server."""
+    try:
+        filters = filters_from(start, end, programme, kind, audience, commune)
+        with database().session() as session:
+            page = formations_db.session_page(session, filters, grids.page_request(request))
+    except (BadPeriod, ValueError):
+        return grids.NO_ROWS
+    rows = [
+        {
+            "id": str(row.session_id),  # the grid's row ids are texts
+            "date": grids.date_text(row.date),
+            "start_time": " – ".join(t for t in (_time(row.start_time), _time(row.end_time)) if t),
+            "title": row.title,
+            "programme": row.programme,
+            "kind": formations_db.KIND_LABELS.get(row.kind, row.kind),
+            "where": _where(row),
+            "commune": _text(row.commune),
+            "capacity": _number(row.capacity),
+            "registered": _number(row.registered),
+            "present": _number(row.present),
+            "source": SOURCE_LABELS[row.source],
+            "label": formations_db.session_label(row.date, row.title),
+            "summary": _attendance(row),
+        }
+        for row in page.rows.itertuples()
+    ]
+    return grids.rows_response(rows, page.total)
+
+
+def _number(value) -> int | None:
+    return None if pd.isna(value) else int(value)
+
+
+def _count(value) -> str:
+    return "—" if pd.isna(value) else fmt.number(value)
+
+
+def _attendance(row) -> str:
+    return (
+        f"{_count(row.registered)} inscrits · {_count(row.present)} présents · {_count(row.capacity)} places "
+        f"({SOURCE_LABELS[row.source]})"
+    )
+
+
+def choose_session(selected):
+    """A session chosen in the grid becomes the attendant form's session."""
+    if not selected:
+        return no_update, no_update
+    row = selected[0]
+    return _choices([(row["id"], row["label"])], CHOOSE_SESSION), str(row["id"])
+
+
+def attendant_choice(session_id, selected, _saved):
+    """The attendant form follows its session (its attendance in a sentence; a new attendant to start with), the
+    attendant chosen in the session's grid, and its own saves (the attendance changed)."""
+    trigger = ctx.triggered_id
+    if trigger == ids.FORMATIONS_ATTENDANTS:
+        if not selected:
+            return no_update, no_update, no_update
+        row = selected[0]
+        return _choices([(row["id"], row["label"])], NEW_ATTENDANT), str(row["id"]), no_update
     summary = None
-    if not row.empty:
-        r = row.iloc[0]
-        summary = (
-            f"{_count(r['registered'])} inscrits · {_count(r['present'])} présents · {_count(r['capacity'])} places "
-            f"({SOURCE_LABELS[r['source']]})"
-        )
-    return _choices(choices, NEW_ATTENDANT), summary
+    if session_id:
+        request = paging.PageRequest((paging.Filter("session_id", "equals", int(session_id)),), limit=1)
+        with database().session() as session:
+            page = formations_db.session_page(session, formations_db.TrainingFilters(), request)
+        summary = _attendance(next(page.rows.itertuples())) if page.total else None
+    if trigger == ids.form_saved(ATTENDANT_FORM):
+        return no_update, no_update, summary
+    return _choices([], NEW_ATTENDANT), "", summary
+
+
+def attendant_rows(request, session_id):
+    """A page of the chosen session's attendants, for the grid."""
+    if not session_id:
+        return grids.NO_ROWS
+    try:
+        with database().session() as session:
+            page = formations_db.attendant_page(session, int(session_id), grids.page_request(request))
+    except ValueError:
+        return grids.NO_ROWS
+    rows = [
+        {
+            "id": str(row.id),
+            "number": row.number,
+            "state": formations_db.STATE_LABELS.get(row.state, row.state),
+            "audience_type": _text(row.audience_type),
+            "gender": formations_db.GENDER_LABELS.get(row.gender, ""),
+            "age_band": _text(row.age_band),
+            "label": formations_db.attendant_label(row.number, row.state, row.audience_type, row.gender, row.age_band),
+        }
+        for row in page.rows.itertuples()
+    ]
+    return grids.rows_response(rows, page.total)
 
 
 def _prefill(names: list[str], values: dict | None) -> list:
@@ -575,7 +655,6 @@ def register(app) -> None:
         Output(ids.field(SESSION_FORM, "training_id"), "options"),
         Output(ids.field(SESSION_FORM, "place_pk"), "options"),
         Output(ids.field(SESSION_FORM, "commune_insee"), "options"),
-        Output(ids.field(ATTENDANT_FORM, "session_id"), "options"),
         Input(ids.FORMATIONS_URL, "pathname"),
         SAVED,
     )(form_choices)
@@ -586,11 +665,39 @@ def register(app) -> None:
         SAVED,
     )(training_session_choices)
     app.callback(
+        Output(ids.FORMATIONS_SESSIONS, "getRowsResponse"),
+        Input(ids.FORMATIONS_SESSIONS, "getRowsRequest"),
+        *[State(component_id, "value") for component_id in FILTER_IDS],
+        prevent_initial_call=True,
+    )(session_rows)
+    grids.refresh_on(app, ids.FORMATIONS_SESSIONS, *filters, SAVED)
+    app.callback(
+        Output(ids.field(ATTENDANT_FORM, "session_id"), "options"),
+        Output(ids.field(ATTENDANT_FORM, "session_id"), "value", allow_duplicate=True),
+        Input(ids.FORMATIONS_SESSIONS, "selectedRows"),
+        prevent_initial_call=True,
+    )(choose_session)
+    app.callback(
         Output(ids.field(ATTENDANT_FORM, "attendant_id"), "options"),
+        Output(ids.field(ATTENDANT_FORM, "attendant_id"), "value", allow_duplicate=True),
         Output(ids.FORMATIONS_ATTENDANCE_SUMMARY, "children"),
         Input(ids.field(ATTENDANT_FORM, "session_id"), "value"),
+        Input(ids.FORMATIONS_ATTENDANTS, "selectedRows"),
         Input(ids.form_saved(ATTENDANT_FORM), "data"),
-    )(attendant_choices)
+        prevent_initial_call=True,
+    )(attendant_choice)
+    app.callback(
+        Output(ids.FORMATIONS_ATTENDANTS, "getRowsResponse"),
+        Input(ids.FORMATIONS_ATTENDANTS, "getRowsRequest"),
+        State(ids.field(ATTENDANT_FORM, "session_id"), "value"),
+        prevent_initial_call=True,
+    )(attendant_rows)
+    grids.refresh_on(
+        app,
+        ids.FORMATIONS_ATTENDANTS,
+        Input(ids.field(ATTENDANT_FORM, "session_id"), "value"),
+        Input(ids.form_saved(ATTENDANT_FORM), "data"),
+    )
     _register_prefill(app, TRAINING_FORM, "training_id", TRAINING_FIELDS, fill_training)
     _register_prefill(app, SESSION_FORM, "session_id", SESSION_FIELDS, fill_session)
     _register_prefill(app, ATTENDANT_FORM, "attendant_id", ATTENDANT_FIELDS, fill_attendant)

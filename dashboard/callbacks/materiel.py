@@ -15,10 +15,11 @@ from dashboard import ids
 from dashboard.callbacks.exports import send_frame
 from dashboard.callbacks.forms import database
 from dashboard.components import format as fmt
+from dashboard.components import grids
 from dashboard.components.cards import empty_state, figure_notes
-from dashboard.components.gauges import BRAND, gauge_card
-from dashboard.pages.materiel import ITEM, LOAN, LOAN_ACTION, NEW_ITEM
-from db import clock
+from dashboard.components.gauges import BRAND, gauge_list
+from dashboard.pages.materiel import ITEM, LOAN, LOAN_ACTION, LOANS_ANCHOR, NEW_ITEM
+from db import clock, paging
 from db import materiel as materiel_db
 from db.figures import KeyFigure
 from db.periods import Period
@@ -177,18 +178,7 @@ def summary(result: materiel_db.Utilisation) -> dbc.Row:
 def gauges(result: materiel_db.Utilisation):
     if result.items.empty:
         return empty_state("Aucun article au catalogue : ajoutez-en un dans le formulaire « Catalogue ».")
-    return dbc.Row(
-        [
-            dbc.Col(
-                gauge_card(row.name, row.category, row.loan_days, row.available_days, row.rate, row.loans),
-                sm=6,
-                lg=4,
-                xxl=3,
-                className="mb-3",
-            )
-            for row in result.items.itertuples()
-        ]
-    )
+    return gauge_list(result.items)
 
 
 def category_chart(result: materiel_db.Utilisation):
@@ -295,6 +285,17 @@ def panels(year, start, end, _saved):
 
 # --- calendar and follow-up ---------------------------------------------------------------------------------------
 
+WINDOW_WEEKS = 4  # the calendar shows four weeks at a time: a light figure whatever the number of loans
+OVERDUE_SHOWN = 5  # the most overdue loans named in their panel; the list shows them all, page by page
+STATUS_SCOPES = {
+    "open": materiel_db.OPEN_STATUSES,
+    "overdue": ("overdue",),
+    "current": ("current",),
+    "upcoming": ("upcoming",),
+    "returned": ("returned",),
+    "all": tuple(materiel_db.LOAN_STATUS_LABELS),
+}
+
 
 def _dates(row) -> str:
     return materiel_db.loan_dates(row.start_date, row.end_date, row.returned_on)
@@ -319,108 +320,169 @@ def _lanes(frame: pd.DataFrame) -> pd.Series:
     return rows
 
 
-def calendar_chart(frame: pd.DataFrame, today: dt.date):
+def calendar_window(start: str | None, today: dt.date) -> Period:
+    """The four weeks shown: from `start` (a Monday), by default from the Monday of last week."""
+    try:
+        first = dt.date.fromisoformat(start or "")
+    except ValueError:
+        first = today - dt.timedelta(days=today.weekday() + 7)
+    return Period(first, first + dt.timedelta(weeks=WINDOW_WEEKS, days=-1))
+
+
+def _bar_end(row, today: dt.date) -> dt.date:
+    """The day after a bar: an overdue loan holds its item until today at least, so it stays in sight."""
+    last = materiel_db.loan_end(row.end_date, row.returned_on)
+    return max(last, today) + dt.timedelta(days=1) if row.status == "overdue" else last + dt.timedelta(days=1)
+
+
+def calendar_chart(frame: pd.DataFrame, today: dt.date, window: Period):
     if frame.empty:
-        return empty_state("Aucun prêt en cours ni à venir.", "calendar3")
+        return empty_state("Aucun prêt sur ces semaines.", "calendar3")
     frame = frame.assign(row=_lanes(frame))
-    figure = go.Figure()
+    traces = []
     for status, label in materiel_db.LOAN_STATUS_LABELS.items():
         part = frame[frame["status"] == status]
         if part.empty:
             continue
-        ends = [
-            materiel_db.loan_end(e, r) + dt.timedelta(days=1)
-            for e, r in zip(part["end_date"], part["returned_on"], strict=True)
-        ]
-        figure.add_bar(
-            base=[pd.Timestamp(d) for d in part["start_date"]],
-            x=[(pd.Timestamp(e) - pd.Timestamp(s)).total_seconds() * 1000 for s, e in zip(part["start_date"], ends, strict=True)],
-            y=part["row"],
-            orientation="h",
-            name=label,
-            marker={"color": STATUS_COLOURS[status], "line": {"color": "white", "width": 1}},
-            customdata=[[row.borrower, _dates(row), row.units, row.id] for row in part.itertuples()],
-            hovertemplate=f"<b>%{{y}}</b> · {label}<br>%{{customdata[0]}}<br>%{{customdata[1]}} · %{{customdata[2]}} unité(s)"
-                          "<br>prêt n° %{customdata[3]}<extra></extra>",
+        # A plain figure dict, one trace per state: plotly's graph objects validate every bar again, slowly.
+        traces.append(
+            {"type": "bar", "orientation": "h", "name": label, "y": part["row"].tolist(),
+             "base": [f"{d:%Y-%m-%d}" for d in part["start_date"]],
+             "x": [(_bar_end(r, today) - r.start_date).days * 86_400_000 for r in part.itertuples()],
+             "marker": {"color": STATUS_COLOURS[status], "line": {"color": "white", "width": 1}},
+             "hovertext": [f"n° {r.id} · {r.borrower}<br>{_dates(r)}" + (f" · {r.units} unités" if r.units > 1 else "")
+                           for r in part.itertuples()],
+             "hovertemplate": f"<b>%{{y}}</b> · {label}<br>%{{hovertext}}<extra></extra>"}
         )  # fmt: skip
     items = sorted(frame["row"].unique())
-    figure.update_layout(
-        barmode="overlay", showlegend=True, legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0}
-    )
-    _layout(figure, 90 + 34 * len(items))
-    figure.update_layout(showlegend=True, margin={"t": 40})
-    figure.update_xaxes(type="date", tickformat="%d/%m", range=[today - dt.timedelta(days=31), max(
-        today + dt.timedelta(days=60), max(frame["end_date"]) + dt.timedelta(days=2))])  # fmt: skip
-    figure.update_yaxes(categoryorder="array", categoryarray=items[::-1])
-    figure.add_vline(x=pd.Timestamp(today).timestamp() * 1000, line={"color": "#c2410c", "width": 2, "dash": "dot"})
+    figure = _layout(go.Figure(), 90 + 30 * len(items)).to_plotly_json()["layout"]
+    figure.update(
+        barmode="overlay",
+        showlegend=True,
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0},
+        margin={"l": 8, "r": 8, "t": 40, "b": 8},
+        xaxis={"type": "date", "tickformat": "%d/%m", "gridcolor": "#eaecf0", "automargin": True,
+               "range": [f"{window.start:%Y-%m-%d}", f"{window.end + dt.timedelta(days=1):%Y-%m-%d}"]},
+        yaxis={"categoryorder": "array", "categoryarray": items[::-1], "gridcolor": "#eaecf0", "automargin": True},
+        shapes=[{"type": "line", "xref": "x", "yref": "paper", "x0": f"{today:%Y-%m-%d}", "x1": f"{today:%Y-%m-%d}",
+                 "y0": 0, "y1": 1, "line": {"color": "#c2410c", "width": 2, "dash": "dot"}}],
+    )  # fmt: skip
     counts = frame["status"].value_counts()
     description = (
-        f"Calendrier des réservations : {counts.get('current', 0)} prêts en cours, {counts.get('upcoming', 0)} à venir, "
-        f"{counts.get('overdue', 0)} en retard, {counts.get('returned', 0)} rendus ces 30 derniers jours."
+        f"Calendrier des réservations {window.label} : {counts.get('current', 0)} prêts en cours, "
+        f"{counts.get('upcoming', 0)} à venir, {counts.get('overdue', 0)} en retard, "
+        f"{counts.get('returned', 0)} rendus."
     )
-    return chart(figure, description)
+    return chart({"data": traces, "layout": figure}, description)
 
 
-def overdue_list(frame: pd.DataFrame, today: dt.date):
-    late = frame[frame["status"] == "overdue"]
-    if late.empty:
-        return empty_state("Aucun prêt en retard : tout le matériel attendu est rentré.", "check2-circle")
-    return html.Ul(
-        [
-            html.Li(
-                [
-                    html.Div([html.Strong(row.item), f" · prêt n° {row.id}"]),
-                    html.Div(f"{row.borrower}" + (f" ({row.commune})" if row.commune else "")),
-                    html.Div(
-                        f"Fin prévue le {row.end_date:%d/%m/%Y} : {(today - row.end_date).days} jours de retard",
-                        className="overdue-days",
-                    ),
-                ],
-                className="overdue-item",
-            )
-            for row in late.itertuples()
-        ],
-        className="overdue-list list-unstyled mb-0",
-    )
-
-
-def loans_table(frame: pd.DataFrame):
-    open_loans = frame[frame["status"] != "returned"]
-    if open_loans.empty:
-        return empty_state("Aucun prêt en cours ni à venir.", "list-check")
-    order = {"overdue": 0, "current": 1, "upcoming": 2}
-    open_loans = open_loans.assign(rank=open_loans["status"].map(order)).sort_values(["rank", "start_date"])
-    return dbc.Table(
-        [
-            html.Thead(html.Tr([html.Th("N°"), html.Th("État"), html.Th("Article"), html.Th("Structure"), html.Th("Dates")])),
-            html.Tbody(
-                [
-                    html.Tr(
-                        [
-                            html.Td(row.id),
-                            html.Td(dbc.Badge(materiel_db.LOAN_STATUS_LABELS[row.status], color=STATUS_BADGES[row.status])),
-                            html.Td(row.item + (f" × {row.units}" if row.units > 1 else "")),
-                            html.Td(row.borrower),
-                            html.Td(_dates(row)),
-                        ],
-                        className="table-danger" if row.status == "overdue" else None,
-                    )
-                    for row in open_loans.itertuples()
-                ]
-            ),
-        ],
-        size="sm",
-        hover=True,
-        responsive=True,
-        className="mb-0 loans-table",
-    )  # fmt: skip
-
-
-def schedule(_page, _saved):
+def shift_window(_previous, _today, _next, start):
+    """The calendar's arrows move it by its four weeks; « Aujourd'hui » brings it back."""
     today = clock.today()
+    if ctx.triggered_id == ids.MATERIEL_CALENDAR_TODAY:
+        return None
+    step = dt.timedelta(weeks=WINDOW_WEEKS if ctx.triggered_id == ids.MATERIEL_CALENDAR_NEXT else -WINDOW_WEEKS)
+    return (calendar_window(start, today).start + step).isoformat()
+
+
+def calendar(start, _saved):
+    today = clock.today()
+    window = calendar_window(start, today)
     with database().session() as session:
-        frame = materiel_db.loan_schedule(session, today)
-    return calendar_chart(frame, today), overdue_list(frame, today), loans_table(frame)
+        frame = materiel_db.calendar_loans(session, today, window)
+    return calendar_chart(frame, today, window), f"Semaines {window.label}"
+
+
+def overdue_list(page: paging.Page, today: dt.date):
+    if page.total == 0:
+        return empty_state("Aucun prêt en retard : tout le matériel attendu est rentré.", "check2-circle")
+    return [
+        html.Ul(
+            [
+                html.Li(
+                    [
+                        html.Div([html.Strong(row.item), f" · prêt n° {row.id}"]),
+                        html.Div(f"{row.borrower}" + (f" ({row.commune})" if row.commune else "")),
+                        html.Div(
+                            f"Fin prévue le {row.end_date:%d/%m/%Y} : {(today - row.end_date).days} jours de retard",
+                            className="overdue-days",
+                        ),
+                    ],
+                    className="overdue-item",
+                )
+                for row in page.rows.itertuples()
+            ],
+            className="overdue-list list-unstyled mb-2",
+        ),
+        dbc.Button(
+            f"Voir les {fmt.number(page.total)} prêts en retard dans la liste"
+            if page.total > 1
+            else "Voir ce prêt dans la liste",
+            id=ids.MATERIEL_SHOW_OVERDUE,
+            href=f"#{LOANS_ANCHOR}",
+            external_link=True,
+            color="danger",
+            outline=True,
+            size="sm",
+        ),
+    ]
+
+
+def overdue(_page, _saved):
+    """The longest overdue loans, and how many there are."""
+    today = clock.today()
+    request = paging.PageRequest(
+        (paging.Filter("status", "in", ("overdue",)),), (paging.Sort("end_date"),), 0, OVERDUE_SHOWN
+    )
+    with database().session() as session:
+        page = materiel_db.loan_page(session, today, request)
+    return overdue_list(page, today)
+
+
+def show_overdue(clicks):
+    """The overdue panel's button shows them in the list (the button appearing fires this too: not a click)."""
+    return "overdue" if clicks else no_update
+
+
+def loan_label(row) -> str:
+    """How a loan is named in the follow-up form."""
+    late = " (en retard)" if row.status == "overdue" else ""
+    return f"n° {row.id} · {row.item} · {row.borrower} · {_dates(row)}{late}"
+
+
+def loan_rows(request, scope):
+    """A page of the loans to follow, for the grid: sorted and filtered on the server."""
+    today = clock.today()
+    states = paging.Filter("status", "in", STATUS_SCOPES.get(scope, materiel_db.OPEN_STATUSES))
+    try:
+        with database().session() as session:
+            page = materiel_db.loan_page(session, today, grids.page_request(request, states))
+    except ValueError:
+        return grids.NO_ROWS
+    rows = [
+        {
+            "id": str(row.id),  # the grid's row ids are texts
+            "status": materiel_db.LOAN_STATUS_LABELS[row.status],
+            "overdue": row.status == "overdue",
+            "item": row.item + (f" × {row.units}" if row.units > 1 else ""),
+            "borrower": row.borrower,
+            "commune": row.commune,
+            "start_date": grids.date_text(row.start_date),
+            "end_date": grids.date_text(row.end_date),
+            "returned_on": grids.date_text(row.returned_on),
+            "label": loan_label(row),
+        }
+        for row in page.rows.itertuples()
+    ]
+    return grids.rows_response(rows, page.total)
+
+
+def choose_loan(selected):
+    """A loan chosen in the list becomes the follow-up form's loan."""
+    if not selected:
+        return no_update, no_update
+    row = selected[0]
+    return [{"label": row["label"], "value": str(row["id"])}], str(row["id"])
 
 
 def catalogue(_page, _saved):
@@ -455,13 +517,12 @@ def catalogue(_page, _saved):
 
 
 def form_options(*_saved):
-    """Choices of the coordinators' forms: active items, places, communes, open loans, the whole catalogue."""
-    today = clock.today()
+    """Choices of the coordinators' forms: active items, places, communes, the whole catalogue. The loan to follow
+    up is chosen in the list of loans (`choose_loan`)."""
     with database().session() as session:
         items = materiel_db.list_items(session)
         places = materiel_db.borrower_places(session)
         communes = materiel_db.communes(session)
-        loans = materiel_db.loan_schedule(session, today)
     active = items[items["active"]]
     loan_items = [
         {"label": f"{r.name} ({r.units} unité{'s' if r.units > 1 else ''})", "value": str(r.id)}
@@ -469,19 +530,10 @@ def form_options(*_saved):
     ]
     place_options = [{"label": f"{r.name} — {r.commune}", "value": r.pk} for r in places.itertuples()]
     commune_options = [{"label": r.name, "value": r.insee} for r in communes.itertuples()]
-    open_loans = loans[loans["status"] != "returned"]
-    loan_options = [
-        {
-            "label": f"n° {r.id} · {r.item} · {r.borrower} · {_dates(r)}"
-            + (" (en retard)" if r.status == "overdue" else ""),
-            "value": str(r.id),
-        }
-        for r in open_loans.itertuples()
-    ]
     catalogue_options = [{"label": "— Nouvel article —", "value": NEW_ITEM}] + [
         {"label": r.name + ("" if r.active else " (retiré)"), "value": str(r.id)} for r in items.itertuples()
     ]
-    return loan_items, place_options, commune_options, loan_options, catalogue_options  # fmt: skip
+    return loan_items, place_options, commune_options, catalogue_options
 
 
 def fill_item(item_id):
@@ -566,18 +618,43 @@ def register(app) -> None:
         SAVED,
     )(panels)
     app.callback(
+        Output(ids.MATERIEL_CALENDAR_START, "data"),
+        Input(ids.MATERIEL_CALENDAR_PREVIOUS, "n_clicks"),
+        Input(ids.MATERIEL_CALENDAR_TODAY, "n_clicks"),
+        Input(ids.MATERIEL_CALENDAR_NEXT, "n_clicks"),
+        State(ids.MATERIEL_CALENDAR_START, "data"),
+        prevent_initial_call=True,
+    )(shift_window)
+    app.callback(
         Output(ids.MATERIEL_CALENDAR, "children"),
-        Output(ids.MATERIEL_OVERDUE, "children"),
-        Output(ids.MATERIEL_LOANS, "children"),
-        Input(ids.MATERIEL_YEAR, "id"),  # fires once when the page opens, for every role
+        Output(ids.MATERIEL_CALENDAR_LABEL, "children"),
+        Input(ids.MATERIEL_CALENDAR_START, "data"),  # fires once when the page opens, for every role
         SAVED,
-    )(schedule)
+    )(calendar)
+    app.callback(Output(ids.MATERIEL_OVERDUE, "children"), Input(ids.MATERIEL_YEAR, "id"), SAVED)(overdue)
+    app.callback(
+        Output(ids.MATERIEL_LOANS_STATUS, "value"),
+        Input(ids.MATERIEL_SHOW_OVERDUE, "n_clicks"),
+        prevent_initial_call=True,
+    )(show_overdue)
+    app.callback(
+        Output(ids.MATERIEL_LOANS, "getRowsResponse"),
+        Input(ids.MATERIEL_LOANS, "getRowsRequest"),
+        State(ids.MATERIEL_LOANS_STATUS, "value"),
+        prevent_initial_call=True,
+    )(loan_rows)
+    grids.refresh_on(app, ids.MATERIEL_LOANS, Input(ids.MATERIEL_LOANS_STATUS, "value"), SAVED)
+    app.callback(
+        Output(ids.field(LOAN_ACTION, "loan_id"), "options"),
+        Output(ids.field(LOAN_ACTION, "loan_id"), "value", allow_duplicate=True),
+        Input(ids.MATERIEL_LOANS, "selectedRows"),
+        prevent_initial_call=True,
+    )(choose_loan)
     app.callback(Output(ids.MATERIEL_CATALOGUE, "children"), Input(ids.MATERIEL_YEAR, "id"), SAVED)(catalogue)
     app.callback(
         Output(ids.field(LOAN, "item_id"), "options"),
         Output(ids.field(LOAN, "borrower_place_pk"), "options"),
         Output(ids.field(LOAN, "borrower_commune"), "options"),
-        Output(ids.field(LOAN_ACTION, "loan_id"), "options"),
         Output(ids.field(ITEM, "item_id"), "options"),
         Input(ids.form_saved(LOAN), "data"),
         Input(ids.form_saved(LOAN_ACTION), "data"),

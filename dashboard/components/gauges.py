@@ -1,74 +1,43 @@
-"""Utilisation gauges: a plotly `go.Indicator` per equipment item, with its loan-days figure written out in text."""
+"""Utilisation gauges: one light list of bars for the whole catalogue, each item's figures written out in text
+(a plotly figure per item weighed 10 KB and a component tree each)."""
 
 from __future__ import annotations
 
-import dash_bootstrap_components as dbc
-import plotly.graph_objects as go
-from dash import dcc, html
+import pandas as pd
+from dash import html
 
 from dashboard.components import format as fmt
 
 BRAND = "#1f4e79"
+BUSY = 0.8  # nearly always out: worth a second unit
 
 
-def gauge_figure(rate: float) -> go.Figure:
-    figure = go.Figure(
-        go.Indicator(
-            mode="gauge+number",
-            value=round(rate * 100, 1),
-            number={"suffix": " %", "valueformat": ".1f", "font": {"size": 26, "color": "#17324d"}},
-            gauge={
-                "axis": {
-                    "range": [0, 100],
-                    "tickvals": [0, 50, 100],
-                    "ticksuffix": " %",
-                    "tickfont": {"size": 10, "color": "#475467"},
-                },
-                "bar": {"color": BRAND, "thickness": 0.75},
-                "bgcolor": "#eef2f6",
-                "borderwidth": 0,
-                "steps": [{"range": [80, 100], "color": "#fde9d9"}],  # nearly always out: worth a second unit
-            },
-        )
-    )
-    figure.update_layout(height=150, margin={"l": 24, "r": 24, "t": 16, "b": 4}, paper_bgcolor="white", separators=", ")
-    return figure
-
-
-def gauge_card(name: str, category: str, loan_days: int, available_days: int, rate: float, loans: int) -> html.Div:
-    """One item: the rate as a gauge, the loan-days as the headline figure (what the annual report quotes)."""
-    description = (
-        f"{name} : taux d'utilisation {fmt.number(rate * 100, 1)} %, "
-        f"{fmt.number(loan_days)} jours de prêt sur {fmt.number(available_days)} jours disponibles"
-    )
-    return html.Div(
-        dbc.Card(
-            dbc.CardBody(
+def _gauge(row) -> html.Li:
+    rate = float(row.rate)
+    loans = int(row.loans)
+    return html.Li(
+        [
+            html.Div([html.H3(row.name, className="gauge-title h6"), html.Span(row.category, className="gauge-category")],
+                     className="gauge-head"),
+            html.Div(html.Div(className="gauge-fill", style={"width": f"{min(rate, 1) * 100:.1f}%"}),
+                     className="gauge-track", **{"aria-hidden": "true"}),
+            html.Div(
                 [
-                    html.H3(name, className="gauge-title h6 mb-0"),
-                    html.Div(category, className="gauge-category"),
-                    html.Div(
-                        dcc.Graph(figure=gauge_figure(rate), config={"displayModeBar": False, "staticPlot": True}),
-                        role="img",
-                        **{"aria-label": description},
-                    ),
-                    html.Div(
-                        [
-                            html.Span(
-                                fmt.number(loan_days), className="gauge-days", **{"data-loan-days": str(loan_days)}
-                            ),
-                            html.Span(" jours de prêt", className="gauge-days-label"),
-                        ],
-                        className="text-center",
-                    ),
-                    html.Div(
-                        f"sur {fmt.number(available_days)} disponibles · {fmt.number(loans)} prêt{'s' if loans > 1 else ''}",
-                        className="gauge-detail text-center",
-                    ),
-                ]
+                    html.Span(f"{fmt.number(rate * 100, 1)} %", className="gauge-rate"),
+                    " · ",
+                    html.Span(fmt.number(row.loan_days), className="gauge-days", **{"data-loan-days": str(row.loan_days)}),
+                    f" jours de prêt sur {fmt.number(row.available_days)} disponibles · "
+                    f"{fmt.number(loans)} prêt{'s' if loans > 1 else ''}"
+                    + (" · très demandé" if rate >= BUSY else ""),
+                ],
+                className="gauge-detail",
             ),
-            className="gauge-card h-100",
-        ),
-        className="h-100",
-        **{"data-item": name},
-    )
+        ],
+        className="gauge-row" + (" gauge-busy" if rate >= BUSY else ""),
+        **{"data-item": row.name},
+    )  # fmt: skip
+
+
+def gauge_list(items: pd.DataFrame) -> html.Ul:
+    """Every item's utilisation rate as a bar, with its loan-days (what the annual report quotes) and loans."""
+    return html.Ul([_gauge(row) for row in items.itertuples()], className="gauge-list list-unstyled mb-0")

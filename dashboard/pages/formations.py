@@ -9,6 +9,7 @@ from dashboard import ids
 from dashboard.components.cards import page_header
 from dashboard.components.exports import export_buttons
 from dashboard.components.forms import field_input, field_select, field_textarea, form_body, form_field
+from dashboard.components.grids import column, server_grid
 from db import clock
 from db.formations import AGE_BANDS, GENDER_LABELS, KIND_LABELS, MODE_LABELS, STATE_LABELS
 from db.models import Role
@@ -57,7 +58,30 @@ def _options(pairs, blank: str | None = None) -> list[dict]:
     ]
 
 
-def panel(name: str, width: int) -> dbc.Col:
+SESSION_COLUMNS = [
+    column("date", "Date", "date", width=140),
+    column("start_time", "Horaire", width=130),
+    column("title", "Formation", "text", flex=2, minWidth=180),
+    column("programme", "Programme", "text", flex=1, minWidth=150),
+    column("kind", "Type", width=120),
+    column("where", "Lieu", "text", flex=1, minWidth=150),
+    column("commune", "Commune", "text", width=150),
+    column("capacity", "Places", "number", width=110),
+    column("registered", "Inscrits", "number", width=110),
+    column("present", "Présents", "number", width=110),
+    column("source", "Présence", width=170),
+]
+ATTENDANT_COLUMNS = [
+    column("number", "N°", width=80),
+    column("state", "État", width=140),
+    column("audience_type", "Public", "text", flex=1, minWidth=120),
+    column("gender", "Genre", width=110),
+    column("age_band", "Âge", width=110),
+]
+
+
+def panel(name: str, width: int, body=None) -> dbc.Col:
+    """A panel whose body a callback fills, or `body` as it is (a grid that loads its own rows)."""
     return dbc.Col(
         dbc.Card(
             [
@@ -67,6 +91,8 @@ def panel(name: str, width: int) -> dbc.Col:
                 ),
                 dbc.CardBody(
                     dcc.Loading(html.Div(id=ids.formations_panel(name), className="panel-body"), delay_show=300)
+                    if body is None
+                    else body
                 ),
             ],
             className="h-100 formations-panel",
@@ -219,13 +245,27 @@ def attendant_form() -> dbc.Col:
         "Participant",
         "person-check",
         [
-            form_field(f, "session_id", "Session", optional_select(f, "session_id", CHOOSE_SESSION), None, True),
-            html.Div(id=ids.FORMATIONS_ATTENDANCE_SUMMARY, className="small text-body-secondary mb-3"),
+            form_field(
+                f,
+                "session_id",
+                "Session",
+                optional_select(f, "session_id", CHOOSE_SESSION),
+                "Choisir la ligne de la session dans « Sessions de la sélection » (clic, ou flèches puis Espace).",
+                True,
+            ),
+            html.Div(id=ids.FORMATIONS_ATTENDANCE_SUMMARY, className="small text-body-secondary mb-2"),
+            html.Div(
+                server_grid(ids.FORMATIONS_ATTENDANTS, ATTENDANT_COLUMNS, selectable=True, height=280),
+                className="mb-3",
+                role="region",
+                **{"aria-label": "Participants de la session"},
+            ),
             form_field(
                 f,
                 "attendant_id",
                 "Participant à modifier",
                 optional_select(f, "attendant_id", NEW_ATTENDANT),
+                "Ou choisir sa ligne dans la liste ci-dessus.",
             ),
             form_field(
                 f, "state", "État", field_select(f, "state", _options(STATE_LABELS.items()), "registered"), None, True
@@ -290,6 +330,7 @@ def layout(**query):
             dbc.Row([panel("month", 7), panel("programme", 5)]),
             dbc.Row([panel("rates", 7), panel("audience", 5)]),
             dbc.Row([panel("upcoming", 7), panel("profiles", 5)]),
+            dbc.Row(panel("sessions", 12, server_grid(ids.FORMATIONS_SESSIONS, SESSION_COLUMNS, selectable=can_write))),
             entry_section() if can_write else None,
         ]
     )

@@ -13,6 +13,7 @@ from dashboard.components.forms import (
     form_body,
     form_field,
 )
+from dashboard.components.grids import column, server_grid
 from db import clock
 from db.materiel import EARLIEST, PURPOSES
 from db.models import Role
@@ -31,10 +32,30 @@ ACTION_OPTIONS = [
 ]
 PURPOSE_OPTIONS = [{"label": purpose.capitalize(), "value": purpose} for purpose in PURPOSES]
 LOAN_FORM_ANCHOR = "nouveau-pret"
+LOANS_ANCHOR = "prets-a-suivre"
+LOAN_STATUS_OPTIONS = [
+    {"label": "À suivre : en retard, en cours, à venir", "value": "open"},
+    {"label": "En retard", "value": "overdue"},
+    {"label": "En cours", "value": "current"},
+    {"label": "À venir", "value": "upcoming"},
+    {"label": "Rendus ces 30 derniers jours", "value": "returned"},
+    {"label": "Tous", "value": "all"},
+]
+LOAN_COLUMNS = [
+    column("id", "N°", "number", width=90),
+    column("status", "État", width=120, cellClassRules={"loan-overdue-cell": "params.data && params.data.overdue"}),
+    column("item", "Article", "text", flex=1, minWidth=150),
+    column("borrower", "Structure", "text", flex=1, minWidth=160),
+    column("commune", "Commune", "text", width=150),
+    column("start_date", "Début", "date", width=140),
+    column("end_date", "Fin prévue", "date", width=140),
+    column("returned_on", "Rendu le", "date", width=140),
+]
 
 
-def panel(title: str, body_id: str, export: str | None = None, icon: str = "bar-chart", subtitle=None):
-    """A titled card whose body a callback fills, with a loading state and its data's exports."""
+def panel(title: str, body_id: str | None, export=None, icon: str = "bar-chart", subtitle=None, body=None, tools=None):
+    """A titled card whose body a callback fills (`body_id`), with a loading state and its data's exports; or a card
+    around `body` as it is (a grid that loads its own rows)."""
     return dbc.Card(
         [
             dbc.CardHeader(
@@ -48,11 +69,16 @@ def panel(title: str, body_id: str, export: str | None = None, icon: str = "bar-
                             html.Div(subtitle, className="panel-subtitle") if subtitle else None,
                         ]
                     ),
+                    tools,
                     export_buttons("materiel", export, title) if export else None,
                 ],
                 className="d-flex justify-content-between align-items-center gap-2 flex-wrap",
             ),
-            dbc.CardBody(dcc.Loading(html.Div(id=body_id, className="panel-body"), type="default", delay_show=250)),
+            dbc.CardBody(
+                body
+                if body_id is None
+                else dcc.Loading(html.Div(id=body_id, className="panel-body"), type="default", delay_show=250)
+            ),
         ],
         className="materiel-panel h-100",
     )
@@ -248,7 +274,9 @@ def _action_form(today: str):
                     LOAN_ACTION,
                     [
                         form_field(
-                            LOAN_ACTION, "loan_id", "Prêt en cours ou à venir", field_select(LOAN_ACTION, "loan_id", [], placeholder="Choisir un prêt…"),
+                            LOAN_ACTION, "loan_id", "Prêt en cours ou à venir",
+                            field_select(LOAN_ACTION, "loan_id", [], placeholder="Choisir un prêt dans la liste…"),
+                            "Choisir la ligne du prêt dans « Prêts à suivre » (clic, ou flèches puis Espace).",
                             required=True,
                         ),
                         form_field(
@@ -316,6 +344,40 @@ def _item_form():
     )  # fmt: skip
 
 
+def _calendar_tools():
+    def arrow(component_id, icon, label):
+        return dbc.Button(
+            [html.I(className=f"bi bi-{icon}", **{"aria-hidden": "true"}), html.Span(label, className="visually-hidden")],
+            id=component_id, color="secondary", outline=True, size="sm", title=label,
+        )  # fmt: skip
+
+    return html.Div(
+        [
+            arrow(ids.MATERIEL_CALENDAR_PREVIOUS, "chevron-left", "Quatre semaines plus tôt"),
+            dbc.Button("Aujourd'hui", id=ids.MATERIEL_CALENDAR_TODAY, color="secondary", outline=True, size="sm"),
+            arrow(ids.MATERIEL_CALENDAR_NEXT, "chevron-right", "Quatre semaines plus tard"),
+            html.Span(id=ids.MATERIEL_CALENDAR_LABEL, className="small text-body-secondary", **{"aria-live": "polite"}),
+            dcc.Store(id=ids.MATERIEL_CALENDAR_START),
+        ],
+        className="d-flex align-items-center gap-1",
+    )
+
+
+def _loans_panel(coordinator: bool):
+    """The loans to follow, page by page from the server; a coordinator picks the one to act on."""
+    status = html.Div(
+        [
+            dbc.Label("Prêts", html_for=ids.MATERIEL_LOANS_STATUS, className="mb-0 small"),
+            dbc.Select(id=ids.MATERIEL_LOANS_STATUS, options=LOAN_STATUS_OPTIONS, value="open", size="sm"),
+        ],
+        className="d-flex align-items-center gap-2",
+    )
+    grid = server_grid(ids.MATERIEL_LOANS, LOAN_COLUMNS, selectable=coordinator)
+    return html.Div(
+        panel("Prêts à suivre", None, None, "list-check", body=grid, tools=status), id=LOANS_ANCHOR, className="mb-4"
+    )
+
+
 def layout(annee=None, du=None, au=None, **_query):
     this_year = clock.today().year
     try:
@@ -370,7 +432,8 @@ def layout(annee=None, du=None, au=None, **_query):
                             ids.MATERIEL_CALENDAR,
                             "prets",
                             "calendar3-range",
-                            "En cours, à venir, et rendus ces 30 derniers jours",
+                            "Quatre semaines, et les prêts en retard",
+                            tools=_calendar_tools(),
                         ),
                         xl=8,
                         className="mb-4",
@@ -381,18 +444,12 @@ def layout(annee=None, du=None, au=None, **_query):
             dbc.Row(
                 [
                     dbc.Col(_loan_form(today), lg=6, className="mb-4"),
-                    dbc.Col(
-                        [
-                            _action_form(today),
-                            panel("Prêts à suivre", ids.MATERIEL_LOANS, None, "list-check"),
-                        ],
-                        lg=6,
-                        className="mb-4",
-                    ),
+                    dbc.Col(_action_form(today), lg=6, className="mb-4"),
                 ]
             )
             if coordinator
-            else dbc.Row(dbc.Col(panel("Prêts à suivre", ids.MATERIEL_LOANS, None, "list-check"), className="mb-4")),
+            else None,
+            _loans_panel(coordinator),
             dbc.Row(
                 [
                     dbc.Col(

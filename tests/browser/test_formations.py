@@ -93,3 +93,28 @@ def test_formations004_panel_exports_as_csv(page, live_server):
         page.get_by_role("button", name=re.compile("CSV : exporter « Sessions et participants par mois »")).click()
     text = open(download.value.path(), encoding="utf-8-sig").read()
     assert text.startswith("Mois;Sessions;Participants (présents)") and f"{DEMO_YEAR}-12" in text
+
+
+def test_formations005_sessions_grid_pages_sorts_and_feeds_the_attendant_form(page, live_server):
+    """The sessions of the selection come page by page from the server, follow the filter bar and sort on a click;
+    a session chosen in the grid becomes the attendant form's, whose attendants load in their own grid."""
+    open_formations(page, live_server, "coordinator", f"?du={DEMO_YEAR}-01-01&au={DEMO_YEAR}-12-31")
+    grid = page.locator("#formations-sessions")
+    rows = grid.locator(".ag-center-cols-container .ag-row")
+    expect(rows.first).to_be_visible(timeout=WAIT)
+    sessions = figure(page, "sessions")
+    expect(grid.locator(".ag-paging-panel")).to_contain_text(f"de {sessions}", timeout=WAIT)
+    page.get_by_label("Programme", exact=True).select_option("Aidants Connect")
+    expect(grid.locator(".ag-paging-panel")).to_contain_text("1 à 6 de 6", timeout=WAIT)
+    # Latest first by default; a click on « Date » sorts the other way, on the server.
+    dates = grid.locator(".ag-center-cols-container .ag-row [col-id='date']")
+    header = grid.get_by_role("columnheader", name="Date")
+    header.locator(".ag-header-cell-label").click()
+    expect(header).to_have_attribute("aria-sort", "ascending")
+    expect(dates.first).to_have_text(re.compile(rf"^\d\d/0[1-6]/{DEMO_YEAR}$"), timeout=WAIT)
+    # A click on a row chooses its session for the attendant form.
+    rows.first.locator("[col-id='title']").click()
+    form = page.locator("#formation-participant-card")
+    expect(form.get_by_label(re.compile(r"^Session"))).not_to_have_value("", timeout=WAIT)
+    expect(form.locator("#formations-attendance-summary")).to_contain_text("inscrits", timeout=WAIT)
+    check_accessibility(page)

@@ -133,8 +133,55 @@ def test_materiel004_a_submission_sent_twice_records_one_loan(page, live_server)
     expect(form.get_by_label("Article")).to_have_value("")
     wait_for_dash(page)
     expect(kit).to_have_text(str(before + 2), timeout=45_000)  # two days, one unit: one loan
-    booked = page.locator("#materiel-loans tr", has_text=f"du 14/09/{YEAR} au 15/09/{YEAR}")
+    booked = grid_rows(page).filter(has_text=f"14/09/{YEAR}")  # the list holds the open loans: one page
     expect(booked).to_have_count(1, timeout=ROUND_TRIP)
+
+
+def grid_rows(page):
+    return page.locator("#materiel-loans .ag-center-cols-container .ag-row")
+
+
+def ids_shown(page) -> list[int]:
+    return [int(text) for text in grid_rows(page).locator("[col-id='id']").all_inner_texts()]
+
+
+def test_materiel005_loans_grid_pages_sorts_and_acts_on_a_loan(page, live_server):
+    """The loans to follow come page by page from the server (100 rows a request at most); sorting asks it again;
+    a loan chosen in the list with the keyboard is returned through the follow-up form, and leaves the list."""
+    requests = []
+    page.on("request", lambda r: requests.append(r.post_data) if '"getRowsRequest"' in (r.post_data or "") else None)
+    open_materiel(page, live_server)
+    rows = grid_rows(page)
+    expect(rows.first).to_be_visible(timeout=ROUND_TRIP)
+    expect(page.locator("#materiel-loans .ag-paging-panel")).to_contain_text(re.compile(r"1 à \d+ de \d+"))
+    assert requests and all('"endRow":100' in body for body in requests)
+    # Sort by number, highest first: the server answers with the rows in that order.
+    label = page.locator("#materiel-loans .ag-header-cell[col-id='id'] .ag-header-cell-label")
+    label.click()
+    label.click()
+    expect(page.get_by_role("columnheader", name="N°")).to_have_attribute("aria-sort", "descending")
+    wait_until(page, lambda: len(shown := ids_shown(page)) > 1 and shown == sorted(shown, reverse=True))
+    # The overdue panel's button shows the overdue loans in the list.
+    page.get_by_text(re.compile(r"Voir les \d+ prêts en retard dans la liste")).click()
+    expect(page.get_by_label("Prêts", exact=True)).to_have_value("overdue")
+    expect(rows.first.locator("[col-id='status']")).to_have_text("En retard", timeout=ROUND_TRIP)
+    wait_until(page, lambda: rows.count() >= 2)
+    before = rows.count()
+    # The mouse picks the first row; the keyboard moves to the next and picks it with Space.
+    rows.first.locator("[col-id='item']").click()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Space")
+    loan_id = rows.nth(1).locator("[col-id='id']").inner_text()
+    field = page.get_by_label(re.compile("^Prêt en cours ou à venir"))
+    expect(field).to_have_value(loan_id, timeout=ROUND_TRIP)
+    card = page.locator(".card").filter(has=page.get_by_role("button", name="Appliquer"))
+    card.get_by_label("Date", exact=True).fill(clock.today().isoformat())
+    card.get_by_role("button", name="Appliquer").click()
+    expect(card.get_by_role("alert").filter(has_text=f"Prêt n° {loan_id} marqué rendu")).to_be_visible(
+        timeout=ROUND_TRIP
+    )
+    expect(rows).to_have_count(before - 1, timeout=ROUND_TRIP)
+    check_accessibility(page)
 
 
 def wait_until(page, condition, timeout_ms: int = 30_000) -> None:

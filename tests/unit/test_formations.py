@@ -2,12 +2,14 @@
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
 from db import catalogue
 from db import formations as f
 from db.models import Attendant, AuditLog, Commune, Place, Training, TrainingSession
+from db.paging import Filter, PageRequest, Sort
 from db.periods import Period
 from db.writes import PermissionDenied, ValidationError
 
@@ -68,6 +70,12 @@ def frame(database, **filters):
         return f.sessions_frame(session, f.TrainingFilters(**filters))
 
 
+def cube(database, **filters):
+    """The panels' SQL aggregate of the sessions matching `filters`, on TODAY."""
+    with database.session() as session:
+        return f.summary_cube(session, f.TrainingFilters(**filters), TODAY)
+
+
 def test_rate_is_none_without_denominator():
     assert f.rate(3, 4) == 0.75
     assert f.rate(0, 4) == 0.0
@@ -106,7 +114,7 @@ def test_rates_are_none_when_no_session_qualifies(database, users):
 
 
 def test_per_month_lists_every_month_of_the_period(database, fixed_case):
-    months = f.per_month(frame(database, period=YEAR), YEAR, TODAY).set_index("month")
+    months = f.per_month(cube(database, period=YEAR), YEAR).set_index("month")
     assert len(months) == 12
     assert months.loc["2025-03-01", "sessions"] == 1 and months.loc["2025-03-01", "participants"] == 6
     assert months.loc["2025-04-01", "sessions"] == 2 and months.loc["2025-04-01", "participants"] == 18
@@ -116,23 +124,23 @@ def test_per_month_lists_every_month_of_the_period(database, fixed_case):
 
 def test_per_month_with_an_open_period_spans_the_sessions(database, fixed_case):
     open_end = Period(dt.date(2025, 2, 1), dt.date.max)
-    months = f.per_month(frame(database, period=open_end), open_end, TODAY)
+    months = f.per_month(cube(database, period=open_end), open_end)
     assert months["month"].dt.strftime("%Y-%m").tolist() == ["2025-02", "2025-03", "2025-04", "2025-05", "2025-06",
                                                               "2025-07"]  # fmt: skip
     open_start = Period(dt.date.min, dt.date(2025, 4, 30))
-    assert len(f.per_month(frame(database, period=open_start), open_start, TODAY)) == 2  # March and April
+    assert len(f.per_month(cube(database, period=open_start), open_start)) == 2  # March and April
     nothing = Period(dt.date.min, dt.date(2000, 1, 1))
-    assert f.per_month(frame(database, period=nothing), nothing, TODAY).empty
+    assert f.per_month(cube(database, period=nothing), nothing).empty
     later = Period(dt.date(2030, 1, 1), dt.date.max)
-    assert f.per_month(frame(database, period=later), later, TODAY).empty
+    assert f.per_month(cube(database, period=later), later).empty
 
 
 def test_per_programme_and_audience(database, fixed_case):
-    programmes = f.per_programme(frame(database), TODAY).set_index("programme")
+    programmes = f.per_programme(cube(database)).set_index("programme")
     assert programmes.loc["Aidants Connect", "sessions"] == 4 and programmes.loc["Aidants Connect", "participants"] == 9
     assert programmes.loc["Réseau", "fill_rate"] is None  # the webinar has no capacity
     assert programmes.loc["Aidants Connect", "fill_rate"] == pytest.approx(17 / 25)
-    audiences = f.audience_breakdown(frame(database), TODAY).set_index("audience")
+    audiences = f.audience_breakdown(cube(database)).set_index("audience")
     assert audiences.loc["Travailleurs sociaux", "participants"] == 9
     assert audiences.loc[f.NOT_SPECIFIED, "participants"] == 15
 
@@ -181,6 +189,48 @@ def test_key_figures(database, fixed_case):
     assert figures["sessions"].value == 5 and figures["participants"].value == 24
     assert figures["fill_rate"].value == 68 and figures["attendance_rate"].value == 75
     assert figures["sessions"].as_of is not None
+
+
+def test_sql_summaries_agree_with_the_sessions_frame(database, fixed_case):
+    """The page's panels aggregate in SQL (`summary_cube`, `summary_totals`); the report and the catalogue sum a
+    `sessions_frame`: both follow the same counting rules."""
+    sessions = frame(database)
+    by_programme = f.summarise(sessions, "programme", TODAY).set_index("programme").sort_index()
+    rolled = f.per_programme(cube(database)).set_index("programme").sort_index()
+    sums = {"registered": "float64", "capacity": "float64"}  # nullable integers in one, floats in the other
+    pd.testing.assert_frame_equal(rolled[f.SUMMARY_COLUMNS].astype(sums), by_programme[f.SUMMARY_COLUMNS].astype(sums))
+    with database.session() as session:
+        summary = f.summary_totals(session, f.TrainingFilters(), TODAY)
+    assert {k: summary[k] for k in [*f.SUMMARY_COLUMNS, "trainings"]} == f.totals(sessions, TODAY)
+    figures = [(k.key, k.value, k.detail) for k in f.key_figures(summary)]
+    assert figures == [(k.key, k.value, k.detail) for k in f.formation_figures(sessions, TODAY)]
+
+
+def test_attendants_are_aggregated_for_the_filtered_sessions_only(database, fixed_case):
+    """B's attendant rows count when B is in the period; outside it, B is not listed at all."""
+    april = frame(database, period=Period(dt.date(2025, 4, 1), dt.date(2025, 4, 30))).set_index("session_id")
+    assert april.loc[fixed_case["B"], ["registered", "present", "source"]].tolist() == [4, 3, "liste"]
+    assert (
+        fixed_case["B"] not in frame(database, period=Period(dt.date(2025, 3, 1), dt.date(2025, 3, 31)))["session_id"]
+    )
+
+
+def test_session_page_pages_sorts_filters_and_counts(database, fixed_case):
+    with database.session() as session:
+        first = f.session_page(session, f.TrainingFilters(), PageRequest(offset=0, limit=2))
+        second = f.session_page(session, f.TrainingFilters(), PageRequest(offset=2, limit=2))
+        by_present = f.session_page(session, f.TrainingFilters(), PageRequest(sort=(Sort("present", True),)))
+        remote = f.session_page(session, f.TrainingFilters(), PageRequest(filters=(Filter("where", "blank"),)))
+        held = f.session_page(
+            session, f.TrainingFilters(programme="Aidants Connect"),
+            PageRequest(filters=(Filter("date", "lessThan", dt.date(2025, 6, 1)), Filter("title", "contains", "HABIL"))),
+        )  # fmt: skip
+    assert first.total == second.total == 5
+    assert first.rows["session_id"].tolist() == [fixed_case["D"], fixed_case["E"]]  # latest first
+    assert second.rows["session_id"].tolist() == [fixed_case["C"], fixed_case["B"]]
+    assert by_present.rows["present"].tolist()[:3] == [15, 6, 3]  # unknown figures last
+    assert remote.rows["session_id"].tolist() == [fixed_case["C"]]
+    assert held.total == 3 and set(held.rows["session_id"]) == {fixed_case[k] for k in "ABE"}
 
 
 def test_catalogue_figures_are_the_formations_own(database, fixed_case):
@@ -469,11 +519,15 @@ def test_choices_and_stored_values_for_the_forms(database, fixed_case):
     with database.session() as session:
         trainings = f.training_choices(session)
         values = f.session_values(session, fixed_case["A"])
-        attendants = f.attendant_choices(session, fixed_case["B"])
+        attendants = f.attendant_page(session, fixed_case["B"], PageRequest()).rows
         options = f.filter_options(session)
     assert len(trainings) == 2
     assert values["registered_count"] == 8 and values["mode"] == "in_person" and values["date"] == "2025-03-10"
-    assert [label.split(" · ")[1] for _, label in attendants].count("Présent") == 3
+    labels = [f.attendant_label(*row[1:]) for row in attendants.itertuples(index=False)]
+    assert (
+        labels[0].startswith("Participant n° 1 · Présent")
+        and [lb.split(" · ")[1] for lb in labels].count("Présent") == 3
+    )
     assert [v for v, _ in options["programme"]] == ["Aidants Connect", "Réseau"]
 
 

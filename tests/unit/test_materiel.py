@@ -9,17 +9,21 @@ from sqlalchemy import func, select
 
 from db.demo import demo_year, seed_demo
 from db.materiel import (
+    OPEN_STATUSES,
+    calendar_loans,
     cancel_loan,
     create_loan,
     extend_loan,
     loan_days,
     loan_end,
+    loan_page,
     loan_schedule,
     return_loan,
     save_item,
     utilisation,
 )
 from db.models import AuditLog, Commune, EquipmentItem, Loan, Place
+from db.paging import Filter, PageRequest, Sort
 from db.periods import Period
 from db.writes import SYSTEM, PermissionDenied, ValidationError
 
@@ -475,6 +479,51 @@ def test_schedule_statuses(database, catalogue):
     with database.session() as session:
         frame = loan_schedule(session, TODAY).set_index("id")
     assert frame["status"].to_dict() == {overdue.id: "overdue", current.id: "current", upcoming.id: "upcoming"}
+
+
+def test_loan_page_pages_sorts_filters_and_counts(database, catalogue):
+    """The follow-up grid's pages come from SQL: the most urgent first, any column sorted and filtered, the count of
+    every match alongside."""
+    coordinator = catalogue["users"]["coordinator"]
+    overdue = loan(database, catalogue, start=D(2025, 5, 20), end=D(2025, 5, 25))
+    current = loan(database, catalogue, "kit", D(2025, 6, 1), D(2025, 6, 4))
+    upcoming = loan(database, catalogue, start=D(2025, 7, 1), end=D(2025, 7, 1))
+    free = loan(database, catalogue, "kit", D(2025, 6, 10), D(2025, 6, 12), borrower_place_pk=None,
+                borrower_name="Club 100% photo", borrower_commune="42187")  # fmt: skip
+    returned = loan(database, catalogue, "kit", D(2025, 5, 6), D(2025, 5, 7))
+    with database.transaction() as session:
+        return_loan(session, coordinator, loan_id=returned.id, returned_on="2025-05-07", today=TODAY)
+    open_loans = (Filter("status", "in", OPEN_STATUSES),)
+    with database.session() as session:
+        default = loan_page(session, TODAY, PageRequest())
+        first = loan_page(session, TODAY, PageRequest(open_loans, offset=0, limit=2))
+        second = loan_page(session, TODAY, PageRequest(open_loans, offset=2, limit=2))
+        by_end = loan_page(session, TODAY, PageRequest(sort=(Sort("end_date", descending=True),)))
+        club = loan_page(session, TODAY, PageRequest((Filter("borrower", "contains", "100%"),)))
+        kits = loan_page(session, TODAY, PageRequest((Filter("item", "equals", "KIT ROBOTIQUE"),)))
+        june = loan_page(session, TODAY, PageRequest((Filter("start_date", "inRange", D(2025, 6, 1), D(2025, 6, 30)),)))
+        huge = loan_page(session, TODAY, PageRequest(limit=10_000))
+        with pytest.raises(ValueError):
+            loan_page(session, TODAY, PageRequest((Filter("notes", "contains", "x"),)))
+    assert default.rows["id"].tolist() == [overdue.id, current.id, free.id, upcoming.id, returned.id]
+    assert default.rows["status"].tolist() == ["overdue", "current", "upcoming", "upcoming", "returned"]
+    assert (first.total, second.total) == (4, 4)
+    assert first.rows["id"].tolist() + second.rows["id"].tolist() == [overdue.id, current.id, free.id, upcoming.id]
+    assert by_end.rows["id"].tolist()[:2] == [upcoming.id, free.id]
+    assert club.rows["id"].tolist() == [free.id]  # "%" is a character, not a wildcard
+    assert kits.total == 3
+    assert sorted(june.rows["id"]) == sorted([current.id, free.id])
+    assert huge.total == 5 and len(huge.rows) == 5
+
+
+def test_calendar_shows_its_window_and_every_overdue_loan(database, catalogue):
+    overdue = loan(database, catalogue, start=D(2025, 3, 20), end=D(2025, 3, 25))
+    inside = loan(database, catalogue, "kit", D(2025, 6, 1), D(2025, 6, 4))
+    loan(database, catalogue, start=D(2025, 9, 1), end=D(2025, 9, 1))  # after the window
+    with database.session() as session:
+        frame = calendar_loans(session, TODAY, Period(D(2025, 5, 26), D(2025, 6, 22)))
+    assert frame["id"].tolist() == [overdue.id, inside.id]
+    assert frame["status"].tolist() == ["overdue", "current"]
 
 
 def test_demo_year_reproduces_the_report(database):
