@@ -46,10 +46,15 @@ def trigger_ddl(dialect: str, areas: dict[str, tuple[str, ...]]) -> list[str]:
     of a shared table."""
     statements = []
     if dialect != "sqlite":
+        # Once per area and transaction (a flag local to the transaction): a bulk load of row-by-row statements
+        # would otherwise rewrite the same row thousands of times, each slower than the last.
         statements.append(
             "CREATE OR REPLACE FUNCTION replace_revision_token() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+            "IF current_setting('revisions.' || TG_ARGV[0], true) IS DISTINCT FROM 'replaced' THEN "
             "INSERT INTO data_revisions (name, token) VALUES (TG_ARGV[0], md5(random()::text || clock_timestamp()::text)) "
-            "ON CONFLICT (name) DO UPDATE SET token = excluded.token; RETURN NULL; END $$"
+            "ON CONFLICT (name) DO UPDATE SET token = excluded.token; "
+            "PERFORM set_config('revisions.' || TG_ARGV[0], 'replaced', true); "
+            "END IF; RETURN NULL; END $$"
         )
     upsert = (
         "INSERT INTO data_revisions (name, token) VALUES ('{area}', lower(hex(randomblob(16)))) "
