@@ -107,7 +107,8 @@ def _codec(column_type) -> tuple[Callable, Callable]:
     if isinstance(column_type, Time):
         return dt.time.isoformat, dt.time.fromisoformat
     if isinstance(column_type, Float):
-        return float, float  # SQLite may hand back an integer from a REAL column
+        # A float, even from an integer SQLite kept in a REAL column; -0.0 as 0.0, the only zero SQLite stores.
+        return (lambda value: float(value) + 0.0), float
     if isinstance(column_type, JSON):
         return _json_text, _json_value
     return _same, _same  # integers, booleans, texts

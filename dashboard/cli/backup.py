@@ -53,7 +53,7 @@ def _reach(database: Database) -> None:
         _fail(f"base de données injoignable ({where}) : {_reason(error)}", EXIT_DATABASE)
 
 
-def _migration_revisions() -> list[str]:
+def migration_revisions() -> list[str]:
     """The revisions of the application's migrations, oldest first."""
     scripts = ScriptDirectory(str(ROOT / "migrations"))
     return [script.revision for script in reversed(list(scripts.walk_revisions()))]
@@ -92,7 +92,7 @@ def register(server: Flask) -> None:
             archive = backup.open_archive(file)
             _reach(database)
             upgrade_database(database.url)
-            backup.restore(database, archive, known_revisions=_migration_revisions(), force=force)
+            backup.restore(database, archive, known_revisions=migration_revisions(), force=force)
         click.echo(
             f"Restauration de {file} terminée (sauvegarde du {archive.manifest['created_at']}, schéma "
             f"{archive.revision}) : sommes de contrôle vérifiées, jetons de révision renouvelés."
