@@ -50,7 +50,7 @@ from sqlalchemy import (
     literal,
     select,
 )
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from db import clock, revisions
 from db.models import Base, DataRevision
@@ -78,6 +78,11 @@ class Refused(BackupError):
 
 class NotRestored(BackupError):
     """The database did not take or did not give back the archive's rows: everything was rolled back."""
+
+
+def reason(error: SQLAlchemyError) -> str:
+    """The database's own words for an error, on one line."""
+    return str(getattr(error, "orig", None) or error).strip().splitlines()[0]
 
 
 # --- the canonical form of a value -------------------------------------------------------------------------------
@@ -297,7 +302,7 @@ def open_archive(path: Path) -> Archive:
 # --- restore -----------------------------------------------------------------------------------------------------
 
 
-def _check_revision(archive: Archive, database_revision: str | None, known: Sequence[str]) -> None:
+def _check_schema(archive: Archive, database_revision: str | None, known: Sequence[str]) -> None:
     if archive.revision not in known:
         raise Refused(
             f"l'archive vient d'une version plus récente de l'application (schéma {archive.revision}, celle-ci "
@@ -342,9 +347,8 @@ def _insert(connection: Connection, table: Table, rows: Iterable[dict]) -> None:
         for batch in _batches(rows):
             connection.execute(statement, batch)
     except DBAPIError as error:
-        reason = str(error.orig).strip().splitlines()[0] if error.orig else str(error)
         raise NotRestored(
-            f"la base a refusé une ligne de la table « {table.name} » ({reason}) : rien n'a été restauré."
+            f"la base a refusé une ligne de la table « {table.name} » ({reason(error)}) : rien n'a été restauré."
         ) from error
     except (KeyError, ValueError, TypeError) as error:  # a line without a column, or a value of the wrong kind
         raise ArchiveError(
@@ -388,7 +392,7 @@ def restore(database: Database, archive: Archive, *, known_revisions: Sequence[s
     One transaction: the emptying, the rows with their keys (parents first), the sequences, the check of every table
     read back against its checksum and the new revision tokens, or nothing."""
     with database.write_engine.connect() as connection, connection.begin():
-        _check_revision(archive, schema_revision(connection), known_revisions)
+        _check_schema(archive, schema_revision(connection), known_revisions)
         if force:
             for table in reversed(TABLES):
                 connection.execute(delete(table))

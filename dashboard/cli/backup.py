@@ -28,21 +28,19 @@ def _fail(message: str, code: int):
     sys.exit(code)
 
 
-def _reason(error: SQLAlchemyError) -> str:
-    return str(getattr(error, "orig", None) or error).strip().splitlines()[0]
-
-
 @contextmanager
-def _reporting() -> Iterator[None]:
+def _reporting(file: Path) -> Iterator[None]:
     """Every failure as a French message and its exit code, never a traceback."""
     try:
         yield
     except backup.BackupError as error:
         _fail(str(error), EXIT_CODES[type(error)])
     except OSError as error:
-        _fail(f"accès impossible à {error.filename} ({error.strerror}).", EXIT_ARCHIVE)
-    except (SQLAlchemyError, CommandError) as error:
-        _fail(f"la base de données a répondu par une erreur : {_reason(error)}", EXIT_DATABASE)
+        _fail(f"accès impossible à {file} ({error.strerror}).", EXIT_ARCHIVE)
+    except CommandError as error:
+        _fail(f"les migrations n'ont pas pu mettre la base à jour : {error}", EXIT_DATABASE)
+    except SQLAlchemyError as error:
+        _fail(f"la base de données a répondu par une erreur : {backup.reason(error)}", EXIT_DATABASE)
 
 
 def _reach(database: Database) -> None:
@@ -50,7 +48,7 @@ def _reach(database: Database) -> None:
         database.ping()
     except SQLAlchemyError as error:
         where = database.engine.url.render_as_string(hide_password=True)
-        _fail(f"base de données injoignable ({where}) : {_reason(error)}", EXIT_DATABASE)
+        _fail(f"base de données injoignable ({where}) : {backup.reason(error)}", EXIT_DATABASE)
 
 
 def migration_revisions() -> list[str]:
@@ -72,7 +70,7 @@ def register(server: Flask) -> None:
         """Write an archive of every table, read at one instant while the app runs (zip: a JSON-lines file per table
         and a manifest with the schema revision and a checksum per table)."""
         database = current_app.extensions["database"]
-        with _reporting():
+        with _reporting(output):
             _reach(database)
             manifest = backup.write_backup(database, output)
         click.echo(
@@ -88,7 +86,7 @@ def register(server: Flask) -> None:
         """Load an archive into an empty database, migrated first if needed. Nothing is kept unless every table read
         back from the database matches the archive's checksums."""
         database = current_app.extensions["database"]
-        with _reporting():
+        with _reporting(file):
             archive = backup.open_archive(file)
             _reach(database)
             upgrade_database(database.url)

@@ -349,11 +349,12 @@ def test_unusable_archives_exit_with_a_french_message(new_database, app_on, tmp_
     ]:
         result = run(app, "restore", str(path))
         assert (result.exit_code, message in result.output) == (code, True), result.output
-    unwritable = run(app, "backup", "-o", str(tmp_path / "dossier-absent" / "sauvegarde.zip"))
-    assert unwritable.exit_code == 1 and "Erreur : accès impossible à" in unwritable.output
+    nowhere = tmp_path / "dossier-absent" / "sauvegarde.zip"
+    unwritable = run(app, "backup", "-o", str(nowhere))
+    assert unwritable.exit_code == 1 and f"Erreur : accès impossible à {nowhere} (" in unwritable.output
 
 
-def test_an_unreachable_database_exits_with_code_3(new_database, app_on, tmp_path):
+def test_an_unreachable_database_or_one_of_a_newer_version_exits_with_code_3(new_database, app_on, tmp_path):
     archive = tmp_path / "sauvegarde.zip"
     small_archive(new_database("sqlite"), archive)
     app = app_on(UNREACHABLE)
@@ -362,3 +363,9 @@ def test_an_unreachable_database_exits_with_code_3(new_database, app_on, tmp_pat
         assert result.exit_code == 3, result.output
         assert "Erreur : base de données injoignable (postgresql+psycopg://nobody@127.0.0.1:1/absente)" in result.output
     assert not (tmp_path / "autre.zip").exists()
+
+    newer = new_database("sqlite")
+    with newer.engine.begin() as connection:
+        connection.exec_driver_sql("UPDATE alembic_version SET version_num = '9999'")
+    result = run(app_on(newer.url), "restore", str(archive))
+    assert result.exit_code == 3 and "les migrations n'ont pas pu mettre la base à jour" in result.output
