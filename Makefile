@@ -47,5 +47,7 @@ bench: install-dev
 screenshots: install-dev browser
 	$(PY) -m tests.browser.screenshots
 
+# The virtual environment and caches only: instance/ holds the database and the secret key, and no target deletes it.
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -2,10 +2,10 @@
 
 from flask import Flask
 
-from dashboard.cli import accounts, agenda, carte, indicateurs, lettres, rapport
+from dashboard.cli import accounts, agenda, backup, carte, indicateurs, lettres, rapport
 from dashboard.cli.accounts import upgrade_database
 
-AREAS = (accounts, carte, agenda, lettres, indicateurs, rapport)
+AREAS = (accounts, carte, agenda, lettres, indicateurs, rapport, backup)
 
 __all__ = ["init_app", "upgrade_database"]
 
