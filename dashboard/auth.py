@@ -1,7 +1,9 @@
 """Login, logout and the one guard in front of every route.
 
-Sessions are Flask's signed cookies and the user is reloaded from the database on each request, so any worker of
-a gunicorn pool serves any user, and a deactivated account is out at its next request.
+Sessions are Flask's signed cookies naming the account and its session version; the user is reloaded from the
+database on each request, so any worker of a gunicorn pool serves any user, and a logout, a new password, a role
+change or a deactivation ends every session of the account at its next request (a copied cookie included). A
+session also ends after SESSION_IDLE_MINUTES without a request and SESSION_MAX_HOURS after its login.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 
+from db import clock
 from db import projection as projection_db
 from db import users as user_db
 from db.writes import ROLE_LABELS
@@ -50,10 +53,27 @@ def database():
 
 
 @login_manager.user_loader
-def load_user(user_id: str):
-    with database().session() as session:
-        user = user_db.get_user(session, int(user_id))
-    return user if user is not None and user.active else None
+def load_user(session_id: str):
+    with database().session() as db_session:
+        return user_db.session_user(db_session, session_id)
+
+
+SESSION_EXPIRED = "Votre session a expiré : reconnectez-vous."
+SESSION_TIMES = ("session_since", "session_seen")  # login and latest request, as UTC timestamps
+
+
+def _session_ended() -> bool:
+    """The person's session outlived its idle or absolute limit; otherwise its latest request is noted."""
+    now = clock.utcnow().timestamp()
+    since, seen = (session.get(key) for key in SESSION_TIMES)
+    config = current_app.config
+    if since is None or seen is None:
+        return True
+    if now - seen > 60 * config["SESSION_IDLE_MINUTES"] or now - since > 3600 * config["SESSION_MAX_HOURS"]:
+        return True
+    if now - seen > 60:  # a new cookie a minute at most, not one per callback
+        session["session_seen"] = now
+    return False
 
 
 def _is_public_request() -> bool:
@@ -136,15 +156,28 @@ def is_projection_screen() -> bool:
 def guard():
     """Anonymous requests: pages redirect to /login, Dash and API endpoints answer 401. A projection screen's
     link opens only the projection page and its callbacks."""
-    if _is_public_request() or current_user.is_authenticated:
+    if _is_public_request():
         return None
+    if current_user.is_authenticated:
+        if not _session_ended():
+            return None
+        logout_user()
+        return _ask_to_log_in(SESSION_EXPIRED)
     opened = _open_projection_link()
     if opened is not None:
         return opened
     if _projection_screen_allowed():
         return None
+    return _ask_to_log_in()
+
+
+def _ask_to_log_in(message: str | None = None):
+    """Callbacks and API answer 401 (the page's script says it in French and keeps what was typed); pages go to the
+    login form, back here once logged in."""
     if request.path.startswith(("/_dash-", "/_reload-hash", "/api/")):
-        return jsonify(error="authentification requise"), 401
+        return jsonify(error=message or "authentification requise"), 401
+    if message:
+        flash(message, "warning")
     return redirect(url_for("login", next=request.full_path.rstrip("?")))
 
 
@@ -180,7 +213,7 @@ def login():
         with database().transaction() as session:
             user = user_db.authenticate(session, request.form.get("email", ""), request.form.get("password", ""))
         if user is not None:
-            login_user(user)
+            start_session(user)
             return redirect(_safe_next(request.args.get("next")))
         flash("Adresse e-mail ou mot de passe incorrect.", "danger")
         return render_template("login.html", email=request.form.get("email", "")), 200
@@ -189,7 +222,17 @@ def login():
     return render_template("login.html", email="")
 
 
+def start_session(user) -> None:
+    """Log `user` in (again, after a change of its session version) with fresh session times."""
+    login_user(user)
+    now = clock.utcnow().timestamp()
+    session.update(dict.fromkeys(SESSION_TIMES, now))
+
+
 def logout():
+    if current_user.is_authenticated:
+        with database().transaction() as db_session:
+            user_db.sign_out(db_session, current_user.get_id())
     logout_user()
     flash("Vous êtes déconnecté·e.", "info")
     response = redirect(url_for("login"))

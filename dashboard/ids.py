@@ -18,6 +18,9 @@ ADMIN_AUDIT = "admin-audit"
 ADMIN_NEW_USER_FORM = "new-user"
 ADMIN_ACCESS_FORM = "user-access"
 
+# Mon compte
+ACCOUNT_PASSWORD_FORM = "own-password"  # noqa: S105 - a form name, not a secret
+
 
 def field(form: str, name) -> dict:
     """An input of a form; `name` is the argument name of the `db/` write function it feeds."""

@@ -44,6 +44,9 @@ def _user_menu():
     return dbc.DropdownMenu(
         [
             dbc.DropdownMenuItem(current_user.email, header=True),
+            dbc.DropdownMenuItem(
+                [html.I(className="bi bi-key me-2", **{"aria-hidden": "true"}), "Mon compte"], href="/compte"
+            ),
             dbc.DropdownMenuItem(divider=True),
             logout,
         ],

@@ -70,6 +70,8 @@ class User(Timestamps, Base):
     role: Mapped[str] = mapped_column(String(20), default=Role.VIEWER)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    # Part of every session's identity: raising it (logout, password, role or state change) ends them all.
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     __table_args__ = (CheckConstraint("role in ('viewer', 'coordinator', 'admin')", name="role"),)
 
@@ -82,7 +84,8 @@ class User(Timestamps, Base):
         return self.active
 
     def get_id(self) -> str:
-        return str(self.id)
+        """What the session cookie holds: the account and its session version (see `session_version`)."""
+        return f"{self.id}:{self.session_version}"
 
 
 class AuditLog(Base):

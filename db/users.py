@@ -38,6 +38,28 @@ def find_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
+def session_user(session: Session, session_id: str) -> User | None:
+    """The active account a session cookie names ("id:version"), or None when its sessions were ended since (a
+    logout, a new password, a role or state change) or the cookie predates session versions."""
+    user_id, _, version = str(session_id).partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    user = session.get(User, int(user_id))
+    return user if user is not None and user.active and user.session_version == int(version) else None
+
+
+def end_sessions(user: User) -> None:
+    """Every session of the account ends at its next request (any worker, any copied cookie)."""
+    user.session_version += 1
+
+
+def sign_out(session: Session, session_id: str) -> None:
+    """Logout: the session's account ends all its sessions, so a cookie copied before cannot be replayed."""
+    user = session_user(session, session_id)
+    if user is not None:
+        end_sessions(user)
+
+
 def authenticate(session: Session, email: str, password: str) -> User | None:
     """The active user with this email and password, or None. Records the login time."""
     user = find_by_email(session, email)
@@ -77,6 +99,7 @@ def create_user(session: Session, actor: Actor, *, email: str, name: str, role: 
 
 
 def _change(session: Session, actor: Actor, user_id: int, **changes) -> User:
+    """An admin's change of an account; it ends the account's sessions (its rights or its secret changed)."""
     require_role(actor, Role.ADMIN)
     user = session.get(User, user_id)
     if user is None:
@@ -84,6 +107,8 @@ def _change(session: Session, actor: Actor, user_id: int, **changes) -> User:
     before = snapshot(user)
     for key, value in changes.items():
         setattr(user, key, value)
+    if session.is_modified(user):
+        end_sessions(user)
     audit(session, actor, user, "update", before)
     return user
 
@@ -103,9 +128,33 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> Us
 
 
 def set_password(session: Session, actor: Actor, user_id: int, password: str) -> User:
+    """An admin resets an account's password (the account's sessions end)."""
     if len(password or "") < MIN_PASSWORD_LENGTH:
         raise ValidationError({"password": f"Le mot de passe doit compter au moins {MIN_PASSWORD_LENGTH} caractères."})
     return _change(session, actor, user_id, password_hash=_hash(password))
+
+
+def change_own_password(session: Session, actor: User, *, current: str, new: str, confirm: str) -> User:
+    """A person changes their own password, proving they know the current one; their other sessions end."""
+    user = session.get(User, getattr(actor, "id", None) or 0)
+    if user is None or not user.active:
+        raise ValidationError({"": "Compte introuvable : reconnectez-vous."})
+    errors = {}
+    if not check_password_hash(user.password_hash, current or ""):
+        errors["current"] = "Mot de passe actuel incorrect."
+    if len(new or "") < MIN_PASSWORD_LENGTH:
+        errors["new"] = f"Le mot de passe doit compter au moins {MIN_PASSWORD_LENGTH} caractères."
+    elif new == current:
+        errors["new"] = "Choisir un mot de passe différent de l'actuel."
+    if (new or "") != (confirm or ""):
+        errors["confirm"] = "Les deux saisies du nouveau mot de passe diffèrent."
+    if errors:
+        raise ValidationError(errors)
+    before = snapshot(user)
+    user.password_hash = _hash(new)
+    end_sessions(user)
+    audit(session, actor, user, "update", before)
+    return user
 
 
 def list_users(session: Session) -> pd.DataFrame:

@@ -5,7 +5,19 @@ An area's forms are listed in its module's `FORMS` ({form name: write function})
 
 import importlib
 
-AREAS = ("shell", "home", "admin", "carte", "agenda", "materiel", "formations", "lettres", "indicateurs", "projection")
+AREAS = (
+    "shell",
+    "home",
+    "admin",
+    "compte",
+    "carte",
+    "agenda",
+    "materiel",
+    "formations",
+    "lettres",
+    "indicateurs",
+    "projection",
+)
 
 
 def register_all(app) -> None:

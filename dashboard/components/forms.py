@@ -31,16 +31,22 @@ def form_field(form: str, name: str, label: str, control, help_text: str | None 
     )
 
 
+# What a person types is kept in this browser until the form is saved (a save's reset is a callback's change, which
+# drops it): a session that ends mid-entry loses nothing. Never a password, never a hidden context field.
+KEPT = {"persistence": True, "persistence_type": "local"}
+
+
 def field_input(form: str, name: str, input_type: str = "text", **props) -> dbc.Input:
-    return dbc.Input(id=ids.field(form, name), type=input_type, **props)
+    kept = {} if input_type in ("password", "hidden") else KEPT
+    return dbc.Input(id=ids.field(form, name), type=input_type, **(kept | props))
 
 
 def field_select(form: str, name: str, options, value=None, **props) -> dbc.Select:
-    return dbc.Select(id=ids.field(form, name), options=options, value=value, **props)
+    return dbc.Select(id=ids.field(form, name), options=options, value=value, **(KEPT | props))
 
 
 def field_textarea(form: str, name: str, **props) -> dbc.Textarea:
-    return dbc.Textarea(id=ids.field(form, name), **props)
+    return dbc.Textarea(id=ids.field(form, name), **(KEPT | props))
 
 
 def _components(node):

@@ -140,6 +140,7 @@ def render(app, user, page: str, **query):
 PAGES = {
     "admin": {},
     "agenda": {},
+    "compte": {},
     "formations": {},
     "lettres": {},
     "lieu": {},
