@@ -1,10 +1,11 @@
 /* Functions used by dashboard/components/map.py (dash-leaflet resolves {"variable": "mednumMap.…"} on window).
    dash-leaflet appends its context ({map, hideout, setProps, …}) as the last argument. */
 window.mednumMap = Object.assign({}, window.mednumMap, {
-    pointToLayer: function (feature, latlng) {
+    pointToLayer: function (feature, latlng, context) {
         const p = feature.properties || {};
+        const hideout = (context && context.hideout) || {};
         return L.circleMarker(latlng, {
-            radius: p.radius || 7,
+            radius: p.radius || hideout.radius || 7,
             color: "#ffffff",
             weight: 2,
             fillColor: p.color || "#1f4e79",

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dash
-from flask import Flask, current_app, jsonify
+from flask import Flask, current_app, jsonify, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from dashboard import auth
 from dashboard.config import ROOT, Config
@@ -39,10 +40,32 @@ INDEX_STRING = """<!DOCTYPE html>
 </html>"""
 
 
+LEAFLET_SCRIPTS = "/_dash-component-suites/dash_leaflet/"
+
+
+class App(dash.Dash):
+    """Dash whose pages without a map do not load dash-leaflet. Dash puts every component library's main script in
+    every page's index (only chunks a library marks `async` wait until needed), and dash-leaflet 1.1.3 ships one
+    300 KB main script (only its GeoJSON layer and controls are async chunks). So the index of a page without a
+    map leaves that script out; links to a map page load it in full, and `assets/00-map-pages.js` turns any other
+    in-app move to one into a full load (the meta tag lists those pages)."""
+
+    def interpolate_index(self, **kwargs):
+        from dashboard.shell import map_pages
+
+        pages = map_pages()
+        if request.path not in pages:
+            kwargs["scripts"] = "\n".join(tag for tag in kwargs["scripts"].split("\n") if LEAFLET_SCRIPTS not in tag)
+        kwargs["metas"] += f'\n<meta name="map-pages" content="{" ".join(pages)}">'
+        return super().interpolate_index(**kwargs)
+
+
 def create_app(config: Config | None = None) -> dash.Dash:
     config = config or Config()
     server = Flask(__name__, instance_path=str(ROOT / "instance"))
     server.config.from_mapping(config.as_dict())
+    if hops := server.config["PROXY_FIX"]:  # the client's address, the public scheme and host (screen links)
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     clock.configure(server.config["TIME_ZONE"])
     server.extensions["database"] = Database(server.config["DATABASE_URL"])
     auth.init_app(server)
@@ -53,7 +76,7 @@ def create_app(config: Config | None = None) -> dash.Dash:
     cli.init_app(server)
     api.init_app(server)
 
-    app = dash.Dash(
+    app = App(
         __name__,
         server=server,
         use_pages=True,

@@ -129,8 +129,8 @@ def _projection_screen_allowed() -> bool:
     if not valid:  # revoked since: the screen is out at once
         session.pop(PROJECTION_KEY, None)
         return False
-    if request.method == "GET":
-        return request.path in (PROJECTION_PATH, "/_dash-layout", "/_dash-dependencies")
+    if request.method == "GET":  # the page, and the places its Carte slide draws (open data anyway)
+        return request.path in (PROJECTION_PATH, "/_dash-layout", "/_dash-dependencies", "/api/carte/points.json")
     return request.path == "/_dash-update-component" and _is_projection_callback(request.get_json(silent=True))
 
 

@@ -50,6 +50,9 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute")
+    # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host headers are trusted (0: none, the
+    # headers are ignored, since any client could send them).
+    PROXY_FIX = int(os.environ.get("PROXY_FIX", "0"))
 
     def __init__(self):
         key = os.environ.get("SECRET_KEY")
@@ -68,6 +71,7 @@ class Config:
 class TestConfig(Config):
     TESTING = True
     TILE_URL = ""  # tests run offline: no tile layer at all
+    PROXY_FIX = 0
 
     def __init__(self, database_url: str, **overrides):  # noqa: D107 - no environment lookup in tests
         self.SECRET_KEY = "test-secret-key"  # noqa: S105 - tests only

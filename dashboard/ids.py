@@ -12,14 +12,28 @@ NAVBAR_COLLAPSE = "navbar-collapse"
 HOME_YEAR = "home-year"
 HOME_FIGURES = "home-figures"
 
-# Admin
-ADMIN_USERS = "admin-users"
-ADMIN_AUDIT = "admin-audit"
+# Admin (ADMIN_ACCOUNTS and ADMIN_JOURNAL are lists read a page at a time: see `paged`)
+ADMIN_ACCOUNTS = "admin-accounts"
+ADMIN_ACCOUNTS_TEXT = "admin-accounts-text"
+ADMIN_ACCOUNTS_ROLE = "admin-accounts-role"
+ADMIN_ACCOUNTS_STATE = "admin-accounts-state"
+ADMIN_ACCOUNTS_SORT = "admin-accounts-sort"
+ADMIN_JOURNAL = "admin-journal"
+ADMIN_JOURNAL_TABLE = "admin-journal-table"
+ADMIN_JOURNAL_ACTION = "admin-journal-action"
+ADMIN_JOURNAL_WHO = "admin-journal-who"
+ADMIN_JOURNAL_SORT = "admin-journal-sort"
 ADMIN_NEW_USER_FORM = "new-user"
 ADMIN_ACCESS_FORM = "user-access"
 
 # Mon compte
 ACCOUNT_PASSWORD_FORM = "own-password"  # noqa: S105 - a form name, not a secret
+
+
+def paged(key: str, part: str) -> dict:
+    """A part of the list `key` read a page at a time (`dashboard.components.paging`): "table", "status",
+    "previous", "next", "shown" (the page shown)."""
+    return {"type": f"paged-{part}", "list": key}
 
 
 def field(form: str, name) -> dict:
@@ -93,6 +107,9 @@ PROJ_SET_REFRESH = "proj-set-refresh"
 PROJ_SET_THEME = "proj-set-theme"
 PROJ_APPLY = "proj-apply"
 PROJ_TOKENS = "proj-tokens"
+PROJ_SHOWN = "proj-shown"  # the key of the data each slide shows (see callbacks.projection.slide_key)
+PROJ_CARTE_MATCH = "proj-carte-match"
+PROJ_CARTE_POINTS = "proj-carte-points"
 
 
 def proj_slide(name: str) -> dict:
@@ -164,6 +181,8 @@ AGENDA_REFRESH = "agenda-refresh"
 AGENDA_NOTICE = "agenda-notice"
 AGENDA_FORM_LOAD = "agenda-form-load"
 AGENDA_CATEGORY_LIST = "agenda-category-list"
+AGENDA_DATES = "agenda-dates"
+AGENDA_DATES_SORT = "agenda-dates-sort"
 
 # Lettres
 LETTRES_YEAR = "lettres-year"

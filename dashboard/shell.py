@@ -25,6 +25,12 @@ NAV_ITEMS = [
 ]
 
 
+def map_pages() -> list[str]:
+    """The paths of the pages that draw a map (`dash.register_page(..., map=True)`): only they load dash-leaflet's
+    script (see `dashboard.App`), so links to them load the page in full."""
+    return [page["path"] for page in dash.page_registry.values() if page.get("map")]
+
+
 def _user_menu():
     """The user's name and role, with logout (a POST form carrying the CSRF token) in a dropdown."""
     if not current_user.is_authenticated:
@@ -69,6 +75,7 @@ def navbar():
                 [html.I(className=f"bi bi-{icon} me-1", **{"aria-hidden": "true"}), label],
                 href=path,
                 active="exact" if path == "/" else "partial",
+                external_link=path in map_pages(),
             )
         )
         for path, label, icon, roles in NAV_ITEMS

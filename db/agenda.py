@@ -15,12 +15,13 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 import pandas as pd
-from sqlalchemy import DateTime, and_, func, or_, select
+from sqlalchemy import DateTime, and_, case, func, literal, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
 from db import clock
 from db.models import AttendanceMode, Commune, Event, EventOccurrence, EventStatus, Place, Role
-from db.periods import Period, period_table
+from db.paging import Page, fetch_page
+from db.periods import Period, month_starts, period_table
 from db.writes import Actor, ValidationError, audit, require_role, snapshot
 
 STATUS_LABELS = {
@@ -667,7 +668,10 @@ def _where(query, filters: EventFilters):
         start, end = clock.bounds(filters.period)
         # overlapping the period; one ending exactly at midnight does not spill into the next day
         query = query.where(
-            EventOccurrence.start < end, or_(EventOccurrence.end > start, EventOccurrence.start >= start)
+            EventOccurrence.start < end,
+            or_(EventOccurrence.end > start, EventOccurrence.start >= start),
+            # bounds the index walk: no date of the agenda lasts longer than this
+            EventOccurrence.start >= start - LONGEST_OCCURRENCE,
         )
     if filters.category:
         query = query.where(Event.category == filters.category)
@@ -680,25 +684,56 @@ def _where(query, filters: EventFilters):
     return query
 
 
+def _counted(filters: EventFilters):
+    """The counts' rule: occurrences starting in the period (not those begun before it), cancelled events left out
+    unless the status filter asks for them."""
+    conditions = []
+    if filters.period is not None:
+        conditions.append(EventOccurrence.start >= clock.bounds(filters.period)[0])
+    if filters.status != EventStatus.CANCELLED:
+        conditions.append(Event.status != EventStatus.CANCELLED)
+    return and_(true(), *conditions)
+
+
 def _tuples(session: Session, query) -> list[tuple]:
     """Rows as plain tuples through Core: building a DataFrame from ORM rows costs more than the query itself."""
     return [tuple(row) for row in session.connection().execute(query).all()]
 
 
+def _aware(frame: pd.DataFrame, times=("start", "end")) -> pd.DataFrame:
+    """The stored times of `frame` as aware UTC (SQLite hands them back as text)."""
+    for name in times:
+        frame[name] = pd.to_datetime(frame[name], utc=True) if len(frame) else pd.Series(dtype="datetime64[ns, UTC]")
+    return frame
+
+
+def _frame(rows: list[tuple], columns, times=("start", "end")) -> pd.DataFrame:
+    return _aware(pd.DataFrame(rows, columns=list(columns)), times)
+
+
+# What the timeline groups its dates by: the category, or where they happen.
+GROUPS = {
+    "category": func.coalesce(Event.category, "Sans catégorie"),
+    "place": func.coalesce(
+        Event.location_name,
+        Event.city,
+        case((Event.attendance_mode == AttendanceMode.ONLINE, "En ligne"), else_="Lieu non précisé"),
+    ),
+}
+
+
 def occurrences_frame(
-    session: Session, filters: EventFilters, detailed: bool = False, limit: int | None = None
+    session: Session, filters: EventFilters, detailed: bool = False, limit: int | None = None, group: str | None = None
 ) -> pd.DataFrame:
-    """One row per occurrence meeting the filters (overlapping the period), by start; times aware UTC."""
-    columns = BASE_COLUMNS | (DETAIL_COLUMNS if detailed else {})
+    """One row per occurrence meeting the filters (overlapping the period), by start; times aware UTC. `group` (a
+    key of GROUPS) adds the timeline's row of each date as a column "group"."""
+    columns = BASE_COLUMNS | (DETAIL_COLUMNS if detailed else {}) | ({"group": GROUPS[group]} if group else {})
     query = _where(
         select(*[column.label(name) for name, column in columns.items()]).join(EventOccurrence.event), filters
     ).order_by(EventOccurrence.start, EventOccurrence.id)
     if limit:
         query = query.limit(limit)
-    frame = pd.DataFrame(_tuples(session, query), columns=list(columns))
-    for name in ("start", "end") + (("updated_at",) if detailed else ()):
-        frame[name] = pd.to_datetime(frame[name], utc=True) if len(frame) else pd.Series(dtype="datetime64[ns, UTC]")
-    return frame
+    return _frame(_tuples(session, query), columns, ("start", "end") + (("updated_at",) if detailed else ()))
 
 
 def upcoming_frame(session: Session, filters: EventFilters, now: dt.datetime, limit: int = 10) -> pd.DataFrame:
@@ -717,60 +752,234 @@ def upcoming_frame(session: Session, filters: EventFilters, now: dt.datetime, li
         EventOccurrence.start >= start - LONGEST_OCCURRENCE,
     )
     rows = _tuples(session, query.order_by(EventOccurrence.start, EventOccurrence.id).limit(limit))
-    frame = pd.DataFrame(rows, columns=list(BASE_COLUMNS))
-    for name in ("start", "end"):
-        frame[name] = pd.to_datetime(frame[name], utc=True) if len(frame) else pd.Series(dtype="datetime64[ns, UTC]")
-    return frame
+    return _frame(rows, BASE_COLUMNS)
 
 
-def _counted(session: Session, filters: EventFilters) -> pd.DataFrame:
-    """Occurrences starting in the period, cancelled events left out unless asked for by the status filter."""
-    frame = occurrences_frame(session, filters)
-    if filters.period is not None and len(frame):
-        start, end = clock.bounds(filters.period)
-        frame = frame[(frame["start"] >= start) & (frame["start"] < end)]
-    if filters.status != EventStatus.CANCELLED:
-        frame = frame[frame["status"] != EventStatus.CANCELLED]
-    return frame
+# SQL that puts a stored instant on its local day or month, as text ("2026-03-29", "2026-03").
+LOCAL_FORMATS = {"day": ("YYYY-MM-DD", "%Y-%m-%d"), "month": ("YYYY-MM", "%Y-%m")}
 
 
-def _grouped(frame: pd.DataFrame, key: str) -> pd.DataFrame:
-    counts = frame.groupby(key, dropna=False).agg(events=("event_id", "nunique"), occurrences=("occurrence_id", "size"))
-    return counts.reset_index().sort_values(["events", key], ascending=[False, True], ignore_index=True)
+def _local(session: Session, column, period: Period, unit: str):
+    """PostgreSQL converts to the zone itself; SQLite knows no time zones, so the zone's UTC offsets over the
+    period are spelled out (instants outside it are never asked for)."""
+    pg_format, sqlite_format = LOCAL_FORMATS[unit]
+    if session.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.timezone(clock.zone_name(), column), pg_format)
+    offsets = [(when, f"{seconds:+d} seconds") for when, seconds in clock.utc_offsets(*clock.bounds(period))]
+    modifier = literal(offsets[-1][1])
+    if len(offsets) > 1:  # each offset holds until the next change
+        changes = zip(offsets[1:], offsets[:-1], strict=True)
+        modifier = case(*[(column < change, offset) for (change, _), (_, offset) in changes], else_=modifier)
+    return func.strftime(sqlite_format, column, modifier)
 
 
-def counts_by_month(session: Session, filters: EventFilters) -> pd.DataFrame:
-    """Columns month (first day, Paris time), events (distinct), occurrences; months of the period with none at 0."""
-    frame = _counted(session, filters).copy()
-    frame["month"] = frame["start"].dt.tz_convert(clock.zone()).dt.tz_localize(None).dt.to_period("M").dt.start_time
-    counts = frame.groupby("month").agg(events=("event_id", "nunique"), occurrences=("occurrence_id", "size"))
-    if filters.period is not None:
-        months = pd.period_range(filters.period.start, filters.period.end, freq="M").start_time
-        counts = counts.reindex(months, fill_value=0)
-        counts.index.name = "month"
-    return counts.reset_index().astype({"events": int, "occurrences": int})
+@dataclass(frozen=True)
+class PeriodCounts:
+    """A filter's occurrences counted by the database in one GROUP BY (category, commune, status). Every event falls
+    in exactly one cell, so its distinct events add up across cells. `dates` and `events` overlap the period (the
+    key figures); `counted_*` follow the counts' rule (`_counted`)."""
+
+    cells: pd.DataFrame  # category, insee ("" when none), city, status, dates, events, counted_dates, counted_events
+    names: dict[str, str]  # commune names by INSEE code
+
+    @property
+    def dates(self) -> int:
+        return int(self.cells["dates"].sum())
+
+    @property
+    def events(self) -> int:
+        return int(self.cells["events"].sum())
+
+    @property
+    def communes(self) -> int:
+        codes = self.cells["insee"]
+        return codes[codes != ""].nunique()
+
+    @property
+    def disrupted(self) -> int:
+        """Cancelled or postponed events."""
+        return int(self.cells.loc[self.cells["status"].isin(DISRUPTED), "events"].sum())
+
+    def _grouped(self, key: str) -> pd.DataFrame:
+        counted = self.cells[self.cells["counted_dates"] > 0]
+        counts = (
+            counted.groupby(key, dropna=False)[["counted_events", "counted_dates"]]
+            .sum()
+            .rename(columns={"counted_events": "events", "counted_dates": "occurrences"})
+            .reset_index()
+        )
+        return counts.sort_values(["events", key], ascending=[False, True], ignore_index=True).astype(
+            {"events": int, "occurrences": int}
+        )
+
+    @property
+    def by_category(self) -> pd.DataFrame:
+        """Columns category ("Sans catégorie" when empty), events, occurrences; most events first."""
+        return self._grouped("category")
+
+    @property
+    def by_commune(self) -> pd.DataFrame:
+        """Columns insee, commune, events, occurrences, grouped by INSEE code (online events: insee empty)."""
+        counts = self._grouped("insee")
+        cities = self.cells.dropna(subset=["city"]).groupby("insee")["city"].min().to_dict()
+        counts.insert(
+            1,
+            "commune",
+            [self.names.get(i) or cities.get(i) or ("En ligne ou sans lieu" if not i else i) for i in counts["insee"]],
+        )
+        return counts
+
+
+def period_counts(session: Session, filters: EventFilters) -> PeriodCounts:
+    """The key figures and the counts by category and commune of a filter, from one query."""
+    counted = _counted(filters)
+    insee = func.coalesce(Event.insee, "")
+    query = _where(
+        select(
+            GROUPS["category"].label("category"),
+            insee.label("insee"),
+            func.min(Event.city).label("city"),
+            Event.status,
+            func.count().label("dates"),
+            func.count(func.distinct(EventOccurrence.event_id)).label("events"),
+            func.count(case((counted, EventOccurrence.id))).label("counted_dates"),
+            func.count(func.distinct(case((counted, EventOccurrence.event_id)))).label("counted_events"),
+        ).join(EventOccurrence.event),
+        filters,
+    ).group_by(GROUPS["category"], insee, Event.status)
+    cells = pd.DataFrame(_tuples(session, query), columns=[c.key for c in query.selected_columns])
+    codes = sorted({code for code in cells["insee"] if code})
+    names = dict(session.execute(select(Commune.insee, Commune.name).where(Commune.insee.in_(codes))).all())
+    return PeriodCounts(cells, names)
 
 
 def counts_by_category(session: Session, filters: EventFilters) -> pd.DataFrame:
     """Columns category ("Sans catégorie" when empty), events, occurrences; most events first."""
-    frame = _counted(session, filters).copy()
-    frame["category"] = frame["category"].fillna("Sans catégorie")
-    return _grouped(frame, "category")
+    return period_counts(session, filters).by_category
 
 
-def counts_by_commune(session: Session, filters: EventFilters) -> pd.DataFrame:
-    """Columns insee, commune, events, occurrences, grouped by INSEE code (online events: insee empty)."""
-    frame = _counted(session, filters).copy()
-    frame["insee"] = frame["insee"].fillna("")
-    counts = _grouped(frame, "insee")
-    names = dict(session.execute(select(Commune.insee, Commune.name)).all())
-    cities = frame.dropna(subset=["city"]).drop_duplicates("insee").set_index("insee")["city"].to_dict()
-    counts.insert(
-        1,
-        "commune",
-        [names.get(i) or cities.get(i) or ("En ligne ou sans lieu" if not i else i) for i in counts["insee"]],
+def counts_by_month(session: Session, filters: EventFilters) -> pd.DataFrame:
+    """Columns month (first day, Paris time), events (distinct), occurrences; months of the period with none at 0.
+    Needs a period."""
+    month = _local(session, EventOccurrence.start, filters.period, "month")
+    query = (
+        _where(
+            select(
+                month.label("month"),
+                func.count(func.distinct(EventOccurrence.event_id)).label("events"),
+                func.count().label("occurrences"),
+            ).join(EventOccurrence.event),
+            filters,
+        )
+        .where(_counted(filters))
+        .group_by(month)
     )
-    return counts
+    found = {month: (events, dates) for month, events, dates in _tuples(session, query)}
+    months = month_starts(filters.period)
+    counts = [found.get(f"{month:%Y-%m}", (0, 0)) for month in months]
+    return pd.DataFrame(
+        {
+            "month": pd.to_datetime(months),
+            "events": [events for events, _ in counts],
+            "occurrences": [dates for _, dates in counts],
+        }
+    )
+
+
+def top_groups(totals: dict[str, int], rows: int) -> set[str] | None:
+    """The `rows` - 1 groups with most dates (ties by name), shown apart while the others share a last row; None
+    when every group fits in `rows`."""
+    if len(totals) <= rows:
+        return None
+    return set(sorted(totals, key=lambda name: (-totals[name], name))[: rows - 1])
+
+
+class DatesPerDay(NamedTuple):
+    counts: pd.DataFrame  # day (local, naive), group (None: the groups not in `top_groups`, together), dates
+    groups: int  # how many groups have dates, shown apart or not
+
+
+def dates_per_day(session: Session, filters: EventFilters, group: str, rows: int) -> DatesPerDay:
+    """The occurrences starting on each day of the period (which it needs), every status, by GROUPS[group], on
+    `rows` rows at most (`top_groups`): a year of a regional network has hundreds of places, and only the rows
+    shown leave the database."""
+
+    def starting(*columns):
+        query = _where(select(*columns).join(EventOccurrence.event), filters)
+        return query.where(EventOccurrence.start >= clock.bounds(filters.period)[0])
+
+    key = GROUPS[group]
+    totals = dict(_tuples(session, starting(key, func.count()).group_by(key)))
+    kept = top_groups(totals, rows)
+    shown = key if kept is None else case((key.in_(sorted(kept)), key))
+    day = _local(session, EventOccurrence.start, filters.period, "day")
+    counts = pd.DataFrame(
+        _tuples(session, starting(day, shown, func.count()).group_by(day, shown)), columns=["day", "group", "dates"]
+    )
+    counts["day"] = pd.to_datetime(counts["day"], format="%Y-%m-%d")
+    return DatesPerDay(counts, len(totals))
+
+
+@dataclass(frozen=True)
+class EventPlaces:
+    points: pd.DataFrame  # one row per location, most events first (see `event_places`)
+    located_events: int  # events having coordinates, every location together
+    places: int  # locations, shown or not
+
+
+def event_places(session: Session, filters: EventFilters, limit: int) -> EventPlaces:
+    """Where the filter's events happen, one row per location (its coordinates), the `limit` with most events:
+    latitude, longitude, events, dates, and of the location's events the first title, date (start, end, all_day),
+    place, city, attendance mode and statuses (`status` when they share one, else None)."""
+    events = func.count(func.distinct(EventOccurrence.event_id))
+    query = (
+        _where(
+            select(
+                Event.latitude,
+                Event.longitude,
+                events.label("events"),
+                func.count().label("dates"),
+                func.min(Event.title).label("title"),
+                func.min(EventOccurrence.start).label("start"),
+                func.min(EventOccurrence.end).label("end"),
+                func.max(case((EventOccurrence.all_day, 1), else_=0)).label("all_day"),
+                func.min(Event.location_name).label("location_name"),
+                func.min(Event.city).label("city"),
+                func.min(Event.attendance_mode).label("attendance_mode"),
+                case((func.min(Event.status) == func.max(Event.status), func.min(Event.status))).label("status"),
+                func.sum(events).over().label("located_events"),
+                func.count().over().label("places"),
+            ).join(EventOccurrence.event),
+            filters,
+        )
+        .where(Event.latitude.is_not(None), Event.longitude.is_not(None))
+        .group_by(Event.latitude, Event.longitude)
+        .order_by(events.desc(), Event.latitude, Event.longitude)
+        .limit(limit)
+    )
+    columns = [c.key for c in query.selected_columns]
+    points = _frame(_tuples(session, query), columns)
+    points["all_day"] = points["all_day"].astype(bool)
+    located, places = (int(points[name].iloc[0]) for name in ("located_events", "places")) if len(points) else (0, 0)
+    return EventPlaces(points.drop(columns=["located_events", "places"]), located, places)
+
+
+# The agenda's list of dates, a page at a time: sort key → order (ending with a unique column).
+DATE_SORTS = {
+    "date": (EventOccurrence.start, EventOccurrence.id),
+    "date-desc": (EventOccurrence.start.desc(), EventOccurrence.id.desc()),
+    "title": (Event.title, EventOccurrence.start, EventOccurrence.id),
+}
+
+
+def occurrences_page(session: Session, filters: EventFilters, number: int, sort: str = "date") -> Page:
+    """A page of the occurrences overlapping the period (BASE_COLUMNS), in DATE_SORTS[sort] (by date by default)."""
+    query = _where(
+        select(*[column.label(name) for name, column in BASE_COLUMNS.items()]).join(EventOccurrence.event), filters
+    )
+    page = fetch_page(session, query, DATE_SORTS.get(sort, DATE_SORTS["date"]), number)
+    _aware(page.rows)
+    return page
 
 
 def filter_options(session: Session) -> dict[str, list]:

@@ -71,6 +71,8 @@ def wall_clock() -> dt.datetime:
 
 def as_utc(value: dt.datetime) -> dt.datetime:
     """A stored time as aware UTC (naive values come from SQLite and are UTC)."""
+    if type(value) is not dt.datetime and hasattr(value, "to_pydatetime"):
+        value = value.to_pydatetime()  # a pandas Timestamp changes zones ten times slower than a datetime
     return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
 
 
@@ -99,6 +101,27 @@ def bounds(period: Period) -> tuple[dt.datetime, dt.datetime]:
     """The period's local days as UTC instants [start, end): from local midnight of its first day to local
     midnight after its last. The one rule for every datetime compared with a period."""
     return day_start(period.start), day_start(period.end + dt.timedelta(days=1))
+
+
+def utc_offsets(start: dt.datetime, end: dt.datetime) -> list[tuple[dt.datetime, int]]:
+    """The zone's UTC offset in seconds at `start`, then each change of it before `end`, as [(from, seconds), …]:
+    what SQL needs to put stored UTC instants on local days where the database knows no time zones (SQLite)."""
+
+    def seconds(instant: dt.datetime) -> int:
+        return int(instant.astimezone(_zone).utcoffset().total_seconds())
+
+    changes = [(start, seconds(start))]
+    day = start
+    while day < end:
+        following = min(day + dt.timedelta(days=1), end)
+        if seconds(following) != changes[-1][1]:
+            low, high = day, following  # the change happens in (low, high]: halve down to the second
+            while high - low > dt.timedelta(seconds=1):
+                middle = low + (high - low) / 2
+                low, high = (middle, high) if seconds(middle) == changes[-1][1] else (low, middle)
+            changes.append((high.replace(microsecond=0), seconds(high)))
+        day = following
+    return changes
 
 
 @contextmanager

@@ -319,12 +319,15 @@ class EventOccurrence(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)
-    start: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), index=True)
+    start: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     end: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     # A whole-day date (iCalendar VALUE=DATE): start and end are local midnights, the end exclusive.
     all_day: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     event: Mapped[Event] = relationship(back_populates="occurrences")
+
+    # The agenda reads periods: the dates meeting one, and their events, come from this index alone.
+    __table_args__ = (Index("ix_event_occurrences_period", "start", "end", "event_id", "all_day"),)
 
 
 # --- equipment -------------------------------------------------------------------------------------------------

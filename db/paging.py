@@ -1,10 +1,11 @@
 """Pages of a list: filters, sort, offset and limit applied in SQL, with the total count, so that no list that grows
-with the data is ever read whole. Each area's list function declares its columns (name → SQL expression) and its
-default order; this module turns a `PageRequest` into the two queries (the page, the count)."""
+with the data is ever read whole. Two ways in: `fetch` serves a grid's request (filters and sorts by column name,
+declared by each area's list function), `fetch_page` a numbered page in a fixed order (the journal, the agenda's
+dates)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -13,6 +14,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement, Label
 
 MAX_ROWS = 100  # the most rows one page may hold, whatever a request asks
+PAGE_SIZE = 50  # a numbered page's rows
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,26 @@ class PageRequest:
 class Page:
     rows: pd.DataFrame
     total: int  # rows matching the filters, over every page
+    offset: int = 0
+    size: int = MAX_ROWS
+
+    @property
+    def number(self) -> int:
+        """From 0."""
+        return self.offset // self.size
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def first(self) -> int:
+        """The position (from 1) of the page's first row."""
+        return self.offset + 1
+
+
+def _count(session: Session, query: Select) -> int:
+    return int(session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0)
 
 
 def _folded(column: ColumnElement, value) -> tuple[ColumnElement, object]:
@@ -102,7 +124,7 @@ def fetch(
             raise ValueError(f"Filtre inconnu : {condition.column} {condition.operator}")
         conditions.append(OPERATORS[condition.operator](columns[condition.column], condition.value, condition.value_to))
     query = query.where(*conditions)
-    total = session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    total = _count(session, query)
     keys = columns | (sort_keys or {})
     order = []
     for item in request.sort or default_sort:
@@ -111,6 +133,16 @@ def fetch(
         key = keys[item.column]
         order.append((key.desc() if item.descending else key.asc()).nulls_last())
     limit = max(0, min(request.limit, MAX_ROWS))
-    result = session.execute(query.order_by(*order, unique).offset(max(request.offset, 0)).limit(limit))
-    names = list(result.keys())
-    return Page(pd.DataFrame(result.all(), columns=names), int(total))
+    offset = max(request.offset, 0)
+    result = session.execute(query.order_by(*order, unique).offset(offset).limit(limit))
+    return Page(pd.DataFrame(result.all(), columns=list(result.keys())), total, offset, max(limit, 1))
+
+
+def fetch_page(session: Session, query: Select, order: Sequence, number: int, size: int = PAGE_SIZE) -> Page:
+    """Page `number` (from 0; past the end, the last one) of `query` in `order` — end it with a unique column, so
+    no row sits on two pages — with the count of all its rows."""
+    total = _count(session, query)
+    number = min(max(int(number or 0), 0), max(0, (total - 1) // size))
+    rows = session.execute(query.order_by(*order).offset(number * size).limit(size)).all()
+    frame = pd.DataFrame([tuple(row) for row in rows], columns=[c.key for c in query.selected_columns])
+    return Page(frame, total, number * size, size)

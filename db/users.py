@@ -5,13 +5,14 @@ from __future__ import annotations
 import re
 
 import pandas as pd
-from sqlalchemy import func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from db import clock
 from db.models import AuditLog, Role, User
-from db.writes import Actor, ValidationError, audit, require_role, snapshot
+from db.paging import Page, fetch_page
+from db.writes import ACTOR_LABELS, ROLE_RANK, TABLE_LABELS, Actor, ValidationError, audit, require_role, snapshot
 
 PASSWORD_HASH_METHOD = "scrypt"  # noqa: S105 - a method name; tests lower the cost, never production
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -168,10 +169,58 @@ def count_users(session: Session) -> int:
     return session.scalar(select(func.count(User.id))) or 0
 
 
-def recent_audit(session: Session, limit: int = 100) -> pd.DataFrame:
-    rows = session.execute(
-        select(AuditLog.at, AuditLog.user_email, AuditLog.table_name, AuditLog.row_id, AuditLog.action)
-        .order_by(AuditLog.id.desc())
-        .limit(limit)
-    ).all()
-    return pd.DataFrame(rows, columns=["at", "user_email", "table_name", "row_id", "action"])
+def _contains(column, text: str):
+    """Case-insensitive substring match (LIKE's wildcards in `text` are taken literally)."""
+    escaped = text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return func.lower(column).like(f"%{escaped}%", escape="\\")
+
+
+# Orders of the accounts list, each ending with a unique column.
+ACCOUNT_SORTS = {
+    "name": (func.lower(User.name), User.id),
+    "email": (User.email,),
+    "login": (User.last_login_at.desc().nulls_last(), User.id),
+    "role": (
+        case({role.value: -rank for role, rank in ROLE_RANK.items()}, value=User.role),
+        func.lower(User.name),
+        User.id,
+    ),
+}
+
+
+def accounts_page(
+    session: Session, number: int, *, text=None, role=None, active: bool | None = None, sort: str = "name"
+) -> Page:
+    """A page of the accounts (id, email, name, role, active, last_login_at) whose name or e-mail contains `text`,
+    of `role`, active or not, in ACCOUNT_SORTS[sort]."""
+    query = select(User.id, User.email, User.name, User.role, User.active, User.last_login_at)
+    if text and text.strip():
+        query = query.where(or_(_contains(User.name, text.strip()), _contains(User.email, text.strip())))
+    if role:
+        query = query.where(User.role == role)
+    if active is not None:
+        query = query.where(User.active.is_(active))
+    return fetch_page(session, query, ACCOUNT_SORTS.get(sort, ACCOUNT_SORTS["name"]), number)
+
+
+# Orders of the journal, each ending with a unique column; tables are sorted by their French name.
+JOURNAL_SORTS = {
+    "recent": (AuditLog.at.desc(), AuditLog.id.desc()),
+    "oldest": (AuditLog.at, AuditLog.id),
+    "table": (case(TABLE_LABELS, value=AuditLog.table_name, else_=AuditLog.table_name), AuditLog.id.desc()),
+    "who": (AuditLog.user_email, AuditLog.id.desc()),
+}
+
+
+def journal_page(session: Session, number: int, *, table=None, action=None, who=None, sort: str = "recent") -> Page:
+    """A page of the audit log (id, at, user_email, table_name, row_id, action) of `table`, `action`, and an author
+    whose e-mail (or French name, « Ligne de commande ») contains `who`, in JOURNAL_SORTS[sort]."""
+    query = select(AuditLog.id, AuditLog.at, AuditLog.user_email, AuditLog.table_name, AuditLog.row_id, AuditLog.action)
+    if table:
+        query = query.where(AuditLog.table_name == table)
+    if action:
+        query = query.where(AuditLog.action == action)
+    if who and who.strip():
+        named = [actor for actor, label in ACTOR_LABELS.items() if who.strip().lower() in label.lower()]
+        query = query.where(or_(_contains(AuditLog.user_email, who.strip()), AuditLog.user_email.in_(named)))
+    return fetch_page(session, query, JOURNAL_SORTS.get(sort, JOURNAL_SORTS["recent"]), number)

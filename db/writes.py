@@ -19,6 +19,27 @@ from db.models import AuditLog, Base, FormSubmission, Role, User, row_as_dict
 
 ROLE_RANK = {Role.VIEWER: 0, Role.COORDINATOR: 1, Role.ADMIN: 2}
 ROLE_LABELS = {Role.VIEWER: "Lecture seule", Role.COORDINATOR: "Coordination", Role.ADMIN: "Administration"}
+# The journal of writes (`audit`) in French: what was written, how, and by whom when it was not an account.
+TABLE_LABELS = {
+    "users": "Comptes",
+    "projection_tokens": "Liens de projection",
+    "places": "Lieux",
+    "communes": "Communes",
+    "events": "Événements",
+    "event_occurrences": "Dates d'événements",
+    "equipment_items": "Matériel",
+    "loans": "Prêts",
+    "trainings": "Formations",
+    "training_sessions": "Sessions de formation",
+    "attendants": "Participants",
+    "newsletters": "Lettres d'information",
+    "newsletter_issues": "Envois de lettres",
+    "subscriber_snapshots": "Relevés d'abonnés",
+    "audience_figures": "Mesures d'audience",
+    "report_comments": "Commentaires du rapport",
+}
+ACTION_LABELS = {"create": "Création", "update": "Modification", "delete": "Suppression", "revoke": "Révocation"}
+ACTOR_LABELS = {"cli": "Ligne de commande"}
 
 
 class SystemActor:

@@ -200,3 +200,18 @@ def post_form(client, form: str, values: dict, headers: dict | None = None, **re
     viewer) and check that the server refuses it on its own. `rendering`: `token`, `after_save` (`form_payload`)."""
     payload = form_payload(client.get("/_dash-dependencies").get_json(), form, values, **rendering)
     return client.post("/_dash-update-component", json=payload, headers=headers or csrf_headers(client))
+
+
+def in_callback(function, *args, triggered: str = "test.value"):
+    """Call a callback as a plain function, inside a callback context triggered by `triggered` ("id.property",
+    the id as `ids.dom_id` spells it), for callbacks that read `ctx.triggered_id`."""
+    from contextvars import copy_context
+
+    from dash._callback_context import context_value
+    from dash._utils import AttributeDict
+
+    def run():
+        context_value.set(AttributeDict(triggered_inputs=[{"prop_id": triggered, "value": 1}]))
+        return function(*args)
+
+    return copy_context().run(run)

@@ -1,14 +1,17 @@
-"""Admin: accounts and the audit log. Every write goes through db.users, which checks the admin role itself."""
+"""Admin: accounts and the audit log, each read a page at a time. Every write goes through db.users, which checks
+the admin role itself."""
 
-import dash_bootstrap_components as dbc
-from dash import Input, Output, html
+from dash import Input, Output
 
 from dashboard import ids
 from dashboard.callbacks.forms import database
 from dashboard.components import format as fmt
+from dashboard.components.paging import page_inputs, page_outputs, page_targets, requested_page, table
 from db import clock
 from db import users as user_db
-from db.writes import ROLE_LABELS, ValidationError
+from db.writes import ACTION_LABELS, ACTOR_LABELS, ROLE_LABELS, TABLE_LABELS, ValidationError
+
+SAVED = [Input(ids.form_saved(ids.ADMIN_NEW_USER_FORM), "data"), Input(ids.form_saved(ids.ADMIN_ACCESS_FORM), "data")]
 
 
 def create_user(session, actor, *, email, name, role, password):
@@ -29,75 +32,46 @@ def change_access(session, actor, *, user_id, role, status):
     return "Accès mis à jour."
 
 
-def users_panel(_created, _changed):
+def accounts(text, role, state, sort, _created, _changed, _previous, _next, shown):
+    """A page of the accounts; the access form offers the accounts of that page (filter to find one)."""
+    active = {"active": True, "inactive": False}.get(state)
     with database().session() as session:
-        frame = user_db.list_users(session)
-        audit = user_db.recent_audit(session)
-    table = dbc.Table(
+        page = user_db.accounts_page(
+            session, requested_page(ids.ADMIN_ACCOUNTS, shown), text=text, role=role, active=active, sort=sort or "name"
+        )
+    rows = [
+        [row.name, row.email, ROLE_LABELS.get(row.role, row.role), "Actif" if row.active else "Désactivé",
+         fmt.date(row.last_login_at)]
+        for row in page.rows.itertuples()
+    ]  # fmt: skip
+    headers = ["Nom", "E-mail", "Rôle", "État", "Dernière connexion"]
+    options = [{"label": f"{row.name} ({row.email})", "value": row.id} for row in page.rows.itertuples()]
+    return *page_outputs(page, table("Comptes", headers, rows)), options
+
+
+def journal(table_name, action, who, sort, _created, _changed, _previous, _next, shown):
+    """A page of the audit log, in French."""
+    with database().session() as session:
+        page = user_db.journal_page(
+            session,
+            requested_page(ids.ADMIN_JOURNAL, shown),
+            table=table_name,
+            action=action,
+            who=who,
+            sort=sort or "recent",
+        )
+    rows = [
         [
-            html.Thead(
-                html.Tr(
-                    [html.Th("Nom"), html.Th("E-mail"), html.Th("Rôle"), html.Th("État"), html.Th("Dernière connexion")]
-                )
-            )
+            fmt.moment(row.at),
+            ACTOR_LABELS.get(row.user_email, row.user_email) or "—",
+            TABLE_LABELS.get(row.table_name, row.table_name),
+            row.row_id,
+            ACTION_LABELS.get(row.action, row.action),
         ]
-        + [
-            html.Tbody(
-                [
-                    html.Tr(
-                        [
-                            html.Td(row.name),
-                            html.Td(row.email),
-                            html.Td(ROLE_LABELS.get(row.role, row.role)),
-                            html.Td("Actif" if row.active else "Désactivé"),
-                            html.Td(fmt.date(row.last_login_at)),
-                        ]
-                    )
-                    for row in frame.itertuples()
-                ]
-            )
-        ],
-        striped=True,
-        hover=True,
-        responsive=True,
-        size="sm",
-    )
-    audit_table = dbc.Table(
-        [
-            html.Thead(
-                html.Tr(
-                    [
-                        html.Th(f"Quand ({clock.zone_label()})"),
-                        html.Th("Qui"),
-                        html.Th("Table"),
-                        html.Th("Ligne"),
-                        html.Th("Action"),
-                    ]
-                )
-            )
-        ]
-        + [
-            html.Tbody(
-                [
-                    html.Tr(
-                        [
-                            html.Td(fmt.moment(row.at)),
-                            html.Td(row.user_email or "—"),
-                            html.Td(row.table_name),
-                            html.Td(row.row_id),
-                            html.Td(row.action),
-                        ]
-                    )
-                    for row in audit.itertuples()
-                ]
-            )
-        ],
-        striped=True,
-        responsive=True,
-        size="sm",
-    )
-    options = [{"label": f"{row.name} ({row.email})", "value": row.id} for row in frame.itertuples()]
-    return table, audit_table, options
+        for row in page.rows.itertuples()
+    ]
+    headers = [f"Quand ({clock.zone_label()})", "Qui", "Table", "Ligne", "Action"]
+    return page_outputs(page, table("Journal des modifications", headers, rows))
 
 
 FORMS = {ids.ADMIN_NEW_USER_FORM: create_user, ids.ADMIN_ACCESS_FORM: change_access}
@@ -105,9 +79,21 @@ FORMS = {ids.ADMIN_NEW_USER_FORM: create_user, ids.ADMIN_ACCESS_FORM: change_acc
 
 def register(app) -> None:
     app.callback(
-        Output(ids.ADMIN_USERS, "children"),
-        Output(ids.ADMIN_AUDIT, "children"),
+        *page_targets(ids.ADMIN_ACCOUNTS),
         Output(ids.field(ids.ADMIN_ACCESS_FORM, "user_id"), "options"),
-        Input(ids.form_saved(ids.ADMIN_NEW_USER_FORM), "data"),
-        Input(ids.form_saved(ids.ADMIN_ACCESS_FORM), "data"),
-    )(users_panel)
+        Input(ids.ADMIN_ACCOUNTS_TEXT, "value"),
+        Input(ids.ADMIN_ACCOUNTS_ROLE, "value"),
+        Input(ids.ADMIN_ACCOUNTS_STATE, "value"),
+        Input(ids.ADMIN_ACCOUNTS_SORT, "value"),
+        *SAVED,
+        *page_inputs(ids.ADMIN_ACCOUNTS),
+    )(accounts)
+    app.callback(
+        *page_targets(ids.ADMIN_JOURNAL),
+        Input(ids.ADMIN_JOURNAL_TABLE, "value"),
+        Input(ids.ADMIN_JOURNAL_ACTION, "value"),
+        Input(ids.ADMIN_JOURNAL_WHO, "value"),
+        Input(ids.ADMIN_JOURNAL_SORT, "value"),
+        *SAVED,  # a save writes journal rows
+        *page_inputs(ids.ADMIN_JOURNAL),
+    )(journal)

@@ -15,7 +15,6 @@ from urllib.parse import urlencode
 import dash_bootstrap_components as dbc
 import dash_leaflet as dl
 import pandas as pd
-import plotly.graph_objects as go
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard import ids
@@ -23,6 +22,8 @@ from dashboard.callbacks.forms import acting_user, alert, database
 from dashboard.components import format as fmt
 from dashboard.components.cards import empty_state
 from dashboard.components.map import base_map, bounds_of, points_layer, points_to_geojson
+from dashboard.components.paging import page_inputs, page_outputs, page_targets, requested_page
+from dashboard.components.paging import table as paged_table
 from dashboard.pages.agenda import EVENT_FORM, FREE_PLACE, NEW_EVENT, STATUS_FORM
 from db import agenda as agenda_db
 from db import clock
@@ -48,7 +49,9 @@ FEED_PARAMS = ("category", "commune", "status", "organiser")
 FORM_FIELDS = ("event_id", "occurrences", *(name for name in agenda_db.EVENT_FIELDS if name != "insee"))
 FORM_DEFAULTS = {"status": EventStatus.SCHEDULED.value, "attendance_mode": AttendanceMode.OFFLINE.value}
 # Beyond this many dates a bar per date is unreadable (and heavy): the timeline shows dates per day instead.
-MAX_BARS = 1500
+MAX_BARS = 500
+MAX_GROUPS = 25  # rows of the timeline; the others are gathered in one
+MAX_MAP_POINTS = 500  # places on the events map, those with most events
 # One visual class per status family; patterns mark disrupted events without relying on colour alone.
 STATUS_STYLES = {
     EventStatus.SCHEDULED: ("Programmé", "#1f4e79", ""),
@@ -133,15 +136,21 @@ def _local_naive(series: pd.Series) -> pd.Series:
     return series.dt.tz_convert(clock.zone()).dt.tz_localize(None)
 
 
-def _groups(frame: pd.DataFrame, group: str) -> pd.Series:
-    if group == "place":
-        online = frame["attendance_mode"].eq(AttendanceMode.ONLINE).map({True: "En ligne", False: "Lieu non précisé"})
-        return frame["location_name"].fillna(frame["city"]).fillna(online)
-    return frame["category"].fillna("Sans catégorie")
+def _others(count: int, group: str) -> str:
+    return f"Autres ({fmt.number(count)} {'lieux' if group == 'place' else 'catégories'})"
 
 
-def _chart(figure: go.Figure, description: str) -> html.Div:
-    """A chart with an accessible name (the graph itself is a drawing screen readers cannot read)."""
+def _rows(groups: pd.Series, group: str) -> pd.Series:
+    """The timeline's rows for a bar per date, as `dates_per_day` gives them above MAX_BARS (one row per place of a
+    regional network would make the chart as heavy as it is unreadable)."""
+    totals = groups.value_counts().to_dict()
+    kept = agenda_db.top_groups(totals, MAX_GROUPS)
+    return groups if kept is None else groups.where(groups.isin(kept), _others(len(totals) - len(kept), group))
+
+
+def _chart(figure: dict, description: str) -> html.Div:
+    """A chart with an accessible name (the graph itself is a drawing screen readers cannot read). Figures are
+    plain dicts: plotly's figure objects validate every property, which costs more than the queries."""
     return html.Div(
         dcc.Graph(figure=figure, config={"displayModeBar": False, "responsive": True}),
         role="img",
@@ -149,7 +158,7 @@ def _chart(figure: go.Figure, description: str) -> html.Div:
     )
 
 
-def _bars(frame: pd.DataFrame, groups: pd.Series, span: pd.Timedelta) -> go.Figure:
+def _bars(frame: pd.DataFrame, groups: pd.Series, span: pd.Timedelta) -> list[dict]:
     start, end = _local_naive(frame["start"]), _local_naive(frame["end"])
     # A two-hour workshop on a year-long axis would be invisible: draw at least 1/150 of the period.
     shown = (end - start).clip(lower=span / 150)
@@ -164,40 +173,41 @@ def _bars(frame: pd.DataFrame, groups: pd.Series, span: pd.Timedelta) -> go.Figu
             strict=True,
         )
     ]
-    figure = go.Figure()
     family = frame["status"].map(lambda s: STATUS_STYLES.get(s, STATUS_STYLES[EventStatus.SCHEDULED])[0])
+    traces = []
     for name, color, pattern in dict.fromkeys(STATUS_STYLES.values()):
         mask = (family == name).to_numpy()
-        if not mask.any():
-            continue
-        figure.add_bar(
-            name=name,
-            orientation="h",
-            y=groups[mask],
-            base=start[mask].dt.strftime("%Y-%m-%dT%H:%M"),
-            x=(shown[mask].dt.total_seconds() * 1000).to_numpy(),
-            marker={"color": color, "pattern": {"shape": pattern, "fgcolor": "#ffffff", "size": 6}},
-            hovertext=[h for h, keep in zip(hover, mask, strict=True) if keep],
-            hovertemplate="%{hovertext}<extra></extra>",
-        )
-    figure.update_layout(barmode="overlay", bargap=0.35)
-    return figure
+        if mask.any():
+            traces.append(
+                {
+                    "type": "bar",
+                    "name": name,
+                    "orientation": "h",
+                    "y": groups[mask].tolist(),
+                    "base": start[mask].dt.strftime("%Y-%m-%dT%H:%M").tolist(),
+                    "x": (shown[mask].dt.total_seconds() * 1000).tolist(),
+                    "marker": {"color": color, "pattern": {"shape": pattern, "fgcolor": "#ffffff", "size": 6}},
+                    "hovertext": [h for h, keep in zip(hover, mask, strict=True) if keep],
+                    "hovertemplate": "%{hovertext}<extra></extra>",
+                }
+            )
+    return traces
 
 
-def _density(frame: pd.DataFrame, groups: pd.Series, period) -> go.Figure:
-    days = _local_naive(frame["start"]).dt.normalize()
-    counts = days.groupby([groups.to_numpy(), days.to_numpy()]).size().unstack(fill_value=0)
+def _density(per_day: pd.DataFrame, groups: pd.Series, period) -> list[dict]:
+    counts = per_day.groupby([groups.to_numpy(), per_day["day"].to_numpy()])["dates"].sum().unstack(fill_value=0)
     counts = counts.reindex(columns=pd.date_range(period.start, period.end, freq="D"), fill_value=0)
-    return go.Figure(
-        go.Heatmap(
-            z=counts.to_numpy(),
-            x=counts.columns,
-            y=[html_text.escape(str(g)) for g in counts.index],
-            colorscale=[[0, "#f2f6fa"], [0.001, "#c9d9ea"], [1, "#1f4e79"]],
-            colorbar={"title": {"text": "dates"}},
-            hovertemplate="%{y}<br>%{x|%d/%m/%Y} : %{z} date(s)<extra></extra>",
-        )
-    )
+    return [
+        {
+            "type": "heatmap",
+            "z": counts.to_numpy().tolist(),
+            "x": counts.columns.strftime("%Y-%m-%d").tolist(),
+            "y": [html_text.escape(str(g)) for g in counts.index],
+            "colorscale": [[0, "#f2f6fa"], [0.001, "#c9d9ea"], [1, "#1f4e79"]],
+            "colorbar": {"title": {"text": "dates"}},
+            "hovertemplate": "%{y}<br>%{x|%d/%m/%Y} : %{z} date(s)<extra></extra>",
+        }
+    ]
 
 
 def _french_ticks(period) -> dict:
@@ -206,62 +216,63 @@ def _french_ticks(period) -> dict:
         return {"tickformat": "%d/%m"}
     months = pd.date_range(period.start, period.end, freq="MS")
     return {
-        "tickvals": list(months),
+        "tickvals": months.strftime("%Y-%m-%d").tolist(),
         "ticktext": [
             SHORT_MONTHS[m.month - 1] + (f" {m.year}" if m.month == 1 or i == 0 else "") for i, m in enumerate(months)
         ],
     }
 
 
-def timeline_panel(frame: pd.DataFrame, query: AgendaQuery):
-    """The timeline of the occurrences in `frame` (from `occurrences_frame`), grouped by category or place."""
+def timeline_panel(dates, counts: agenda_db.PeriodCounts, query: AgendaQuery):
+    """The timeline grouped by category or place: a bar per date (`dates` from `occurrences_frame` with the
+    group), or, above MAX_BARS dates, the dates per day (`dates` from `dates_per_day`)."""
     period = query.resolved
-    if frame.empty:
+    if not counts.dates:
         return empty_state("Aucun événement sur cette période avec ces filtres.", "calendar-x")
-    groups = _groups(frame, query.group)
-    dense = len(frame) > MAX_BARS
-    span = pd.Timestamp(period.end + dt.timedelta(days=1)) - pd.Timestamp(period.start)
-    figure = _density(frame, groups, period) if dense else _bars(frame, groups, span)
-    count = groups.nunique()
-    figure.update_layout(
-        height=max(360, 110 + 30 * count),
-        margin={"l": 10, "r": 10, "t": 10, "b": 40},
-        plot_bgcolor="#ffffff",
-        paper_bgcolor="#ffffff",
-        font={"family": "system-ui, sans-serif", "size": 12, "color": "#344054"},
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "title": None},
-        hoverlabel={"bgcolor": "#ffffff", "font_color": "#17324d"},
-    )
-    figure.update_xaxes(
-        type="date",
-        range=[pd.Timestamp(period.start), pd.Timestamp(period.end + dt.timedelta(days=1))],
-        gridcolor="#eaecf0",
-        **_french_ticks(period),
-    )
-    figure.update_yaxes(autorange="reversed", categoryorder="category ascending", automargin=True, title=None)
+    dense = counts.dates > MAX_BARS
+    if dense:
+        others = _others(dates.groups - (MAX_GROUPS - 1), query.group)
+        dates = dates.counts
+        groups = dates["group"].fillna(others)
+        traces = _density(dates, groups, period)
+    else:
+        groups = _rows(dates["group"], query.group)
+        span = pd.Timestamp(period.end + dt.timedelta(days=1)) - pd.Timestamp(period.start)
+        traces = _bars(dates, groups, span)
+    layout = {
+        "height": max(360, 110 + 30 * groups.nunique()),
+        "margin": {"l": 10, "r": 10, "t": 10, "b": 40},
+        "plot_bgcolor": "#ffffff",
+        "paper_bgcolor": "#ffffff",
+        "font": {"family": "system-ui, sans-serif", "size": 12, "color": "#344054"},
+        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        "hoverlabel": {"bgcolor": "#ffffff", "font": {"color": "#17324d"}},
+        "barmode": "overlay",
+        "bargap": 0.35,
+        "xaxis": {
+            "type": "date",
+            "range": [period.start.isoformat(), (period.end + dt.timedelta(days=1)).isoformat()],
+            "gridcolor": "#eaecf0",
+            **_french_ticks(period),
+        },
+        "yaxis": {"autorange": "reversed", "categoryorder": "category ascending", "automargin": True},
+    }
     what = "catégorie" if query.group == "category" else "lieu"
     description = (
-        f"Frise chronologique : {fmt.number(len(frame))} date(s) de {fmt.number(frame['event_id'].nunique())} "
+        f"Frise chronologique : {fmt.number(counts.dates)} date(s) de {fmt.number(counts.events)} "
         f"événement(s), {period_label(query).lower()}, regroupées par {what}"
         + (" (nombre de dates par jour)." if dense else ". Les dates annulées et reportées sont hachurées.")
     )
     note = (
         html.P(
-            f"{fmt.number(len(frame))} dates : trop pour une barre par date, la frise montre le nombre de dates par "
-            "jour. Réduire la période ou filtrer pour voir chaque date.",
+            f"{fmt.number(counts.dates)} dates : trop pour une barre par date, la frise montre le nombre de dates "
+            "par jour. Réduire la période ou filtrer pour voir chaque date ; la liste des dates les donne toutes.",
             className="small text-body-secondary mb-2",
         )
         if dense
         else None
     )
-    return html.Div([note, _chart(figure, description)])
-
-
-def timeline(*values):
-    query = agenda_query(*values[: len(FILTERS)])
-    with database().session() as session:
-        frame = agenda_db.occurrences_frame(session, query.filters())
-    return timeline_panel(frame, query)
+    return html.Div([note, _chart({"data": traces, "layout": layout}, description)])
 
 
 # --- upcoming dates, key figures, map, counts -----------------------------------------------------------------------
@@ -271,7 +282,8 @@ def _status_badge(status: str):
     if status == EventStatus.SCHEDULED:
         return None
     color = STATUS_BADGES.get(status, "secondary")
-    return dbc.Badge(STATUS_LABELS.get(status, status), color=color, className="ms-2 agenda-status")
+    text = "dark" if color == "warning" else None  # white on amber is unreadable
+    return dbc.Badge(STATUS_LABELS.get(status, status), color=color, text_color=text, className="ms-2 agenda-status")
 
 
 def _when(row) -> str:
@@ -283,11 +295,18 @@ def _when(row) -> str:
     return agenda_db.occurrence_label(row.start, row.end, row.all_day, year=False)
 
 
+def _place(row) -> str:
+    return ", ".join(part for part in (row.location_name, row.city) if isinstance(part, str) and part)
+
+
 def _where(row) -> str:
     if row.attendance_mode == AttendanceMode.ONLINE:
         return "En ligne"
-    place = ", ".join(part for part in (row.location_name, row.city) if isinstance(part, str) and part)
-    return place + (" · et en ligne" if row.attendance_mode == AttendanceMode.MIXED else "")
+    return _place(row) + (" · et en ligne" if row.attendance_mode == AttendanceMode.MIXED else "")
+
+
+def _title(row):
+    return html.Del(row.title) if row.status == EventStatus.CANCELLED else row.title
 
 
 def upcoming_list(frame: pd.DataFrame):
@@ -296,7 +315,6 @@ def upcoming_list(frame: pd.DataFrame):
     items = []
     for row in frame.itertuples():
         day = row.start.tz_convert(clock.zone())
-        title = html.Del(row.title) if row.status == EventStatus.CANCELLED else row.title
         items.append(
             html.Li(
                 [
@@ -310,7 +328,7 @@ def upcoming_list(frame: pd.DataFrame):
                     ),
                     html.Div(
                         [
-                            html.Div([html.Span(title, className="fw-semibold"), _status_badge(row.status)]),
+                            html.Div([html.Span(_title(row), className="fw-semibold"), _status_badge(row.status)]),
                             html.Div(
                                 [
                                     html.Span(f"{fmt.date(day.date())}, ", className="visually-hidden"),
@@ -350,38 +368,49 @@ def _stat(label: str, value, icon: str) -> dbc.Col:
     )
 
 
-def key_stats(frame: pd.DataFrame):
-    disrupted = frame.loc[frame["status"].isin(agenda_db.DISRUPTED), "event_id"].nunique()
+def key_stats(counts: agenda_db.PeriodCounts):
     return dbc.Row(
         [
-            _stat("événements", frame["event_id"].nunique(), "calendar-event"),
-            _stat("dates", len(frame), "clock"),
-            _stat("communes", frame["insee"].dropna().nunique(), "geo-alt"),
-            _stat("annulés ou reportés", disrupted, "calendar-x"),
+            _stat("événements", counts.events, "calendar-event"),
+            _stat("dates", counts.dates, "clock"),
+            _stat("communes", counts.communes, "geo-alt"),
+            _stat("annulés ou reportés", counts.disrupted, "calendar-x"),
         ],
         className="g-2",
     )
 
 
-def events_map(frame: pd.DataFrame):
-    """One point per geolocated event (its first date in the period); the label is plain text."""
-    first = frame.drop_duplicates("event_id")
+def _point_label(row) -> str:
+    """A place with one event says the event (its first date in the period); a place with several, how many."""
+    if row.events > 1:
+        return f"{_place(row)} — {fmt.number(row.events)} événements, {fmt.number(row.dates)} dates"
+    when = agenda_db.occurrence_label(row.start, row.end, row.all_day)
+    status = f" ({STATUS_LABELS.get(row.status, row.status)})" if row.status != EventStatus.SCHEDULED else ""
+    return f"{row.title} — {when} — {_where(row)}{status}"
+
+
+def events_map(places: agenda_db.EventPlaces, events: int):
+    """One point per place where the filter's events happen (the MAX_MAP_POINTS with most events); the label is
+    plain text."""
+    scheduled = STATUS_STYLES[EventStatus.SCHEDULED][1]
     rows = [
         {
-            "id": row.event_id,
+            "id": i,
             "latitude": row.latitude,
             "longitude": row.longitude,
-            "label": f"{row.title} — {when} — {_where(row)}"
-            + (f" ({STATUS_LABELS.get(row.status, row.status)})" if row.status != EventStatus.SCHEDULED else ""),
-            "color": STATUS_STYLES.get(row.status, STATUS_STYLES[EventStatus.SCHEDULED])[1],
+            "label": _point_label(row),
+            "color": STATUS_STYLES[row.status][1] if row.status in STATUS_STYLES else scheduled,
         }
-        for row, when in zip(first.itertuples(), _labels(first), strict=True)
+        for i, row in enumerate(places.points.itertuples())
     ]
     geojson = points_to_geojson(rows, properties=("id", "label", "color"))
-    located = len(geojson["features"])
-    note = f"{fmt.number(located)} événement(s) localisé(s) sur {fmt.number(len(first))}"
-    if located < len(first):
-        note += " ; les autres sont en ligne ou sans coordonnées."
+    note = f"{fmt.number(places.located_events)} événement(s) localisé(s) sur {fmt.number(events)}"
+    note += " ; les autres sont en ligne ou sans coordonnées." if places.located_events < events else "."
+    if places.places > len(rows):
+        note += (
+            f" La carte montre les {fmt.number(len(rows))} lieux qui en accueillent le plus, "
+            f"sur {fmt.number(places.places)}."
+        )
     legend = html.Span(
         [
             html.Span([html.Span("●", style={"color": color}, **{"aria-hidden": "true"}), f" {name}"], className="me-3")
@@ -389,14 +418,13 @@ def events_map(frame: pd.DataFrame):
         ],
         className="d-block mt-1",
     )
-    note = [note, legend]
     the_map = base_map(
         ids.AGENDA_MAP + "-leaflet",
         [points_layer(ids.AGENDA_MAP_LAYER, geojson)],
-        bounds=bounds_of(first["latitude"], first["longitude"]),
+        bounds=bounds_of(places.points["latitude"], places.points["longitude"]),
         style={"minHeight": "520px", "height": "520px"},
     )
-    return the_map, note
+    return the_map, [note, legend]
 
 
 def _count_table(frame: pd.DataFrame, key: str, heading: str, limit: int = 6):
@@ -425,26 +453,26 @@ def counts_panel(by_month: pd.DataFrame, by_category: pd.DataFrame, by_commune: 
         return empty_state("Aucun événement (hors annulés) sur la période.", "bar-chart")
     parts = []
     if len(by_month) > 2:  # a month chart says nothing about a week or a single month
-        figure = go.Figure(
-            go.Bar(
-                x=[
-                    SHORT_MONTHS[m.month - 1] + ("" if by_month["month"].dt.year.nunique() == 1 else f" {m.year}")
-                    for m in by_month["month"]
-                ],
-                y=by_month["events"],
-                marker_color="#1f4e79",
-                hovertemplate="%{x} : %{y} événement(s)<extra></extra>",
-            )
-        )
-        figure.update_layout(
-            height=200, margin={"l": 30, "r": 10, "t": 10, "b": 30}, plot_bgcolor="#ffffff", paper_bgcolor="#ffffff"
-        )
-        figure.update_yaxes(gridcolor="#eaecf0", rangemode="tozero")
+        one_year = by_month["month"].dt.year.nunique() == 1
+        bar = {
+            "type": "bar",
+            "x": [SHORT_MONTHS[m.month - 1] + ("" if one_year else f" {m.year}") for m in by_month["month"]],
+            "y": by_month["events"].tolist(),
+            "marker": {"color": "#1f4e79"},
+            "hovertemplate": "%{x} : %{y} événement(s)<extra></extra>",
+        }
+        layout = {
+            "height": 200,
+            "margin": {"l": 30, "r": 10, "t": 10, "b": 30},
+            "plot_bgcolor": "#ffffff",
+            "paper_bgcolor": "#ffffff",
+            "yaxis": {"gridcolor": "#eaecf0", "rangemode": "tozero"},
+        }
         summary = ", ".join(
             f"{fmt.MONTHS[m.month - 1]} {n}" for m, n in zip(by_month["month"], by_month["events"], strict=True)
         )
         parts.append(html.H3("Événements par mois", className="h6"))
-        parts.append(_chart(figure, f"Événements par mois : {summary}."))
+        parts.append(_chart({"data": [bar], "layout": layout}, f"Événements par mois : {summary}."))
     parts.append(_count_table(by_category, "category", "Catégorie"))
     parts.append(_count_table(by_commune, "commune", "Commune"))
     parts.append(html.P("Hors événements annulés.", className="small text-body-secondary mb-0"))
@@ -452,24 +480,52 @@ def counts_panel(by_month: pd.DataFrame, by_category: pd.DataFrame, by_commune: 
 
 
 def panels(*values):
+    """Everything a filter change shows but the list of dates: each from one query, counted by the database."""
     query = agenda_query(*values[: len(FILTERS)])
     filters = query.filters()
-    now = clock.utcnow()
     with database().session() as session:
-        frame = agenda_db.occurrences_frame(session, filters)
-        upcoming = agenda_db.upcoming_frame(session, filters, now, limit=8)
+        counts = agenda_db.period_counts(session, filters)
+        dates = None
+        if counts.dates:
+            dates = (
+                agenda_db.dates_per_day(session, filters, query.group, MAX_GROUPS)
+                if counts.dates > MAX_BARS
+                else agenda_db.occurrences_frame(session, filters, group=query.group)
+            )
         by_month = agenda_db.counts_by_month(session, filters)
-        by_category = agenda_db.counts_by_category(session, filters)
-        by_commune = agenda_db.counts_by_commune(session, filters)
-    the_map, note = events_map(frame)
+        places = agenda_db.event_places(session, filters, MAX_MAP_POINTS)
+        upcoming = agenda_db.upcoming_frame(session, filters, clock.utcnow(), limit=8)
+    the_map, note = events_map(places, counts.events)
     return (
         period_label(query),
-        key_stats(frame),
+        key_stats(counts),
+        timeline_panel(dates, counts, query),
         upcoming_list(upcoming),
         the_map,
         note,
-        counts_panel(by_month, by_category, by_commune),
+        counts_panel(by_month, counts.by_category, counts.by_commune),
     )
+
+
+def dates_list(*values):
+    """The period's dates, a page at a time, in the chosen order."""
+    query = agenda_query(*values[: len(FILTERS)])
+    sort, shown = values[len(FILTERS)], values[-1]
+    with database().session() as session:
+        page = agenda_db.occurrences_page(
+            session, query.filters(), requested_page(ids.AGENDA_DATES, shown), sort or "date"
+        )
+    rows = [
+        [
+            agenda_db.occurrence_label(row.start, row.end, row.all_day),
+            [_title(row), _status_badge(row.status)],
+            row.category or "Sans catégorie",
+            _where(row) or "Lieu non précisé",
+        ]
+        for row in page.rows.itertuples()
+    ]
+    headers = ["Date", "Événement", "Catégorie", "Lieu"]
+    return page_outputs(page, paged_table(f"Dates de la période, {period_label(query).lower()}", headers, rows))
 
 
 # --- forms ----------------------------------------------------------------------------------------------------------
@@ -605,10 +661,10 @@ def register(app) -> None:
         Output(ids.AGENDA_ORGANISER, "options"),
         Input(ids.AGENDA_REFRESH, "data"),
     )(filter_options)
-    app.callback(Output(ids.AGENDA_TIMELINE, "children"), *filters, Input(ids.AGENDA_REFRESH, "data"))(timeline)
     app.callback(
         Output(ids.AGENDA_PERIOD_LABEL, "children"),
         Output(ids.AGENDA_KPIS, "children"),
+        Output(ids.AGENDA_TIMELINE, "children"),
         Output(ids.AGENDA_UPCOMING, "children"),
         Output(ids.AGENDA_MAP, "children"),
         Output(ids.AGENDA_MAP_NOTE, "children"),
@@ -616,6 +672,13 @@ def register(app) -> None:
         *filters,
         Input(ids.AGENDA_REFRESH, "data"),
     )(panels)
+    app.callback(
+        *page_targets(ids.AGENDA_DATES),
+        *filters,
+        Input(ids.AGENDA_DATES_SORT, "value"),
+        Input(ids.AGENDA_REFRESH, "data"),
+        *page_inputs(ids.AGENDA_DATES),
+    )(dates_list)
     # Coordinators only (these components exist only for them).
     app.callback(
         Output(ids.field(EVENT_FORM, "event_id"), "options"),

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
 from dataclasses import dataclass
 from urllib.parse import parse_qs, urlencode
 
 import dash_bootstrap_components as dbc
-import numpy as np
 from dash import ALL, ClientsideFunction, Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard import ids
@@ -16,12 +14,11 @@ from dashboard.api.carte import filtered_rows  # the open-data route and the exp
 from dashboard.callbacks.forms import acting_user, database
 from dashboard.components import format as fmt
 from dashboard.components.carte import (
-    MARKER_PALETTE,
     PLACE_FORM,
     ifn_geojson,
     ifn_panel,
     legend,
-    marker_codes,
+    match_payload,
     place_form,
     place_list,
     place_sheet,
@@ -55,21 +52,6 @@ def filter_from_controls(facet_values: dict, text, hours, communes, epcis, fresh
             "fraicheur": freshness,
         }
     )
-
-
-def match_payload(places, version: str) -> dict:
-    """What the map needs from a filter, against the point collection the browser fetched once per version
-    (`/api/carte/points.json`): which of its places match, as a bitmap over its order (base64, 1 bit a place), and
-    each matching place's colour code (1 byte a place). A filter of 20,000 places answers in ~25 KB."""
-    located = places[places["position"] >= 0].sort_values("position")
-    bits = np.zeros(int(located["position"].max()) + 1 if len(located) else 0, dtype=bool)
-    bits[located["position"].to_numpy()] = True
-    return {
-        "v": version,
-        "sel": base64.b64encode(np.packbits(bits).tobytes()).decode("ascii"),
-        "codes": marker_codes(located),
-        "palette": MARKER_PALETTE,
-    }
 
 
 def _options(facet_key: str, values, counts: dict[str, int], chosen) -> list[dict]:

@@ -8,17 +8,18 @@ from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-from dash import ALL, Input, Output, ctx, dcc, html
+from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from flask import request
 
 from dashboard import ids
 from dashboard.callbacks.forms import database
 from dashboard.components import format as fmt
 from dashboard.components.cards import ICONS, empty_state
+from dashboard.components.carte import match_payload
 from dashboard.components.indicateurs import change_text
-from dashboard.components.map import base_map, bounds_of, points_layer, points_to_geojson
+from dashboard.components.map import base_map, bounds_of, points_layer
 from dashboard.pages.projection import NEW_LINK, REVOKE_LINK
-from db import agenda, carte, catalogue, clock, formations, lettres, materiel, projection
+from db import agenda, carte, catalogue, clock, formations, lettres, materiel, projection, revisions
 from db.periods import Period, reporting_period
 
 # The key figures of the first slide, in reading order.
@@ -77,19 +78,12 @@ def _centre(bounds) -> tuple[float, float]:
 
 
 def carte_slide(session, now: dt.datetime):
-    places = carte.search_places(session, carte.PlaceFilter(), now, with_counts=False).places
-    rows = [
-        {
-            "id": row.id,
-            "label": f"{row.nom} — {row.commune}",
-            "color": FRESHNESS_COLORS.get(row.freshness),
-            "radius": 9,
-            "latitude": row.latitude,
-            "longitude": row.longitude,
-        }
-        for row in places.itertuples()
-    ]
-    geojson = points_to_geojson(rows, properties=("id", "label", "color", "radius"))
+    """The places coloured by the freshness of their sheet. The points come from the Carte's collection, which the
+    browser fetches once per version of the places (`/api/carte/points.json`): the slide sends which of them to
+    draw and their colours, ~1 byte a place."""
+    result = carte.search_places(session, carte.PlaceFilter(), now, with_counts=False)
+    places = result.places
+    match = {**match_payload(places, result.version), "palette": {"fraicheur": list(FRESHNESS_COLORS.values())}}
     counts = places["freshness"].value_counts()
     legend = [
         html.Li(
@@ -100,17 +94,19 @@ def carte_slide(session, now: dt.datetime):
         )
         for band in carte.FRESHNESS
     ]
+    empty = {"type": "FeatureCollection", "features": []}
     return html.Div(
         [
             base_map(
                 "proj-map",
-                [points_layer("proj-map-points", geojson, cluster=False)],
+                [points_layer(ids.PROJ_CARTE_POINTS, empty, cluster=False, hideout={"radius": 9})],
                 center=_centre(bounds_of(places["latitude"], places["longitude"])),
                 zoom=10,
                 zoomControl=False,
                 className="proj-map",
                 style={"minHeight": "0"},
             ),
+            dcc.Store(id=ids.PROJ_CARTE_MATCH, data=match),
             html.Div(
                 [
                     html.Div(fmt.number(len(places)), className="proj-figure-value"),
@@ -122,7 +118,7 @@ def carte_slide(session, now: dt.datetime):
             ),
         ],
         className="proj-map-layout",
-    )  # fmt: skip
+    )
 
 
 def agenda_slide(session, now: dt.datetime):
@@ -243,13 +239,35 @@ SLIDE_BUILDERS = {
 }
 
 
-def refresh_slides(_n_intervals):
-    """Every slide's content, for the slides present (in their order), and the time of this refresh."""
+# The areas each slide reads: a slide is built and sent again only when one of their revision tokens, or the day,
+# changed since the screen got it; the agenda's list also moves with the time of day (it is small).
+SLIDE_AREAS = {
+    "chiffres": tuple(revisions.AREAS),
+    "carte": (revisions.PLACES,),
+    "agenda": (revisions.AGENDA,),
+    "materiel": (revisions.MATERIEL,),
+    "formations": (revisions.FORMATIONS,),
+    "lettres": (revisions.LETTRES,),
+}
+
+
+def slide_key(name: str, tokens: dict[str, str], now: dt.datetime) -> str:
+    """What the content of slide `name` depends on, as text: equal keys, equal contents."""
+    moment = now.isoformat() if name == "agenda" else now.date().isoformat()
+    return "|".join([moment, *(tokens[area] for area in SLIDE_AREAS[name])])
+
+
+def refresh_slides(_n_intervals, shown):
+    """The content of the slides whose data changed since the screen got them (`shown`: slide → key), and the time
+    of this refresh: when nothing changed, the answer is that time alone."""
     now = clock.wall_clock()
     names = [output["id"]["name"] for output in ctx.outputs_list[0]]
+    shown = shown or {}
     with database().session() as session:
-        bodies = [SLIDE_BUILDERS[name](session, now) for name in names]
-    return bodies, f"Données actualisées à {now:%H:%M}"
+        tokens = revisions.tokens(session)  # first: data read after it is at least as new
+        keys = {name: slide_key(name, tokens, now) for name in names}
+        bodies = [SLIDE_BUILDERS[name](session, now) if keys[name] != shown.get(name) else no_update for name in names]
+    return bodies, keys if keys != shown else no_update, f"Données actualisées à {now:%H:%M}"
 
 
 # Rotation in the browser: the shown slide follows the interval's tick, also with the server out of reach.
@@ -334,9 +352,17 @@ FORMS = {NEW_LINK: create_link, REVOKE_LINK: revoke_link}
 def register(app) -> None:
     app.callback(
         Output(ids.proj_slide_body(ALL), "children"),
+        Output(ids.PROJ_SHOWN, "data"),
         Output(ids.PROJ_REFRESHED_AT, "children"),
         Input(ids.PROJ_REFRESH, "n_intervals"),
+        State(ids.PROJ_SHOWN, "data"),
     )(refresh_slides)
+    # The Carte slide's points, drawn in the browser from the Carte's collection (kept there once per version).
+    app.clientside_callback(
+        "function (match) { return window.mednumMap.matchedPoints(match, 'fraicheur'); }",
+        Output(ids.PROJ_CARTE_POINTS, "data"),
+        Input(ids.PROJ_CARTE_MATCH, "data"),
+    )
     app.clientside_callback(
         ROTATE_JS,
         Output(ids.proj_slide(ALL), "className"),

@@ -6,6 +6,7 @@ containing `<script>` is shown, never run.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from urllib.parse import quote
 
@@ -53,6 +54,21 @@ def marker_codes(places) -> str:
     request and a place costs 1 byte in the filter's response."""
     state, band = _positions(places["open_state"], OPEN_STATES), _positions(places["freshness"], FRESHNESS_COLORS)
     return (48 + 4 * state + band).astype(np.uint8).tobytes().decode("ascii")
+
+
+def match_payload(places, version: str) -> dict:
+    """What the map needs from a filter, against the point collection the browser fetched once per version
+    (`/api/carte/points.json`): which of its places match, as a bitmap over its order (base64, 1 bit a place), and
+    each matching place's colour code (1 byte a place). A filter of 20,000 places answers in ~25 KB."""
+    located = places[places["position"] >= 0].sort_values("position")
+    bits = np.zeros(int(located["position"].max()) + 1 if len(located) else 0, dtype=bool)
+    bits[located["position"].to_numpy()] = True
+    return {
+        "v": version,
+        "sel": base64.b64encode(np.packbits(bits).tobytes()).decode("ascii"),
+        "codes": marker_codes(located),
+        "palette": MARKER_PALETTE,
+    }
 
 
 def _positions(values, keys) -> np.ndarray:

@@ -6,8 +6,9 @@ from flask_login import current_user
 from dashboard import ids
 from dashboard.components.cards import page_header
 from dashboard.components.forms import field_input, field_select, form_body, form_field
+from dashboard.components.paging import paged_list
 from db.models import Role
-from db.writes import ROLE_LABELS
+from db.writes import ACTION_LABELS, ROLE_LABELS, TABLE_LABELS
 
 dash.register_page(__name__, path="/admin", name="Admin", title="Administration · Médiation numérique")
 
@@ -15,6 +16,81 @@ ROLE_OPTIONS = [{"label": ROLE_LABELS[role], "value": role.value} for role in Ro
 NEW_USER = ids.ADMIN_NEW_USER_FORM
 USER_ACCESS = ids.ADMIN_ACCESS_FORM
 STATUS_OPTIONS = [{"label": "Actif", "value": "active"}, {"label": "Désactivé", "value": "inactive"}]
+# Orders of the two lists (keys of db.users.ACCOUNT_SORTS and JOURNAL_SORTS).
+ACCOUNT_SORT_OPTIONS = [
+    {"label": "Par nom", "value": "name"},
+    {"label": "Par e-mail", "value": "email"},
+    {"label": "Par rôle", "value": "role"},
+    {"label": "Connexion la plus récente d'abord", "value": "login"},
+]
+JOURNAL_SORT_OPTIONS = [
+    {"label": "Les plus récentes d'abord", "value": "recent"},
+    {"label": "Les plus anciennes d'abord", "value": "oldest"},
+    {"label": "Par table", "value": "table"},
+    {"label": "Par auteur", "value": "who"},
+]
+EVERY = {"label": "Toutes", "value": ""}
+
+
+def _control(label: str, control, width: dict) -> dbc.Col:
+    return dbc.Col([dbc.Label(label, html_for=control.id, className="small fw-semibold mb-1"), control], **width)
+
+
+def _select(component_id: str, options: list[dict], value: str = "") -> dbc.Select:
+    # dbc.Select shows its placeholder for the value "": the label of the "" option, « Tous » or « Toutes »
+    return dbc.Select(id=component_id, options=options, value=value, size="sm", placeholder=options[0]["label"])
+
+
+def _accounts():
+    """The accounts, filtered, sorted and read a page at a time on the server."""
+    filters = dbc.Row(
+        [
+            _control(
+                "Recherche",
+                dbc.Input(id=ids.ADMIN_ACCOUNTS_TEXT, type="search", size="sm", debounce=True),
+                {"md": 4},
+            ),
+            _control(
+                "Rôle", _select(ids.ADMIN_ACCOUNTS_ROLE, [{"label": "Tous", "value": ""}, *ROLE_OPTIONS]), {"md": 3}
+            ),
+            _control(
+                "État", _select(ids.ADMIN_ACCOUNTS_STATE, [{"label": "Tous", "value": ""}, *STATUS_OPTIONS]), {"md": 2}
+            ),
+            _control("Ordre", _select(ids.ADMIN_ACCOUNTS_SORT, ACCOUNT_SORT_OPTIONS, "name"), {"md": 3}),
+        ],
+        className="g-2 mb-2",
+    )
+    return html.Section(
+        [html.H2("Comptes", className="h5"), filters, paged_list(ids.ADMIN_ACCOUNTS, "comptes")],
+        className="mb-4",
+    )
+
+
+def _journal():
+    """The audit log in French, filtered, sorted and read a page at a time on the server."""
+    tables = sorted(TABLE_LABELS.items(), key=lambda item: item[1])
+    filters = dbc.Row(
+        [
+            _control(
+                "Table",
+                _select(ids.ADMIN_JOURNAL_TABLE, [EVERY, *({"label": v, "value": k} for k, v in tables)]),
+                {"md": 3},
+            ),
+            _control(
+                "Action",
+                _select(
+                    ids.ADMIN_JOURNAL_ACTION, [EVERY, *({"label": v, "value": k} for k, v in ACTION_LABELS.items())]
+                ),
+                {"md": 3},
+            ),
+            _control("Auteur", dbc.Input(id=ids.ADMIN_JOURNAL_WHO, type="search", size="sm", debounce=True), {"md": 3}),
+            _control("Ordre", _select(ids.ADMIN_JOURNAL_SORT, JOURNAL_SORT_OPTIONS, "recent"), {"md": 3}),
+        ],
+        className="g-2 mb-2",
+    )
+    return html.Section(
+        [html.H2("Journal des modifications", className="h5"), filters, paged_list(ids.ADMIN_JOURNAL, "journal")]
+    )
 
 
 def _new_user_form():
@@ -58,7 +134,13 @@ def _access_form():
                 form_body(
                     USER_ACCESS,
                     [
-                        form_field(USER_ACCESS, "user_id", "Compte", field_select(USER_ACCESS, "user_id", [])),
+                        form_field(
+                            USER_ACCESS,
+                            "user_id",
+                            "Compte",
+                            field_select(USER_ACCESS, "user_id", []),
+                            "Les comptes de la page affichée de la liste : la filtrer pour en trouver un.",
+                        ),
                         form_field(USER_ACCESS, "role", "Rôle", field_select(USER_ACCESS, "role", ROLE_OPTIONS)),
                         form_field(USER_ACCESS, "status", "État", field_select(USER_ACCESS, "status", STATUS_OPTIONS)),
                     ],
@@ -80,15 +162,7 @@ def layout(**_query):
             dbc.Row(
                 [
                     dbc.Col([_new_user_form(), _access_form()], lg=4),
-                    dbc.Col(
-                        [
-                            html.H2("Comptes", className="h5"),
-                            html.Div(id=ids.ADMIN_USERS, className="mb-4"),
-                            html.H2("Journal des modifications (100 dernières)", className="h5"),
-                            html.Div(id=ids.ADMIN_AUDIT),
-                        ],
-                        lg=8,
-                    ),
+                    dbc.Col([_accounts(), _journal()], lg=8),
                 ]
             ),
         ]

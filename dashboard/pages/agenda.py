@@ -13,18 +13,25 @@ from dashboard import ids
 from dashboard.components.cards import page_header
 from dashboard.components.forms import field_input, field_select, field_textarea, form_body, form_field
 from dashboard.components.map import base_map
+from dashboard.components.paging import paged_list
 from db import clock
 from db.agenda import DAYS_EXAMPLE, MODE_LABELS, OCCURRENCE_EXAMPLE, PERIOD_KINDS, STATUS_LABELS, AgendaQuery
 from db.models import Role
 from db.writes import has_role
 
-dash.register_page(__name__, path="/agenda", name="Agenda", title="Agenda · Médiation numérique")
+dash.register_page(__name__, path="/agenda", name="Agenda", title="Agenda · Médiation numérique", map=True)
 
 EVENT_FORM = "agenda-event"
 STATUS_FORM = "agenda-status-change"
 STATUS_OPTIONS = [{"label": label, "value": status.value} for status, label in STATUS_LABELS.items()]
 MODE_OPTIONS = [{"label": label, "value": mode.value} for mode, label in MODE_LABELS.items()]
 GROUP_OPTIONS = [{"label": "Catégorie", "value": "category"}, {"label": "Lieu", "value": "place"}]
+# The orders of the list of dates (keys of db.agenda.DATE_SORTS).
+DATE_SORT_OPTIONS = [
+    {"label": "Par date", "value": "date"},
+    {"label": "Les plus tardives d'abord", "value": "date-desc"},
+    {"label": "Par titre", "value": "title"},
+]
 ALL = {"label": "Toutes", "value": ""}
 # dbc.Select shows its placeholder for the value "": the same text as the explicit "" option, to choose it again.
 NEW_EVENT = {"label": "— Nouvel événement —", "value": ""}
@@ -473,7 +480,19 @@ def layout(**query):
                     ),
                 ]
             ),
-            dbc.Row(_team_cards(is_admin)) if can_edit else None,
+            _card(
+                "Toutes les dates de la période",
+                paged_list(ids.AGENDA_DATES, "dates de la période"),
+                "list-ul",
+                html.Div(
+                    [
+                        dbc.Label("Ordre", html_for=ids.AGENDA_DATES_SORT, className="small mb-0"),
+                        dbc.Select(id=ids.AGENDA_DATES_SORT, options=DATE_SORT_OPTIONS, value="date", size="sm"),
+                    ],
+                    className="d-flex align-items-center gap-2",
+                ),
+            ),
+            dbc.Row(_team_cards(is_admin), className="mt-3") if can_edit else None,
             _event_modal() if can_edit else None,
         ]
     )

@@ -13,7 +13,7 @@ from db.interop.places_pdf import SHEETS_LIMIT
 from db.models import Role
 from db.writes import has_role
 
-dash.register_page(__name__, path="/carte", name="Carte", title="Carte · Médiation numérique")
+dash.register_page(__name__, path="/carte", name="Carte", title="Carte · Médiation numérique", map=True)
 
 EMPTY_POINTS = {"type": "FeatureCollection", "features": []}
 

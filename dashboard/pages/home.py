@@ -4,6 +4,7 @@ from dash import dcc, html
 
 from dashboard import ids
 from dashboard.components.cards import page_header
+from dashboard.shell import map_pages
 from db import clock
 
 dash.register_page(__name__, path="/", name="Accueil", title="Accueil · Médiation numérique")
@@ -49,7 +50,11 @@ def _shortcut(href, icon, title, text):
         dbc.CardBody(
             [
                 html.I(className=f"bi bi-{icon} fs-4 text-brand", **{"aria-hidden": "true"}),
-                html.H3(dcc.Link(title, href=href, className="stretched-link"), className="h6 mt-2 mb-1"),
+                html.H3(
+                    # a page with a map is loaded in full: only then does it load the map's script (see shell)
+                    dcc.Link(title, href=href, className="stretched-link", refresh=href in map_pages()),
+                    className="h6 mt-2 mb-1",
+                ),
                 html.P(text, className="small text-body-secondary mb-0"),
             ]
         ),

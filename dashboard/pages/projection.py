@@ -8,7 +8,7 @@ from dashboard.components.forms import field_input, field_select, form_body, for
 from db.models import Role
 from db.projection import REFRESH_RANGE, ROTATE_RANGE, SLIDES, THEMES, parse_settings
 
-dash.register_page(__name__, path="/projection", name="Projection", title="Projection · Médiation numérique")
+dash.register_page(__name__, path="/projection", name="Projection", title="Projection · Médiation numérique", map=True)
 
 NEW_LINK = "projection-link"
 REVOKE_LINK = "projection-revoke"
@@ -139,6 +139,7 @@ def layout(**query):
         [
             dcc.Interval(id=ids.PROJ_ROTATE, interval=settings.rotate * 1000, disabled=len(settings.slides) < 2),
             dcc.Interval(id=ids.PROJ_REFRESH, interval=settings.refresh * 60_000),
+            dcc.Store(id=ids.PROJ_SHOWN),
             html.Header(
                 [
                     html.Div(

@@ -1,17 +1,50 @@
-"""The admin page's panels, called as plain functions."""
+"""The admin page's lists, called as plain functions: a page at a time, in French."""
 
 import datetime as dt
 
-from dashboard.callbacks.admin import users_panel
+from dashboard import ids
+from dashboard.callbacks.admin import accounts, journal
 from dashboard.components import format as fmt
+from db.users import create_user
+from tests.conftest import PASSWORD, in_callback
+
+NEXT = f"{ids.dom_id(ids.paged(ids.ADMIN_JOURNAL, 'next'))}.n_clicks"
 
 
-def test_users_panel_lists_accounts_never_logged_in(app, users):
+def test_accounts_list_a_page_and_the_access_form_offers_its_accounts(app, users):
     with app.server.test_request_context():
-        table, audit, options = users_panel(0, 0)
+        table, status, no_previous, no_next, shown, options = in_callback(
+            accounts, "", "", "", "name", 0, 0, None, None, {"page": 0}
+        )
+        admins = in_callback(accounts, "", "admin", "active", "name", 0, 0, None, None, {"page": 0})
     assert "aucune donnée" in str(table)  # last login of accounts that never logged in
-    assert {option["label"] for option in options} >= {"Admin Test (admin@example.org)"}
-    assert "users" in str(audit)
+    assert "Lecture seule" in str(table) and "Actif" in str(table)
+    assert (status, no_previous, no_next, shown) == ("1–3 sur 3", True, True, {"page": 0})
+    assert [option["label"] for option in options] == [
+        "Admin Test (admin@example.org)",
+        "Coordinator Test (coordinator@example.org)",
+        "Viewer Test (viewer@example.org)",
+    ]
+    assert admins[1] == "1–1 sur 1" and [o["value"] for o in admins[-1]] == [users["admin"].id]
+
+
+def test_journal_reads_in_french_and_pages_from_the_page_shown(app, database, users):
+    with database.transaction() as session:
+        for n in range(60):
+            create_user(
+                session, users["admin"], email=f"u{n}@example.org", name=f"U{n}", role="viewer", password=PASSWORD
+            )
+    with app.server.test_request_context():
+        first = in_callback(journal, "", "", "", "oldest", 0, 0, None, None, {"page": 0})
+        second = in_callback(journal, "", "", "", "oldest", 0, 0, None, 1, first[-1], triggered=NEXT)
+        refiltered = in_callback(journal, "users", "create", "", "oldest", 0, 0, None, 1, second[-1])
+    table, status, no_previous, no_next, shown = first
+    text = str(table)
+    assert "Ligne de commande" in text and "Comptes" in text and "Création" in text  # the fixtures' accounts
+    assert "users" not in text and "create" not in text and "cli" not in text
+    assert (status, no_previous, no_next, shown) == ("1–50 sur 63", True, False, {"page": 0})
+    assert second[1:] == ("51–63 sur 63", False, True, {"page": 1})
+    assert refiltered[1] == "1–50 sur 63" and refiltered[-1] == {"page": 0}  # a new filter starts again
 
 
 def test_french_formats():

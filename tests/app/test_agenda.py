@@ -148,31 +148,54 @@ def callbacks(app):
 FILTERS = ["month", TOMORROW.isoformat(), None, None, "", "", "", "", "category"]
 
 
+def timeline(callbacks, filters):
+    """The timeline of the panels a filter change shows."""
+    return callbacks.panels(*filters, 0)[2]
+
+
 def test_timeline_has_an_accessible_name_and_marks_cancelled_dates(app, callbacks, database):
     add(database)
     add(database, title="Annulé", status="cancelled")
     with app.server.test_request_context():
-        panel = callbacks.timeline(*FILTERS, 0)
+        panel = timeline(callbacks, FILTERS)
     chart = panel.children[1]
     assert chart.role == "img"
     assert "2 date(s) de 2 événement(s)" in chart.to_plotly_json()["props"]["aria-label"]
-    traces = {trace.name: trace for trace in chart.children.figure.data}
+    traces = {trace["name"]: trace for trace in chart.children.figure["data"]}
     assert set(traces) == {"Programmé", "Annulé"}
-    assert traces["Annulé"].marker.pattern.shape == "x"
+    assert traces["Annulé"]["marker"]["pattern"]["shape"] == "x"
 
 
 def test_timeline_switches_to_dates_per_day_when_too_dense(app, callbacks, database, monkeypatch):
     add(database, occurrences="\n".join(f"{TOMORROW:%d/%m/%Y} {h}:00-{h}:30" for h in range(8, 12)))
     monkeypatch.setattr(callbacks, "MAX_BARS", 3)
     with app.server.test_request_context():
-        panel = callbacks.timeline(*FILTERS, 0)
-    (heatmap,) = panel.children[1].children.figure.data
-    assert heatmap.type == "heatmap" and heatmap.z.sum() == 4
+        panel = timeline(callbacks, FILTERS)
+    (heatmap,) = panel.children[1].children.figure["data"]
+    assert heatmap["type"] == "heatmap" and sum(map(sum, heatmap["z"])) == 4
+
+
+def test_timeline_gathers_the_places_beyond_its_rows(app, callbacks, database, monkeypatch):
+    for n in range(4):
+        add(
+            database,
+            title=f"Atelier {n}",
+            location_name=f"Lieu {n}",
+            occurrences=f"{TOMORROW:%d/%m/%Y} 1{n}:00-1{n}:30",
+        )
+    monkeypatch.setattr(callbacks, "MAX_GROUPS", 3)
+    place = [*FILTERS[:-1], "place"]
+    with app.server.test_request_context():
+        bars = timeline(callbacks, place).children[1].children.figure["data"]
+        monkeypatch.setattr(callbacks, "MAX_BARS", 3)
+        (heatmap,) = timeline(callbacks, place).children[1].children.figure["data"]
+    assert sorted(set(bars[0]["y"])) == ["Autres (2 lieux)", "Lieu 0", "Lieu 1"]
+    assert heatmap["y"] == ["Autres (2 lieux)", "Lieu 0", "Lieu 1"]
 
 
 def test_empty_period_shows_an_empty_state(app, callbacks, database):
     with app.server.test_request_context():
-        panel = callbacks.timeline(*FILTERS, 0)
+        panel = timeline(callbacks, FILTERS)
     assert "Aucun événement sur cette période" in str(panel.to_plotly_json())
 
 
@@ -187,7 +210,7 @@ def test_panels_list_upcoming_dates_and_map_points(app, callbacks, database):
         longitude="",
     )
     with app.server.test_request_context():
-        label, _stats, upcoming, the_map, note, _counts = callbacks.panels(*FILTERS, 0)
+        label, _stats, _timeline, upcoming, the_map, note, _counts = callbacks.panels(*FILTERS, 0)
     from dashboard.components.format import MONTHS
 
     assert label == f"{MONTHS[TOMORROW.month - 1].capitalize()} {TOMORROW.year}"
@@ -195,6 +218,60 @@ def test_panels_list_upcoming_dates_and_map_points(app, callbacks, database):
     (layer,) = [child for child in the_map.children if getattr(child, "id", None) == ids.AGENDA_MAP_LAYER]
     assert [f["properties"]["label"].split(" — ")[0] for f in layer.data["features"]] == ["Atelier découverte"]
     assert note[0].startswith("1 événement(s) localisé(s) sur 2")
+
+
+def test_the_map_shows_a_point_per_place_and_the_places_with_most_events(app, callbacks, database, monkeypatch):
+    add(database)
+    add(database, title="Atelier tablette")  # the same place
+    add(database, title="Café numérique", latitude="45.6", longitude="4.1", location_name="Café")
+    monkeypatch.setattr(callbacks, "MAX_MAP_POINTS", 1)
+    with app.server.test_request_context():
+        the_map, note = callbacks.panels(*FILTERS, 0)[4:6]
+    (layer,) = [child for child in the_map.children if getattr(child, "id", None) == ids.AGENDA_MAP_LAYER]
+    labels = [f["properties"]["label"] for f in layer.data["features"]]
+    assert labels == ["Médiathèque, Saint-Étienne — 2 événements, 2 dates"]
+    assert note[0] == "3 événement(s) localisé(s) sur 3. La carte montre les 1 lieux qui en accueillent le plus, sur 2."
+
+
+def test_a_filter_change_runs_each_query_once(app, callbacks, database, monkeypatch):
+    """The panels share one result per query: none is run twice, and above MAX_BARS the dates are counted by the
+    database, never fetched one by one."""
+    from sqlalchemy import event
+
+    add(database, occurrences="\n".join(f"{TOMORROW:%d/%m/%Y} {h}:00-{h}:30" for h in range(8, 12)))
+    monkeypatch.setattr(callbacks, "MAX_BARS", 3)
+    statements = []
+
+    def listener(_connection, _cursor, statement, parameters, _context, _many):
+        statements.append((statement, str(parameters)))
+
+    engine = app.server.extensions["database"].engine
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        with app.server.test_request_context():
+            callbacks.panels(*FILTERS, 0)
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
+    queries = [statement for statement, _ in statements if statement.lstrip().upper().startswith("SELECT")]
+    assert len(statements) == len(set(statements))
+    assert sum("occurrence_id" in query for query in queries) == 1  # the upcoming list, 8 rows at most
+
+
+def test_dates_list_pages_through_the_period(app, callbacks, database):
+    from tests.conftest import in_callback
+
+    add(
+        database, occurrences="\n".join(f"{TOMORROW + dt.timedelta(days=7 * n):%d/%m/%Y} 10:00-11:00" for n in range(3))
+    )
+    year = ["year", TOMORROW.isoformat(), None, None, "", "", "", "", "category"]
+    following = f"{ids.dom_id(ids.paged(ids.AGENDA_DATES, 'next'))}.n_clicks"
+    with app.server.test_request_context():
+        first = in_callback(callbacks.dates_list, *year, "date-desc", 0, None, None, {"page": 0})
+        beyond = in_callback(callbacks.dates_list, *year, "date", 0, None, 1, first[-1], triggered=following)
+    table, status, no_previous, no_next, shown = first
+    assert "Atelier découverte" in str(table) and "Médiathèque, Saint-Étienne" in str(table)
+    assert (status, no_previous, no_next, shown) == ("1–3 sur 3", True, True, {"page": 0})
+    assert beyond[-1] == {"page": 0}  # a single page: « Suivant » stays on it
 
 
 def test_url_and_feed_link_follow_the_filters(callbacks):
@@ -246,13 +323,12 @@ def test_an_all_day_fair_stays_all_day_from_import_to_the_public_feed(app, callb
         assert "3 créé(s), 0 mis à jour" in result.output
         april = ["month", "2027-04-01", None, None, "", "", "", "", "category"]
         with app.server.test_request_context():
-            panel = callbacks.timeline(*april, 0)
-            _label, _stats, upcoming, the_map, _note, _counts = callbacks.panels(*april, 0)
-    (bars,) = panel.children[1].children.figure.data
-    assert "00:00" not in bars.hovertext[0]
-    assert "<br>du 15 au 17 avril 2027<br>" in bars.hovertext[0]
+            _label, _stats, panel, upcoming, the_map, _note, _counts = callbacks.panels(*april, 0)
+    (bars,) = panel.children[1].children.figure["data"]
+    assert "00:00" not in bars["hovertext"][0]
+    assert "<br>du 15 au 17 avril 2027<br>" in bars["hovertext"][0]
     # the bar spans the three days, from local midnight to local midnight
-    assert bars.base[0] == "2027-04-15T00:00" and bars.x[0] == 3 * 24 * 3600 * 1000
+    assert bars["base"][0] == "2027-04-15T00:00" and bars["x"][0] == 3 * 24 * 3600 * 1000
     listed = str(upcoming.to_plotly_json())
     assert "du 15 au 17 avril" in listed and "jusqu'au" not in listed
     (layer,) = [child for child in the_map.children if getattr(child, "id", None) == ids.AGENDA_MAP_LAYER]

@@ -6,11 +6,12 @@ import json
 
 import pytest
 
-from db import projection
+from db import clock, projection
+from db.models import Event
 from tests.conftest import csrf_headers, post_form
 
 # The refresh callback's id as dash-renderer sends it (fixed: a revoked screen can no longer read the dependencies).
-REFRESH_OUTPUT = '..{"name":["ALL"],"type":"proj-slide-body"}.children...proj-refreshed-at.children..'
+REFRESH_OUTPUT = '..{"name":["ALL"],"type":"proj-slide-body"}.children...proj-shown.data...proj-refreshed-at.children..'
 
 
 @pytest.fixture
@@ -44,15 +45,17 @@ def route(client, pathname: str, search: str = ""):
     )
 
 
-def refresh(client, slides=("chiffres", "agenda")):
-    """The request of the projection's data refresh for these slides."""
+def refresh(client, slides=("chiffres", "agenda"), shown=None):
+    """The request of the projection's data refresh for these slides, the screen holding the data `shown`."""
     body = {
         "output": REFRESH_OUTPUT,
         "outputs": [
             [{"id": {"name": name, "type": "proj-slide-body"}, "property": "children"} for name in slides],
+            {"id": "proj-shown", "property": "data"},
             {"id": "proj-refreshed-at", "property": "children"},
         ],
         "inputs": [{"id": "proj-refresh", "property": "n_intervals", "value": None}],
+        "state": [{"id": "proj-shown", "property": "data", "value": shown}],
         "changedPropIds": [],
     }
     return client.post("/_dash-update-component", json=body, headers=csrf_headers(client))
@@ -157,3 +160,57 @@ def test_agenda_slide_says_whole_days_as_days(app, database):
         slide = agenda_slide(session, dt.datetime(2027, 4, 1, tzinfo=dt.UTC))
     whens = [item.children[0].children for item in slide.children]
     assert whens == ["du 15 au 17 avril", "mar. 20 avril · 14:00"]
+
+
+def test_a_refresh_sends_only_the_slides_whose_data_changed(client, as_role, database, users):
+    as_role("viewer")
+    slides = ("chiffres", "carte", "agenda", "materiel", "formations", "lettres")
+    with clock.frozen(dt.datetime(2026, 12, 4, 10, 0)):
+        first = refresh(client, slides).get_json()["response"]
+        shown = first["proj-shown"]["data"]
+        again = refresh(client, slides, shown)
+        with database.transaction() as session:
+            session.add(Event(title="Atelier ajouté", status="scheduled"))
+        after_write = refresh(client, slides, shown).get_json()["response"]
+    assert set(shown) == set(slides) and len(first) == len(slides) + 2
+    assert again.status_code == 200 and len(again.data) < 300
+    assert set(again.get_json()["response"]) == {"proj-refreshed-at"}
+    changed = {json.loads(key)["name"] for key in after_write if key.startswith("{")}
+    assert changed == {"chiffres", "agenda"}  # the figures read every area; the other slides are kept
+
+
+def test_the_carte_slide_sends_which_places_to_draw_not_the_places(client, as_role, database):
+    from db import carte
+    from db.models import Place
+
+    with database.transaction() as session:
+        for n in range(3):
+            place = Place(id=f"P{n}", pivot="00000000000000", nom=f"Lieu {n}", commune="Feurs", code_postal="42110",
+                          adresse="1 rue", latitude=45.7 + n / 100, longitude=4.2, date_maj=dt.date(2026, 11, 1))  # fmt: skip
+            carte.sync_place_values(place)
+            session.add(place)
+    as_role("viewer")
+    with clock.frozen(dt.datetime(2026, 12, 4, 10, 0)):
+        response = refresh(client, ("carte",)).get_json()["response"]
+    body = json.dumps(response['{"name":"carte","type":"proj-slide-body"}'])
+    match = next(part for part in _components(response) if part.get("props", {}).get("id") == "proj-carte-match")
+    assert "Lieu 0" not in body  # the labels and positions stay in the collection the browser keeps
+    assert set(match["props"]["data"]) == {"v", "sel", "codes", "palette"} and len(match["props"]["data"]["codes"]) == 3
+
+
+def _components(value):
+    """Every component (as JSON) inside an answer."""
+    if isinstance(value, dict):
+        if "namespace" in value and "props" in value:
+            yield value
+        for item in value.values():
+            yield from _components(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _components(item)
+
+
+def test_a_screen_link_reads_the_places_its_carte_slide_draws(client, link):
+    open_link(client, link[1])
+    assert client.get("/api/carte/points.json").status_code == 200
+    assert client.get("/api/v1/indicateurs.json").status_code == 401

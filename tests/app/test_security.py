@@ -1,5 +1,8 @@
 """The guard, CSRF, rate limiting and role checks, through the real Flask stack."""
 
+import json
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -127,3 +130,49 @@ def test_deactivated_account_loses_its_session(client, as_role, database, users)
     with database.transaction() as session:
         set_active(session, users["admin"], users["viewer"].id, False)
     assert client.get("/").status_code == 302
+
+
+@pytest.mark.parametrize("trusted", [False, True])
+def test_screen_links_trust_the_proxys_headers_only_when_configured(database_url, users, trusted):
+    """Behind a reverse proxy (PROXY_FIX=1) a screen link carries the public scheme and host; without the setting,
+    the same headers, which any client can send, change nothing."""
+    from dashboard import create_app
+    from dashboard.config import TestConfig
+
+    app = create_app(TestConfig(database_url, PROXY_FIX=int(trusted)))
+    client = app.server.test_client()
+    assert login(client, "admin@example.org").status_code == 302
+    forwarded = {
+        "X-Forwarded-Proto": "https",
+        "X-Forwarded-Host": "tableau.mednum42.fr",
+        "X-Forwarded-For": "203.0.113.9",
+        "Referer": "https://tableau.mednum42.fr/projection",  # CSRF checks it on HTTPS, as browsers send it
+    }
+    response = post_form(
+        client, "projection-link", {"label": "Salle", "query": ""}, {**csrf_headers(client), **forwarded}
+    )
+    app.server.extensions["database"].dispose()
+    expected = "https://tableau.mednum42.fr/projection?jeton=" if trusted else "http://localhost/projection?jeton="
+    assert expected in json.dumps(response.get_json())
+
+
+def test_pages_without_a_map_do_not_load_the_map_script(as_role):
+    """dash-leaflet's script (300 KB) is in the index of the pages that draw a map, and only there; links to those
+    pages load them in full."""
+    client = as_role("viewer")
+
+    def scripts(path: str) -> list[str]:
+        return re.findall(r'<script src="([^"]+)"', client.get(path).get_data(as_text=True))
+
+    for path in ("/", "/materiel", "/indicateurs", "/carte/lieu/Lieu_1"):
+        assert not [src for src in scripts(path) if "/dash_leaflet/" in src], path
+    for path in ("/carte", "/agenda", "/projection"):
+        (leaflet,) = [src for src in scripts(path) if "/dash_leaflet/" in src]
+        assert client.get(leaflet).status_code == 200
+    assert '<meta name="map-pages" content="/agenda /carte /projection">' in client.get("/").get_data(as_text=True)
+    links = re.findall(
+        r'"href": "(/[a-z]*)", "active": "\w+", "external_link": (\w+)',
+        json.dumps(client.get("/_dash-layout").get_json()),
+    )
+    assert {href for href, full_load in links if full_load == "true"} == {"/agenda", "/carte", "/projection"}
+    assert ("/materiel", "false") in links

@@ -23,16 +23,20 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _start(url: str, tmp_path, name: str):
+def _start(url: str, tmp_path, name: str, **settings):
+    """A pool of two workers as production runs it (gunicorn.conf.py), with `settings` in its environment."""
     port = _free_port()
     env = {
         **os.environ,
         "DATABASE_URL": url,
         "SECRET_KEY": "shared-secret-of-the-pool",
         "INSTANCE_PATH": str(tmp_path / name),
+        "GUNICORN_BIND": f"127.0.0.1:{port}",
+        "GUNICORN_WORKERS": "2",
+        **settings,
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-w", "2", "-b", f"127.0.0.1:{port}", "app:server"],
+        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:server"],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -164,3 +168,18 @@ def test_figure_engine_of_every_process_follows_writes_made_elsewhere(two_server
     for _ in range(4):
         assert loan_days(server_a) == loan_days(server_b) == 4
     database.dispose()
+def test_idle_connections_do_not_hold_the_workers(tmp_path):
+    """A sync worker waits on an idle connection until its timeout: two idle sockets froze a two-worker pool for
+    ~30 s. Threaded workers (gunicorn.conf.py) answer the next request while four of them wait."""
+    timeout = 20
+    process, base = _start(f"sqlite:///{tmp_path / 'idle.sqlite'}", tmp_path, "idle", GUNICORN_TIMEOUT=str(timeout))
+    port = int(base.rsplit(":", 1)[1])
+    idle = [socket.create_connection(("127.0.0.1", port)) for _ in range(4)]
+    try:
+        # Half the worker timeout: sync workers stuck on the idle sockets would not answer within it.
+        assert requests.get(f"{base}/healthz", timeout=timeout / 2).json()["status"] == "ok"
+    finally:
+        for connection in idle:
+            connection.close()
+        process.terminate()
+        process.wait(timeout=10)

@@ -65,9 +65,24 @@ def demo_server(directory: Path) -> Iterator[str]:
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory):
-    with demo_server(tmp_path_factory.mktemp("live")) as url:
+def live_directory(tmp_path_factory) -> Path:
+    return tmp_path_factory.mktemp("live")
+
+
+@pytest.fixture(scope="session")
+def live_server(live_directory):
+    with demo_server(live_directory) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def live_database(live_server, live_directory):
+    """The live server's database, for a test that needs more rows than the demo has."""
+    from db.session import Database
+
+    database = Database(f"sqlite:///{live_directory / 'live.sqlite'}")
+    yield database
+    database.dispose()
 
 
 def new_page(browser):

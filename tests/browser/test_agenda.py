@@ -88,3 +88,27 @@ def test_agenda003_viewer_reads_the_agenda_from_a_shared_link(page, live_server)
     item = page.locator("#agenda-upcoming li", has_text=title)
     expect(item).to_contain_text(occurrence_label(*fair, year=False), timeout=20_000)
     expect(item).not_to_contain_text("00:00")
+
+
+def test_agenda004_the_dates_of_a_year_are_read_a_page_at_a_time(page, live_server):
+    open_agenda(page, live_server, "viewer", "?period=year")
+    pager = page.get_by_role("navigation", name="Pages : dates de la période")
+    status = pager.get_by_role("status")
+    expect(status).to_have_text(re.compile(r"^1–50 sur \d+$"), timeout=20_000)
+    expect(pager.get_by_role("button", name="Précédent")).to_be_disabled()
+    dates = page.get_by_role("region", name=re.compile("^Dates de la période"))
+    expect(dates.locator("tbody tr")).to_have_count(50)
+    check_accessibility(page)
+
+    pager.get_by_role("button", name="Suivant").click()
+    expect(status).to_have_text(re.compile(r"^51–100 sur \d+$"))
+    expect(pager.get_by_role("button", name="Précédent")).to_be_enabled()
+    first_of_year = dates.locator("tbody tr").first.inner_text()
+    page.get_by_label("Ordre").select_option(label="Les plus tardives d'abord")  # another order: the first page
+    expect(status).to_have_text(re.compile(r"^1–50 sur \d+$"))
+    expect(dates.locator("tbody tr").first).not_to_have_text(first_of_year)
+
+    _title, category, *_ = ALL_DAY_EVENTS["village"]
+    page.get_by_role("combobox", name="Catégorie").select_option(category)
+    expect(status).to_have_text(re.compile(r"^1–\d+ sur \d+$"))
+    expect(dates.locator("tbody tr").first).to_contain_text(category)

@@ -57,3 +57,19 @@ def test_projection002_screen_link_opens_only_the_projection_until_revoked(page,
     screen.goto(f"{live_server}/projection")
     assert "/login" in screen.url
     screen.context.close()
+
+
+def test_projection003_the_carte_slide_draws_the_places_and_the_deck_keeps_turning(page, live_server):
+    log_in(page, live_server, "viewer")
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(f"{live_server}/projection?slides=carte,agenda&rotate=5")
+    wait_for_dash(page)
+    carte = page.get_by_role("region", name="Carte des lieux")
+    expect(carte.get_by_role("heading", name="Carte des lieux")).to_be_visible(timeout=30_000)
+    markers = carte.locator("path.leaflet-interactive")  # the places, drawn from the Carte's collection
+    expect(markers.first).to_be_visible(timeout=20_000)
+    assert markers.count() > 20
+    check_accessibility(page)
+    expect(page.get_by_role("heading", name="Prochains événements")).to_be_visible(timeout=9_000)
+    expect(carte.get_by_role("heading", name="Carte des lieux")).to_be_visible(timeout=9_000)
+    expect(markers.first).to_be_visible()

@@ -70,3 +70,15 @@ def test_shell005_admin_creates_account_with_error_then_success(page, live_serve
     page.get_by_role("button", name="Créer le compte").click()
     expect(page.get_by_text("Compte créé pour camille.martin@example.org.")).to_be_visible()
     expect(page.get_by_role("cell", name="camille.martin@example.org")).to_be_visible()
+
+
+def test_shell006_a_page_with_a_map_reached_from_a_page_without_one_draws_it(page, live_server):
+    """A place's sheet is loaded without the map's script: « Retour à la carte » loads the Carte in full."""
+    log_in(page, live_server, "viewer")
+    page.goto(f"{live_server}/carte/lieu/Demo-42-001")
+    wait_for_dash(page)
+    assert page.evaluate("() => window.dash_leaflet === undefined")
+    page.get_by_text("Retour à la carte").click()
+    page.wait_for_url(f"{live_server}/carte")
+    expect(page.locator("#carte-map .leaflet-interactive").first).to_be_visible(timeout=30_000)
+    assert page.evaluate("() => window.dash_leaflet !== undefined")

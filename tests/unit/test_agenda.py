@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
@@ -403,7 +404,7 @@ def test_counts_by_month_category_and_commune_leave_out_cancelled_events(databas
     with database.session() as session:
         months = agenda.counts_by_month(session, year)
         categories = agenda.counts_by_category(session, year)
-        communes = agenda.counts_by_commune(session, year)
+        communes = agenda.period_counts(session, year).by_commune
         cancelled = agenda.counts_by_category(session, EventFilters(Period.year(2026), status="cancelled"))
     assert len(months) == 12
     assert months.set_index("month").loc["2026-01-01":"2026-04-01", "events"].tolist() == [1, 0, 2, 1]
@@ -463,3 +464,186 @@ def test_whole_days_are_counted_on_their_local_days(database):
         assert days(dt.date(2026, 4, 4), dt.date(2026, 4, 4)) == []
     assert months["events"].tolist() == [0, 1]
     assert frame["all_day"].tolist() == [True]
+
+
+# --- counts by the database, against the pandas counts they replace ---------------------------------------------
+
+
+def _varied(database) -> None:
+    """Dates around both changes of summer time, whole days over a month's end, a date begun before the period,
+    cancelled and postponed events, online events, two places with several events."""
+
+    def add(title, category, insee, city, status, dates, *, where=None, mode="offline", all_day=False):
+        if all_day:  # (first day, last day)
+            occurrences = [Occurrence.whole_days(first, last) for first, last in dates]
+        else:  # (start, hours)
+            occurrences = [Occurrence(start, start + dt.timedelta(hours=hours)) for start, hours in dates]
+        latitude, longitude = where or (None, None)
+        session.add(
+            Event(
+                title=title, category=category, insee=insee, city=city, status=status, attendance_mode=mode,
+                location_name=f"Lieu {city}" if city else None, latitude=latitude, longitude=longitude,
+                occurrences=[EventOccurrence(start=o.start, end=o.end, all_day=o.all_day) for o in occurrences],
+            )
+        )  # fmt: skip
+
+    with database.transaction() as session:
+        add(
+            "Veille",
+            "Atelier",
+            "42218",
+            "Saint-Étienne",
+            "scheduled",
+            [(utc(2026, 3, 28, 22, 30), 2), (utc(2026, 3, 29, 0, 30), 1)],
+            where=(45.43, 4.39),
+        )
+        add(
+            "Heure d'été",
+            "Atelier",
+            "42218",
+            "Saint-Étienne",
+            "postponed",
+            [(utc(2026, 3, 29, 1, 30), 1), (utc(2026, 10, 25, 0, 30), 1), (utc(2026, 10, 25, 1, 30), 1)],
+            where=(45.43, 4.39),
+        )
+        add(
+            "Foire",
+            "Fête",
+            "42187",
+            "Roanne",
+            "scheduled",
+            [(dt.date(2026, 4, 29), dt.date(2026, 5, 2)), (dt.date(2026, 12, 31), dt.date(2027, 1, 2))],
+            where=(46.03, 4.07),
+            all_day=True,
+        )
+        add(
+            "Commencée avant", "Fête", "42187", "Roanne", "cancelled", [(utc(2025, 12, 30, 9), 72)], where=(46.03, 4.07)
+        )
+        add(
+            "Webinaire",
+            "Formation",
+            None,
+            None,
+            "scheduled",
+            [(utc(2026, 2, 3, 17), 1), (utc(2026, 2, 10, 17), 1), (utc(2026, 3, 3, 17), 1)],
+            mode="online",
+        )
+        add("Sans catégorie", None, "42095", "Feurs", "full", [(utc(2026, 6, 1, 8), 3)], where=(45.74, 4.22))
+        add("L'an passé", "Atelier", "42218", "Saint-Étienne", "scheduled", [(utc(2025, 6, 1, 8), 2)])
+        session.add(Commune(insee="42218", name="Saint-Étienne"))
+
+
+def _pandas_counted(frame: pd.DataFrame, filters: EventFilters) -> pd.DataFrame:
+    """The rows the counts took before they were made by the database: starting in the period, not cancelled."""
+    start, end = clock.bounds(filters.period)
+    frame = frame[(frame["start"] >= start) & (frame["start"] < end)]
+    return frame if filters.status == "cancelled" else frame[frame["status"] != "cancelled"]
+
+
+def _pandas_grouped(frame: pd.DataFrame, key: str) -> pd.DataFrame:
+    counts = frame.groupby(key, dropna=False).agg(events=("event_id", "nunique"), occurrences=("occurrence_id", "size"))
+    return counts.reset_index().sort_values(["events", key], ascending=[False, True], ignore_index=True)
+
+
+FILTERS = [
+    EventFilters(Period.year(2026)),
+    EventFilters(Period(dt.date(2026, 3, 1), dt.date(2026, 5, 31))),
+    EventFilters(Period(dt.date(2025, 12, 1), dt.date(2026, 12, 31)), category="Fête"),
+    EventFilters(Period.year(2026), status="cancelled"),
+    EventFilters(Period.year(2026), insee="42218"),
+    EventFilters(Period(dt.date(2025, 1, 1), dt.date(2027, 12, 31))),
+]
+
+
+@pytest.mark.parametrize("filters", FILTERS, ids=range(len(FILTERS)))
+def test_counts_made_by_the_database_equal_the_pandas_counts(database, filters):
+    _varied(database)
+    with database.session() as session:
+        frame = agenda.occurrences_frame(session, filters)
+        counts = agenda.period_counts(session, filters)
+        months = agenda.counts_by_month(session, filters)
+        per_day = agenda.dates_per_day(session, filters, "category", 100).counts
+    counted = _pandas_counted(frame, filters).copy()
+    assert (counts.dates, counts.events) == (len(frame), frame["event_id"].nunique())
+    assert counts.communes == frame["insee"].dropna().nunique()
+    assert counts.disrupted == frame.loc[frame["status"].isin(["cancelled", "postponed"]), "event_id"].nunique()
+    counted["category"] = counted["category"].fillna("Sans catégorie")
+    pd.testing.assert_frame_equal(counts.by_category, _pandas_grouped(counted, "category"), check_dtype=False)
+    counted["insee"] = counted["insee"].fillna("")
+    expected = _pandas_grouped(counted, "insee")
+    assert counts.by_commune[["insee", "events", "occurrences"]].values.tolist() == expected.values.tolist()
+    local = counted["start"].dt.tz_convert("Europe/Paris").dt.tz_localize(None)
+    by_month = counted.groupby(local.dt.to_period("M").dt.start_time).agg(
+        events=("event_id", "nunique"), occurrences=("occurrence_id", "size")
+    )
+    assert months.set_index("month").query("events > 0").to_dict("index") == by_month.to_dict("index")
+    starting = _pandas_counted(frame, EventFilters(filters.period, status="cancelled"))  # every status
+    days = starting["start"].dt.tz_convert("Europe/Paris").dt.tz_localize(None).dt.normalize()
+    by_day = days.groupby([days, starting["category"].fillna("Sans catégorie")]).size()
+    assert per_day.set_index(["day", "group"])["dates"].sort_index().to_dict() == by_day.to_dict()
+
+
+def test_dates_fall_on_their_local_days_across_summer_time(database):
+    _varied(database)
+    with database.session() as session:
+        per_day = agenda.dates_per_day(session, EventFilters(Period.year(2026)), "place", 100).counts
+    days = {(day.date(), group): dates for day, group, dates in per_day.itertuples(index=False)}
+    # 23:30 on 28 March (winter time) and 01:30 on 29 March (00:30 UTC, still winter time); then 03:30 (summer)
+    assert days[(dt.date(2026, 3, 28), "Lieu Saint-Étienne")] == 1
+    assert days[(dt.date(2026, 3, 29), "Lieu Saint-Étienne")] == 2
+    assert days[(dt.date(2026, 10, 25), "Lieu Saint-Étienne")] == 2  # 02:30 summer time, then 02:30 winter time
+    assert days[(dt.date(2026, 2, 3), "En ligne")] == 1
+    assert days[(dt.date(2026, 4, 29), "Lieu Roanne")] == 1  # a whole-day fair starts at local midnight
+
+
+def test_event_places_one_point_per_place_with_most_events_first(database):
+    _varied(database)
+    year = EventFilters(Period.year(2026))
+    with database.session() as session:
+        places = agenda.event_places(session, year, limit=10)
+        first = agenda.event_places(session, year, limit=1)
+    points = places.points
+    assert points[["latitude", "longitude", "events"]].values.tolist() == [
+        [45.43, 4.39, 2], [46.03, 4.07, 2], [45.74, 4.22, 1]
+    ]  # fmt: skip
+    assert (places.located_events, places.places) == (5, 3)  # the webinar has no place
+    # a place whose events differ in status has none
+    assert points["status"].isna().tolist() == [True, True, False] and points["status"].iloc[2] == "full"
+    feurs = points.iloc[2]
+    assert (feurs["title"], feurs["start"], feurs["all_day"]) == ("Sans catégorie", utc(2026, 6, 1, 8), False)
+    assert len(first.points) == 1 and (first.located_events, first.places) == (5, 3)
+
+
+def test_occurrences_page_reads_a_page_in_the_chosen_order(database):
+    with database.transaction() as session:
+        for n in range(120):
+            start = utc(2026, 1, 1, 8) + dt.timedelta(days=n)
+            occurrence = EventOccurrence(start=start, end=start + dt.timedelta(hours=1))
+            session.add(Event(title=f"Atelier {n:03d}", occurrences=[occurrence]))
+    year = EventFilters(Period.year(2026))
+    with database.session() as session:
+        first = agenda.occurrences_page(session, year, 0)
+        last = agenda.occurrences_page(session, year, 2)
+        beyond = agenda.occurrences_page(session, year, 9)
+        latest = agenda.occurrences_page(session, year, 0, "date-desc")
+        titles = agenda.occurrences_page(session, year, 1, "title")
+        february = agenda.occurrences_page(session, EventFilters(Period(dt.date(2026, 2, 1), dt.date(2026, 2, 28))), 0)
+    assert (first.total, first.pages, len(first.rows)) == (120, 3, 50)
+    assert first.rows["title"].iloc[0] == "Atelier 000" and str(first.rows["start"].dt.tz) == "UTC"
+    assert (last.number, last.first, len(last.rows)) == (2, 101, 20)
+    assert beyond.number == 2 and beyond.rows["title"].tolist() == last.rows["title"].tolist()
+    assert latest.rows["title"].iloc[0] == "Atelier 119"
+    assert titles.rows["title"].iloc[0] == "Atelier 050"
+    assert (february.total, february.rows["title"].iloc[0]) == (28, "Atelier 031")
+
+
+def test_dates_per_day_keep_the_places_with_most_dates_apart(database):
+    _varied(database)
+    year = EventFilters(Period.year(2026))
+    with database.session() as session:
+        capped = agenda.dates_per_day(session, year, "place", 3)
+        fitting = agenda.dates_per_day(session, year, "place", 4)
+    assert capped.groups == fitting.groups == 4  # Saint-Étienne 5 dates, online 3, Roanne 2, Feurs 1
+    totals = capped.counts.groupby(capped.counts["group"].fillna("others"))["dates"].sum().to_dict()
+    assert totals == {"Lieu Saint-Étienne": 5, "En ligne": 3, "others": 3}
+    assert set(fitting.counts["group"]) == {"Lieu Saint-Étienne", "Lieu Roanne", "En ligne", "Lieu Feurs"}

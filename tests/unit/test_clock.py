@@ -54,3 +54,18 @@ def test_frozen_restores_the_running_clock():
     with clock.frozen(dt.datetime(2024, 2, 29, 10, 0)):  # naive: local time
         assert clock.utcnow() == utc(2024, 2, 29, 9, 0)
     assert abs(clock.utcnow() - dt.datetime.now(dt.UTC)) < dt.timedelta(seconds=5)  # noqa: TID251 - the real clock
+
+
+def test_utc_offsets_give_each_change_of_the_zone_to_the_second():
+    start, end = clock.bounds(Period.year(2026))
+    assert clock.utc_offsets(start, end) == [
+        (utc(2025, 12, 31, 23), 3600),
+        (utc(2026, 3, 29, 1), 7200),  # 02:00 in Paris becomes 03:00
+        (utc(2026, 10, 25, 1), 3600),
+    ]
+    assert clock.utc_offsets(utc(2026, 5, 1), utc(2026, 6, 1)) == [(utc(2026, 5, 1), 7200)]
+    try:
+        clock.configure("America/Cayenne")
+        assert clock.utc_offsets(start, end) == [(start, -3 * 3600)]
+    finally:
+        clock.configure(None)
