@@ -491,9 +491,9 @@ def save_comment(session: Session, actor: Actor, *, year=None, mission=None, tex
             raise ValueError
     except (TypeError, ValueError):
         errors["year"] = f"Choisir une année entre 2000 et {clock.today().year}."
-    if mission not in ind.MISSION_TITLES:
+    if not isinstance(mission, str) or mission not in ind.MISSION_TITLES:
         errors["mission"] = "Choisir une mission de la convention."
-    text = (text or "").strip()
+    text = text.strip() if isinstance(text, str) else ""
     if len(text) > COMMENT_MAX:
         errors["text"] = f"Le commentaire ne doit pas dépasser {COMMENT_MAX} caractères (actuellement {len(text)})."
     if errors:

@@ -13,7 +13,7 @@ from dashboard.pages.rapport import REPORT_COMMENT
 from db import catalogue, clock, rapport
 from db import indicateurs as ind
 from db.catalogue import Measure
-from db.periods import Period
+from db.periods import Period, chosen_year
 from db.spreadsheets import csv_text, xlsx_bytes
 
 
@@ -102,10 +102,11 @@ def export_xlsx(_clicks, choice):
 
 def report_links(year):
     """The report's files for the chosen year."""
+    year = chosen_year(year, clock.today())
     return [
         dbc.Button(
             [html.I(className=f"bi bi-{icon} me-1", **{"aria-hidden": "true"}), label],
-            href=f"/api/rapport/{int(year)}.{extension}",
+            href=f"/api/rapport/{year}.{extension}",
             external_link=True,
             color="primary",
             outline=extension == "html",
@@ -116,15 +117,17 @@ def report_links(year):
 
 def report_preview(year, _saved):
     """The chosen year's report as it will print, rebuilt after each saved commentary."""
+    year = chosen_year(year, clock.today())
     with database().session() as session:
-        document = rapport.rendered(session, int(year), "html")
+        document = rapport.rendered(session, year, "html")
     return html.Iframe(srcDoc=document, title=f"Aperçu du rapport d'activité {year}", className="report-preview")
 
 
 def comment_text(year, mission):
     """The stored commentary of the chosen year and mission, into the form (and the year the form writes to)."""
+    year = chosen_year(year, clock.today())
     with database().session() as session:
-        return rapport.comments(session, int(year)).get(mission, ""), year
+        return rapport.comments(session, year).get(mission, ""), year
 
 
 FORMS = {REPORT_COMMENT: rapport.save_comment}
