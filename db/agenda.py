@@ -573,10 +573,12 @@ class EventFilters:
 
 
 def parse_date(text) -> dt.date | None:
+    """A day of an address's parameters; None when absent, unreadable or outside the plausible window."""
     try:
-        return dt.date.fromisoformat(str(text)) if text else None
+        day = dt.date.fromisoformat(str(text)) if text else None
     except ValueError:
         return None
+    return day if day is not None and fields.is_plausible_day(day, clock.today()) else None
 
 
 @dataclass(frozen=True)
