@@ -292,13 +292,20 @@ def projection(sql: Sql, params: dict) -> list:
 
 
 def admin_journal(sql: Sql, params: dict) -> list:
-    return sql.run("SELECT count(*) FROM audit_log") + sql.run(
-        f"SELECT at, user_email, table_name, action FROM audit_log ORDER BY at DESC LIMIT {PAGE}"
+    table = params.get("admin-journal-table") or None
+    where = "WHERE (:table IS NULL OR table_name = :table)"
+    return sql.run(f"SELECT count(*) FROM audit_log {where}", table=table) + sql.run(
+        f"SELECT at, user_email, table_name, action FROM audit_log {where} ORDER BY at DESC LIMIT {PAGE}", table=table
     )
 
 
 def admin_accounts(sql: Sql, params: dict) -> list:
-    return sql.run("SELECT email, name, role, active, last_login_at FROM users ORDER BY name")
+    role = params.get("admin-accounts-role") or None
+    return sql.run(
+        f"SELECT email, name, role, active, last_login_at FROM users WHERE (:role IS NULL OR role = :role)"
+        f" ORDER BY name LIMIT {PAGE}",
+        role=role,
+    )
 
 
 # The callback's first output → its bare SQL.
@@ -325,4 +332,6 @@ BARE: dict[str, Callable[[Sql, dict], list]] = {
     "ind-body": indicateurs,
     "rapport-preview": rapport,
     "proj-slide-body[ALL]": projection,
+    "paged-table[admin-journal]": admin_journal,
+    "paged-table[admin-accounts]": admin_accounts,
 }
