@@ -13,6 +13,7 @@ MEDIAN_MS, BARE_RATIO, ANSWER_KB, CLICK_MS, LOAD_P95_MS = 150, 2.0, 300, 2000, 3
 # The one answer allowed to be larger: the Carte's point collection, sent once per version of the places.
 LARGE_ANSWERS = {"/api/carte/points.json"}
 START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+DATABASE_TITLES = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}  # one table per database, in this order
 
 
 def _id_name(component: str) -> str:
@@ -110,9 +111,19 @@ def render_table(result: dict, when: str, machine: str) -> str:
     return "\n".join(lines)
 
 
-def replace_section(readme: str, body: str) -> str:
-    """Put `body` between the bench markers, adding a Performance section at the end when they are absent."""
-    block = f"{START}\n{body}\n{END}"
+def replace_section(readme: str, body: str, database: str) -> str:
+    """Put `body` under the database's heading between the bench markers, keeping the other databases' tables;
+    a Performance section is added at the end when the markers are absent."""
+    sections: dict[str, str] = {}
+    if START in readme and END in readme:
+        inside = readme.split(START, 1)[1].split(END, 1)[0]
+        for part in re.split(r"^### ", inside, flags=re.M)[1:]:
+            name, _, text = part.partition("\n")
+            sections[name.strip()] = text.strip()
+    sections[DATABASE_TITLES.get(database, database)] = body.strip()
+    ordered = sorted(sections.items(), key=lambda item: list(DATABASE_TITLES.values()).index(item[0])
+                     if item[0] in DATABASE_TITLES.values() else len(DATABASE_TITLES))  # fmt: skip
+    block = START + "\n" + "\n\n".join(f"### {name}\n\n{text}" for name, text in ordered) + "\n" + END
     if START in readme and END in readme:
         return re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _m: block, readme, flags=re.S)
     return readme.rstrip("\n") + f"\n\n## Performance\n\n{block}\n"

@@ -52,6 +52,7 @@ CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/c
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
 CALLBACK_URL = "/_dash-update-component"
 POINTS_URL = "/api/carte/points.json"
+CAPTURE_WAIT_MS = 30_000  # a page's callbacks are all sent by then, even when its tab is still rendering them
 ACCOUNTS = {role: (email, password) for email, _name, role, password in DEMO_ACCOUNTS}
 
 
@@ -226,10 +227,10 @@ def capture(base: str, specs: list[Page]) -> dict[str, list[dict]]:
                 page.on("request", keep)
                 page.goto(f"{base}{spec.path}", timeout=180_000)
                 try:
-                    page.wait_for_load_state("networkidle", timeout=180_000)
+                    page.wait_for_load_state("networkidle", timeout=CAPTURE_WAIT_MS)
                     page.wait_for_timeout(500)
                 except PlaywrightTimeout:  # a tab frozen that long: what it sent so far (the browser run says more)
-                    print(f"  {spec.path}: still busy after 180 s", flush=True)
+                    print(f"  {spec.path}: still busy after {CAPTURE_WAIT_MS // 1000} s", flush=True)
                 page.remove_listener("request", keep)
                 unique = {body["output"]: body for body in reversed(bodies)}  # the first of each output
                 captured[spec.path] = [unique[o] for o in dict.fromkeys(b["output"] for b in bodies)]
@@ -432,7 +433,7 @@ def _answers(input_id: str, check):
     return predicate
 
 
-CLICK_TIMEOUT_MS = 240_000  # a page that freezes the tab longer is reported as not answering
+CLICK_TIMEOUT_MS = 120_000  # a page that freezes the tab longer is reported as not answering
 # page → (how to click, the callback that answers it)
 CLICKS = {
     "/carte": (lambda page: page.get_by_label("Ouvert le week-end").check(timeout=CLICK_TIMEOUT_MS),
@@ -503,7 +504,8 @@ def main() -> None:
     (HERE / "latest.json").write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n")
     when = clock.now().strftime("%Y-%m-%d %H:%M %Z")
     readme = ROOT / "README.md"
-    readme.write_text(report.replace_section(readme.read_text(), report.render_table(result, when, report.machine())))
+    body = report.render_table(result, when, report.machine())
+    readme.write_text(report.replace_section(readme.read_text(), body, result["database"]))
     print(f"written {HERE / 'latest.json'} and the README's table in {time.perf_counter() - started:.0f} s")
 
 

@@ -56,11 +56,13 @@ def test_bench004_the_table_says_what_is_met_and_what_is_not():
     assert "1 of 2 callbacks meet every target." in table
 
 
-def test_bench005_the_readme_section_is_added_once_then_replaced():
-    readme = report.replace_section("# Projet\n", "first")
-    assert readme.endswith(f"## Performance\n\n{report.START}\nfirst\n{report.END}\n")
-    again = report.replace_section(readme, "second")
-    assert again.count("## Performance") == 1 and "second" in again and "first" not in again
+def test_bench005_the_readme_keeps_one_table_per_database():
+    readme = report.replace_section("# Projet\n", "first", "sqlite")
+    assert readme.endswith(f"## Performance\n\n{report.START}\n### SQLite\n\nfirst\n{report.END}\n")
+    both = report.replace_section(readme, "on postgres", "postgresql")
+    again = report.replace_section(both, "second", "sqlite")
+    assert again.count("## Performance") == 1 and "first" not in again
+    assert again.index("### SQLite\n\nsecond") < again.index("### PostgreSQL\n\non postgres")
 
 
 def test_bench006_a_filter_changes_the_inputs_the_browser_would_change():
