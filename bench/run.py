@@ -433,7 +433,7 @@ def _answers(input_id: str, check):
     return predicate
 
 
-CLICK_TIMEOUT_MS = 120_000  # a page that freezes the tab longer is reported as not answering
+CLICK_TIMEOUT_MS = report.CLICK_WAIT_S * 1000  # a page that freezes the tab longer is reported as not answering
 # page → (how to click, the callback that answers it)
 CLICKS = {
     "/carte": (lambda page: page.get_by_label("Ouvert le week-end").check(timeout=CLICK_TIMEOUT_MS),
