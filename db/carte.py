@@ -4,7 +4,7 @@ Filtering: every facet is a set of `PlaceValue` rows. The Carte filters and coun
 held in memory as arrays and one boolean mask per facet value, rebuilt whenever the places change: OR within a
 facet, AND across facets, and "how many would this option give" for every option in a few milliseconds. Free text
 (accent-insensitive) and opening hours (a real OSM parser, once per distinct text) are masks like the others.
-`bare_query` is the same filter in SQL: the benchmark's reference, kept equal to the index by a test.
+`bare_query` is the same filter in SQL, kept equal to the index by a test.
 """
 
 from __future__ import annotations
@@ -357,7 +357,7 @@ LIST_COLUMNS = (
 
 def bare_query(session: Session, flt: PlaceFilter, today: dt.date) -> pd.DataFrame:
     """The SQL part of the filter alone, rows to a DataFrame: what a query-per-filter design would cost at least
-    (the benchmark's reference; text and hours are not SQL)."""
+    (the tests' reference for the index; text and hours are not SQL)."""
     rows = session.connection().execute(select(*LIST_COLUMNS).where(*_conditions(flt, today))).all()
     return pd.DataFrame.from_records([tuple(row) for row in rows], columns=[c.key for c in LIST_COLUMNS])
 

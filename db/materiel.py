@@ -895,10 +895,3 @@ def _month_days_sql(month: Period) -> ColumnElement:
     end = case((_loan_end_sql() > last, last), else_=_loan_end_sql())
     inside = _days_between(end, start) + 1
     return case((inside > 0, inside * Loan.units), else_=0)
-
-
-def bare_loan_days(session: Session, period: Period) -> dict[int, int]:
-    """The bare aggregate (loan-days per item), the benchmark's reference for the cost of the panels."""
-    item_key = _item_key()
-    query = select(item_key, func.sum(_period_days_sql(period) * Loan.units)).where(_in_period(period))
-    return {item_id: int(total) for item_id, total in session.execute(query.group_by(item_key)).all()}
