@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 
-from db import carte
+from db import carte, communes
 from db.interop import places as interop
 from db.writes import SYSTEM
 
@@ -45,6 +45,22 @@ def register(server: Flask) -> None:
             return
         output.write_text(text, encoding="utf-8")
         click.echo(f"{len(rows)} lieux exportés dans {output}.", err=True)
+
+    @server.cli.command("refresh-communes")
+    @click.argument("package", type=click.Path(exists=True, path_type=Path))
+    def refresh_communes(package: Path):
+        """Rebuild db/data/communes.csv.gz from the npm package @etalab/decoupage-administratif (the .tgz of
+        `npm pack @etalab/decoupage-administratif`, or its unpacked folder), then load it."""
+        rows, source = communes.build_reference(package)
+        communes.write_reference(rows, source)
+        communes.reference.cache_clear()
+        communes.resolver.cache_clear()
+        click.echo(
+            f"{source['package']} {source['version']} : {source['communes']} communes, "
+            f"{source['arrondissements']} arrondissements municipaux écrits dans {communes.REFERENCE_PATH.name}."
+        )
+        with current_app.extensions["database"].transaction() as session:
+            click.echo(communes.load_communes(session).line())
 
     @server.cli.command("import-ifn")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))

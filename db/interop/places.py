@@ -17,7 +17,6 @@ import io
 import json
 import math
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -26,6 +25,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db import communes as communes_reference
 from db.carte import sync_place_values
 from db.models import Commune, Place, Role
 from db.spreadsheets import records_csv
@@ -99,6 +99,7 @@ class ImportReport:
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
+    warnings: list[Rejection] = field(default_factory=list)  # imported rows with something to check
     format: str = ""
 
     @property
@@ -114,6 +115,11 @@ class ImportReport:
             f"Lignes rejetées : {self.rejected_rows}",
         ]
         for r in self.rejected:
+            where = f"ligne {r.row}" + (f" (id {r.id})" if r.id else "")
+            lines.append(f"  - {where}, champ « {r.field or '—'} » : {r.reason}")
+        if self.warnings:
+            lines.append(f"Avertissements : {len(self.warnings)}")
+        for r in self.warnings:
             where = f"ligne {r.row}" + (f" (id {r.id})" if r.id else "")
             lines.append(f"  - {where}, champ « {r.field or '—'} » : {r.reason}")
         return lines
@@ -362,24 +368,28 @@ def commune_lookup(session: Session) -> dict[str, Commune]:
 
 
 def apply_values(place: Place, values: dict, communes: dict[str, Commune]) -> None:
-    """Write schema values on a place, then what derives from them (EPCI, facet rows)."""
+    """Write schema values on a place, then what derives from them (EPCI, facet rows). The EPCI is the commune
+    table's (the database's own), else the national reference's (an arrondissement's code gives its commune's)."""
     for name, value in values.items():
         setattr(place, name, value)
     commune = communes.get(place.code_insee or "")
+    if commune is None or not commune.epci_code:
+        commune = communes_reference.resolver().commune(place.code_insee) or commune
     place.epci_code = commune.epci_code if commune else None
     place.epci_name = commune.epci_name if commune else None
     sync_place_values(place)
 
 
-def _insee_from_name(values: dict, by_name: dict[str, str]) -> None:
-    """Legacy rows have no INSEE code: take it from the reference communes by name."""
-    if not values.get("code_insee") and values.get("commune"):
-        values["code_insee"] = by_name.get(_fold(values["commune"]))
-
-
-def _fold(name: str) -> str:
-    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", " ", plain).strip()
+def resolve_insee(values: dict) -> str | None:
+    """Fill an empty `code_insee` from the commune's name and postal code (national reference); the reason when
+    it cannot be found."""
+    if values.get("code_insee"):
+        return None
+    found = communes_reference.resolve(values.get("commune"), values.get("code_postal"))
+    if found:
+        values["code_insee"] = found.insee
+        return None
+    return f"code INSEE non trouvé : {found.reason} ; le lieu est importé sans commune de rattachement"
 
 
 def import_places(session: Session, actor: Actor, content: str | bytes) -> ImportReport:
@@ -387,9 +397,6 @@ def import_places(session: Session, actor: Actor, content: str | bytes) -> Impor
     require_role(actor, Role.COORDINATOR)
     report = ImportReport()
     communes = commune_lookup(session)
-    names = {}
-    for commune in communes.values():
-        names.setdefault(_fold(commune.name), commune.insee)
     existing = {p.id: p for p in session.scalars(select(Place))}
     seen: dict[str, int] = {}
     formats = set()
@@ -402,8 +409,8 @@ def import_places(session: Session, actor: Actor, content: str | bytes) -> Impor
         if legacy:
             record = legacy_to_v1(record)
         values, errors = clean_place(record)
+        unresolved = None if errors else resolve_insee(values)
         if legacy:
-            _insee_from_name(values, names)
             # v0.1 has no column for these: an old file must not erase what a v1 import or a form wrote.
             values = {k: v for k, v in values.items() if k in record or v is not None}
         place_id = values.get("id") or ""
@@ -413,6 +420,8 @@ def import_places(session: Session, actor: Actor, content: str | bytes) -> Impor
             report.rejected.extend(Rejection(number, name, reason, place_id) for name, reason in errors.items())
             continue
         seen[place_id] = number
+        if unresolved:
+            report.warnings.append(Rejection(number, "code_insee", unresolved, place_id))
         place = existing.get(place_id)
         if place is None:
             place = Place()
@@ -500,6 +509,7 @@ def save_place(session: Session, actor: Actor, original_id: str | None = None, *
         errors["id"] = f"L'identifiant « {new_id} » est déjà celui d'un autre lieu."
     if errors:
         raise ValidationError(errors)
+    resolve_insee(values)
     communes = commune_lookup(session)
     if place is None:
         place = Place()
