@@ -17,6 +17,7 @@ import io
 import json
 import math
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -160,7 +161,8 @@ def clean_place(raw: dict) -> tuple[dict, dict[str, str]]:
         if spec.max_length and len(text) > spec.max_length:
             errors[spec.name] = f"{len(text)} caractères, {spec.max_length} au maximum"
             continue
-        if spec.pattern and not spec.pattern.search(text):
+        # Full match, as the reference validator (Frictionless) reads a pattern: "Nimporte|Fixe" is not an itinerance.
+        if spec.pattern and not spec.pattern.fullmatch(text):
             errors[spec.name] = _pattern_message(spec, text)
             continue
         limit = _COLUMN_LENGTH.get(spec.name)
@@ -186,6 +188,36 @@ def _pattern_message(spec: FieldSpec, text: str) -> str:
         "itinerance": "« Itinérant » ou « Fixe » attendu",
     }
     return f"format invalide « {text} » ({hints.get(spec.name, 'motif du schéma non respecté')})"
+
+
+def keep_known_values(record: dict) -> list[tuple[str, list[str]]]:
+    """In a record about to be imported, the multi-valued fields keep their values of the schema's enumeration
+    (written as the schema writes them, whatever the case and accents); the others are dropped and returned
+    (field, values) so the report names them. The place itself is kept: one unknown service does not lose it."""
+    dropped = []
+    for spec in schema_fields():
+        text = _text(record.get(spec.name))
+        if not spec.multi or text is None:
+            continue
+        canonical = {_fold(option): option for option in spec.options}
+        kept, unknown = [], []
+        for part in text.split("|"):
+            if not part.strip():
+                continue
+            option = part if part in spec.options else canonical.get(_fold(part))
+            if option is None:
+                unknown.append(part.strip())
+            elif option not in kept:
+                kept.append(option)
+        if unknown:
+            dropped.append((spec.name, unknown))
+        record[spec.name] = "|".join(kept) or None
+    return dropped
+
+
+def _fold(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", " ", plain).strip()
 
 
 def _text(value) -> str | None:
@@ -408,6 +440,7 @@ def import_places(session: Session, actor: Actor, content: str | bytes) -> Impor
         formats.add("ancien format v0.1" if legacy else "standard v1.0.2")
         if legacy:
             record = legacy_to_v1(record)
+        dropped = keep_known_values(record)
         values, errors = clean_place(record)
         unresolved = None if errors else resolve_insee(values)
         if legacy:
@@ -422,6 +455,18 @@ def import_places(session: Session, actor: Actor, content: str | bytes) -> Impor
         seen[place_id] = number
         if unresolved:
             report.warnings.append(Rejection(number, "code_insee", unresolved, place_id))
+        for name, unknown in dropped:
+            spec = next(s for s in schema_fields() if s.name == name)
+            report.warnings.append(
+                Rejection(
+                    number,
+                    name,
+                    f"valeur{'s' if len(unknown) > 1 else ''} rejetée{'s' if len(unknown) > 1 else ''} "
+                    f"« {' | '.join(unknown)} » (hors de la liste du schéma : {', '.join(spec.options)}) ; "
+                    "le lieu est importé sans elle" + ("s" if len(unknown) > 1 else ""),
+                    place_id,
+                )
+            )
         place = existing.get(place_id)
         if place is None:
             place = Place()
