@@ -16,6 +16,7 @@ from dashboard.callbacks.exports import send_frame
 from dashboard.callbacks.forms import acting_user, alert, database
 from dashboard.components import format as fmt
 from dashboard.components.cards import empty_state, kpi_card
+from dashboard.components.imports import import_report, unusable_file
 from dashboard.pages.lettres import (
     ALL_NEWSLETTERS,
     AUDIENCE_FORM,
@@ -25,9 +26,10 @@ from dashboard.pages.lettres import (
     SNAPSHOT_FORM,
 )
 from db import catalogue, clock, lettres
+from db.imports import UnusableFile
 from db.interop import mailing
 from db.periods import Period, reporting_period
-from db.writes import PermissionDenied, ValidationError
+from db.writes import PermissionDenied
 
 COLOURS = ["#1f4e79", "#c2410c", "#2e7d32", "#7c3aed", "#0e7490", "#a16207", "#be185d"]
 # A small template of our own: plotly's named templates are large and slow to apply to every figure.
@@ -472,26 +474,12 @@ def import_file(contents, filename, kind, imported):
     data = base64.b64decode(contents.split(",", 1)[1])
     try:
         with database().transaction() as session:
-            report = mailing.IMPORTERS[kind](session, acting_user(), mailing.decode(data))
-    except ValidationError as error:
-        return alert(f"{filename} : {error.errors.get('', error)} Rien n'a été importé.", "danger"), imported, None
+            report = mailing.import_lettres(session, acting_user(), data, kind)
+    except UnusableFile as error:
+        return unusable_file(filename, error), imported, None
     except PermissionDenied as error:
         return alert(str(error), "warning"), imported, None
-    outcome = [alert(f"{filename} : {report.summary}", "warning" if report.rejected else "success")]
-    if report.rejected:
-        shown = report.rejected[:REJECTED_SHOWN]
-        outcome.append(
-            html.Div(
-                [
-                    html.H3("Lignes rejetées", className="h6 mt-3"),
-                    _table(["Ligne", "Motif"], [[line, reason] for line, reason in shown], {0}),
-                    html.P(f"… et {len(report.rejected) - len(shown)} autres.", className="small")
-                    if len(report.rejected) > len(shown)
-                    else None,
-                ]
-            )
-        )
-    return outcome, (imported or 0) + (1 if report.created or report.updated else 0), None
+    return import_report(report, filename), (imported or 0) + (1 if report.created or report.updated else 0), None
 
 
 # The URL keeps the filters (a shared link opens the same view) without reloading the page.

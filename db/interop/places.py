@@ -19,7 +19,7 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
@@ -27,7 +27,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import communes as communes_reference
+from db import imports
 from db.carte import sync_place_values
+from db.imports import Issue, UnusableFile
 from db.models import Commune, Place, Role
 from db.spreadsheets import records_csv
 from db.writes import Actor, ValidationError, audit, require_role, snapshot
@@ -86,44 +88,12 @@ def field_names() -> list[str]:
 # --- validation ------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Rejection:
-    row: int
-    field: str
-    reason: str
-    id: str = ""
+# The shared import report and its issues (db/imports.py); the names this module has always used.
+Rejection = Issue
 
 
-@dataclass
-class ImportReport:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    rejected: list[Rejection] = field(default_factory=list)
-    warnings: list[Rejection] = field(default_factory=list)  # imported rows with something to check
-    format: str = ""
-
-    @property
-    def rejected_rows(self) -> int:
-        return len({r.row for r in self.rejected})
-
-    def lines(self) -> list[str]:
-        lines = [
-            f"Format lu : {self.format}",
-            f"Lieux créés : {len(self.created)}",
-            f"Lieux mis à jour : {len(self.updated)}",
-            f"Lieux inchangés : {len(self.unchanged)}",
-            f"Lignes rejetées : {self.rejected_rows}",
-        ]
-        for r in self.rejected:
-            where = f"ligne {r.row}" + (f" (id {r.id})" if r.id else "")
-            lines.append(f"  - {where}, champ « {r.field or '—'} » : {r.reason}")
-        if self.warnings:
-            lines.append(f"Avertissements : {len(self.warnings)}")
-        for r in self.warnings:
-            where = f"ligne {r.row}" + (f" (id {r.id})" if r.id else "")
-            lines.append(f"  - {where}, champ « {r.field or '—'} » : {r.reason}")
-        return lines
+def ImportReport() -> imports.ImportReport:  # noqa: N802 — the report of a places import
+    return imports.ImportReport(what="lieux")
 
 
 # Lengths of the database columns, so an over-long value is a rejected row rather than a failed transaction.
@@ -233,20 +203,12 @@ def _text(value) -> str | None:
 # --- reading files ---------------------------------------------------------------------------------------------
 
 
-class UnreadableFile(Exception):
-    """The file as a whole cannot be read (encoding, JSON syntax, no header)."""
+UnreadableFile = UnusableFile
 
 
 def read_records(content: str | bytes) -> Iterator[tuple[int, dict | None, str | None]]:
     """(row number, record as text values, or None with the reason the row cannot be read)."""
-    if isinstance(content, bytes):
-        try:
-            content = content.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise UnreadableFile(
-                f"le fichier n'est pas encodé en UTF-8 ({error.reason}, octet {error.start})"
-            ) from None
-    content = content.lstrip("\ufeff")
+    content = imports.decode(content)
     if content.lstrip()[:1] in {"[", "{"}:
         yield from _json_records(content)
     else:
@@ -261,6 +223,7 @@ def _json_records(content: str):
     if isinstance(data, dict):
         # A data.gouv.fr style wrapper, or a single record.
         data = next((v for v in data.values() if isinstance(v, list)), [data])
+    imports.check_rows(len(data))
     for number, record in enumerate(data, start=1):
         if not isinstance(record, dict):
             yield number, None, "un objet JSON est attendu pour chaque lieu"
@@ -293,6 +256,7 @@ def _csv_records(content: str):
             yield line + 1, None, f"CSV illisible à partir de cette ligne ({error}) : lignes suivantes ignorées"
             return
         number, line = line + 1, reader.line_num
+        imports.check_rows(number - 1)
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
@@ -436,6 +400,11 @@ def import_places(session: Session, actor: Actor, content: str | bytes) -> Impor
         if record is None:
             report.rejected.append(Rejection(number, "", problem))
             continue
+        if not formats and not {"id", "nom", "adresse"} & record.keys():
+            raise UnusableFile(
+                "aucune colonne du schéma des lieux (id, nom, adresse…) : "
+                f"colonnes lues {', '.join(list(record)[:8]) or '(aucune)'}"
+            )
         legacy = is_legacy(record)
         formats.add("ancien format v0.1" if legacy else "standard v1.0.2")
         if legacy:

@@ -302,8 +302,8 @@ def test_cli_import_then_export(app, tmp_path):
     runner = app.server.test_cli_runner()
     result = runner.invoke(args=["import-events", str(FIXTURES / "openagenda-export.csv")])
     assert result.exit_code == 0, result.output
-    assert "2 créé(s), 0 mis à jour, 0 inchangé(s), 2 rejeté(s)." in result.output
-    assert "Rejeté 6003 : statut inconnu « Ajourné sine die »" in result.output
+    assert "Événements : 2 créé(s), 0 mis à jour, 0 inchangé(s), 2 rejeté(s)" in result.output
+    assert "rejeté, 6003 : statut inconnu « Ajourné sine die »" in result.output
     output = tmp_path / "agenda.ics"
     result = runner.invoke(args=["export-events", "-o", str(output)])
     assert result.exit_code == 0, result.output
@@ -359,7 +359,7 @@ def test_cli_import_of_an_unreadable_file_fails(app, tmp_path):
     broken.write_text("{")
     result = app.server.test_cli_runner().invoke(args=["import-events", str(broken)])
     assert result.exit_code == 1
-    assert "Rien n'a été importé." in result.output
+    assert "fichier inutilisable, rien n'a été importé" in result.output
 
 
 @pytest.mark.parametrize("name", ["events.ics", "openagenda-page.json"])

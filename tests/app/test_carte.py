@@ -259,14 +259,14 @@ def test_cli_import_export_and_ifn(app, tmp_path):
     need((data / "hinaura-loire-42-2022_converted-to-schema-v1.0.2.csv").exists(), "test data missing")
     runner = app.server.test_cli_runner()
     result = runner.invoke(args=["import-places", str(data / "hinaura-loire-42-2022_converted-to-schema-v1.0.2.csv")])
-    assert result.exit_code == 0 and "Lieux créés : 81" in result.output and "Lignes rejetées : 0" in result.output
+    assert result.exit_code == 0 and "Lieux : 81 créé(s), 0 mis à jour, 0 inchangé(s), 0 rejeté(s)" in result.output
     out = tmp_path / "lieux.json"
     result = runner.invoke(args=["export-places", "--format", "json", "-o", str(out)])
     assert result.exit_code == 0 and len(json.loads(out.read_text())) == 81
     csv_text = runner.invoke(args=["export-places"]).output
     assert csv_text.splitlines()[0].startswith('"id","pivot","nom"') and len(csv_text.splitlines()) == 82
     result = runner.invoke(args=["import-ifn", str(data / "fne_ifn-city-all-variation_loire-42.csv")])
-    assert result.exit_code == 0 and "Communes créées : 323" in result.output
+    assert result.exit_code == 0 and "Communes : 323 créé(s)" in result.output
     broken = tmp_path / "broken.json"
     broken.write_text('[{"id": ')
     result = runner.invoke(args=["import-places", str(broken)])

@@ -156,11 +156,11 @@ def test_import_reports_rejected_rows_and_refreshes_panels(app, database, newsle
     text = "lettre;date;abonnes\nLa Lettre du réseau;2025-12-31;323\nInconnue;2025-12-31;3\n"
     outcome, imported, contents = run_import(app, database, "coordinator", "abonnes", text)
     rendered = json.dumps(outcome, cls=ComponentEncoder, ensure_ascii=False)
-    assert "fichier.csv : 1 ligne(s) créée(s), 0 mise(s) à jour, 1 rejetée(s)." in rendered
-    assert "Lettre inconnue « Inconnue »" in rendered
+    assert "Lignes : 2 créé(s), 0 mis à jour, 0 inchangé(s), 0 rejeté(s), 1 avertissement(s)." in rendered
+    assert "lettre « Inconnue » inconnue : créée" in rendered
     assert (imported, contents) == (1, None)
     with database.session() as session:
-        assert session.query(SubscriberSnapshot).count() == 1
+        assert session.query(SubscriberSnapshot).count() == 2
 
 
 def test_viewer_import_is_refused(app, database, newsletter_id):
@@ -175,7 +175,7 @@ def test_viewer_import_is_refused(app, database, newsletter_id):
 def test_unusable_file_writes_nothing(app, database, newsletter_id):
     outcome, imported, _ = run_import(app, database, "coordinator", "envois", "objet;date\nx;2025-01-01\n")
     text = json.dumps(outcome.to_plotly_json(), cls=ComponentEncoder, ensure_ascii=False)
-    assert "Colonne(s) manquante(s) : lettre." in text and "Rien n'a été importé." in text
+    assert "colonne(s) manquante(s) : lettre" in text and "rien n'a été importé" in text
     assert imported == 0
 
 

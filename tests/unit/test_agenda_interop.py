@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from db import agenda, clock
 from db.agenda import EventFilters, Occurrence, import_events, occurrences_frame
+from db.imports import MAX_BYTES, UnusableFile
 from db.interop import ical, openagenda
 from db.interop.events import detect_format, read_events_file
 from db.models import AuditLog, Event, EventOccurrence
@@ -160,8 +161,18 @@ def test_csv_without_the_identifier_column_is_refused():
 def test_unreadable_files_give_a_french_message():
     with pytest.raises(ValueError, match="OpenAgenda JSON illisible"):
         read_events_file("x.json", b"{not json", TODAY)
-    with pytest.raises(ValueError, match="encodage"):
+    with pytest.raises(UnusableFile, match="fichier binaire"):
         read_events_file("x.csv", "Identifiant;Titre - FR\n1;é\n".encode("utf-16"), TODAY)
+    # Windows-1252 (a French Excel's CSV) is read.
+    parsed = read_events_file("x.csv", "Identifiant;Titre - FR\n1;Café numérique\n".encode("cp1252"), TODAY)
+    assert parsed.records or parsed.rejected
+    # A JSON object of another shape, or a junk file: unusable, not "0 events imported".
+    with pytest.raises(UnusableFile, match="aucun événement"):
+        read_events_file("x.json", b'{"foo": 1}', TODAY)
+    with pytest.raises(UnusableFile):
+        read_events_file("x.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", TODAY)
+    with pytest.raises(UnusableFile, match="trop gros"):
+        read_events_file("x.ics", b"X" * (MAX_BYTES + 1), TODAY)
 
 
 def test_format_detection():
@@ -306,7 +317,7 @@ def test_import_report_rejects_invalid_events_and_lists_reasons(database):
     reasons = {r.item: r.reason for r in report.rejected}
     assert reasons["5003"] == "La fin d'une date précède son début."
     assert reasons["événement n° 2"] == "identifiant manquant"
-    assert report.summary == "1 créé(s), 0 mis à jour, 0 inchangé(s), 2 rejeté(s)."
+    assert report.summary == "Événements : 1 créé(s), 0 mis à jour, 0 inchangé(s), 2 rejeté(s), 0 avertissement(s)."
 
 
 def test_import_is_reserved_to_admins(database, users):

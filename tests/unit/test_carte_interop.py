@@ -145,7 +145,7 @@ def test_malformed_rows_are_rejected_with_reasons_and_others_kept(database):
     assert "+33477000000" in reasons[(6, "telephone")]
     assert "AAAA-MM-JJ" in reasons[(7, "date_maj")]
     assert "déjà ligne 2" in reasons[(8, "id")]
-    assert "Lignes rejetées : 5" in report.lines()
+    assert "Lieux : 3 créé(s), 0 mis à jour, 0 inchangé(s), 5 rejeté(s), 1 avertissement(s)." in report.lines()
     with database.session() as session:
         assert session.scalar(select(Place.code_postal).where(Place.id == "Leading_zero")) == "01000"
         assert session.scalar(select(Place.nom).where(Place.id == "Ok_1")) == "Médiathèque"
@@ -167,10 +167,28 @@ def test_broken_csv_keeps_rows_before_the_break(database):
 def test_unreadable_file_writes_nothing(database):
     with pytest.raises(interop.UnreadableFile, match="JSON invalide"):
         import_file(database, b'[{"id": "x",')
-    with pytest.raises(interop.UnreadableFile, match="UTF-8"):
-        import_file(database, csv_of([valid_row(nom="Maison Pétanque")]).encode("latin-1"))
+    with pytest.raises(interop.UnreadableFile, match="aucune colonne du schéma"):
+        import_file(database, b"nom_du_lieu;ville\nX;Y\n")
+    with pytest.raises(interop.UnreadableFile, match="binaire"):
+        import_file(database, b"PK\x03\x04\x00\x00junk")
     with database.session() as session:
         assert session.query(Place).count() == 0
+
+
+def test_windows_encoded_csv_is_read(database):
+    report = import_file(database, csv_of([valid_row(nom="Maison Pétanque")]).encode("cp1252"))
+    assert report.created == ["Test_1"]
+    with database.session() as session:
+        assert session.scalar(select(Place.nom)) == "Maison Pétanque"
+
+
+def test_dry_run_reports_and_writes_nothing(database):
+    from db.imports import run_import
+
+    report = run_import(database, lambda session: interop.import_places(session, SYSTEM, real(REAL_V1)), dry_run=True)
+    assert report.dry_run and len(report.created) == 81
+    with database.session() as session:
+        assert session.query(Place).count() == 0 and session.query(AuditLog).count() == 0
 
 
 def test_crash_rolls_the_whole_file_back(database, monkeypatch):

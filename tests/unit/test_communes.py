@@ -101,7 +101,7 @@ def test_unresolved_communes_are_reported_row_by_row(database):
         report = interop.import_places(session, SYSTEM, csv_of(rows))
     assert sorted(report.created) == ["Inconnue", "Sans_code"]
     assert [(w.row, w.field, w.id) for w in report.warnings] == [(3, "code_insee", "Inconnue")]
-    assert "Atlantide" in report.warnings[0].reason and any("Avertissements : 1" in line for line in report.lines())
+    assert "Atlantide" in report.warnings[0].reason and any("1 avertissement(s)" in line for line in report.lines())
     with database.session() as session:
         place = session.scalar(select(Place).where(Place.id == "Sans_code"))
         assert (place.code_insee, place.epci_code) == ("42218", "244200770")  # the EPCI from the reference
