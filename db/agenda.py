@@ -441,6 +441,7 @@ class EventRecord:
     values: dict
     occurrences: list[Occurrence]
     warnings: list[str] = field(default_factory=list)
+    event_id: int | None = None  # the app's own event, when the file is one of its exports (its UIDs say so)
 
 
 def Rejection(item: str, reason: str) -> Issue:  # noqa: N802 — an item of an events file that is not imported
@@ -489,8 +490,12 @@ def import_events(session: Session, actor: Actor, parsed: ParsedFile) -> imports
             continue
         valid[record.uid] = record
         report.warnings.extend(Issue(record.uid, "", warning) for warning in record.warnings)
-    existing = _existing(session, parsed.source, list(valid))
+    own = {uid: session.get(Event, r.event_id) for uid, r in valid.items() if r.event_id is not None}
+    existing = _existing(session, parsed.source, [uid for uid in valid if own.get(uid) is None])
     for uid, record in valid.items():
+        if own.get(uid) is not None:  # one of the app's own events, back from one of its exports
+            _update_own_event(session, actor, own[uid], record, report)
+            continue
         event = existing.get(uid)
         if event is None:
             event = Event(source=parsed.source, source_uid=uid, **record.values)
@@ -513,6 +518,30 @@ def import_events(session: Session, actor: Actor, parsed: ParsedFile) -> imports
         else:
             report.unchanged.append(uid)
     return report
+
+
+def _update_own_event(session: Session, actor: Actor, event: Event, record: EventRecord, report) -> None:
+    """An event of this app read back from its own iCalendar export: its dates and title are taken; what the export
+    composed from several fields (description, location) and the link to its place stay as they are. Postponed is
+    exported as TENTATIVE, read back as it was."""
+    before = snapshot(event)
+    changed = False
+    status = record.values.get("status")
+    if status == EventStatus.CANCELLED.value or event.status == EventStatus.CANCELLED.value:
+        wanted_status = status
+    else:
+        wanted_status = event.status
+    for name, value in (("title", record.values.get("title")), ("status", wanted_status)):
+        if value and getattr(event, name) != value:
+            setattr(event, name, value)
+            changed = True
+    changed = _replace_occurrences(session, actor, event, record.occurrences) or changed
+    if changed:
+        event.updated_at = clock.utcnow()
+        audit(session, actor, event, "update", before=before)
+        report.updated.append(record.uid)
+    else:
+        report.unchanged.append(record.uid)
 
 
 # --- queries ----------------------------------------------------------------------------------------------------
