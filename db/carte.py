@@ -25,6 +25,7 @@ from opening_hours import OpeningHours, State
 from sqlalchemy import ColumnElement, String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
+from db import communes as commune_reference
 from db import imports, revisions
 from db.figures import KeyFigure
 from db.models import PLACE_MULTI_FIELDS, Commune, Place, PlaceValue, Role
@@ -744,14 +745,22 @@ def import_ifn(session: Session, actor: Actor, content: str | bytes) -> imports.
             scores = {key: _score(row.get(key)) for key in IFN_COMPONENTS if key in row}
             commune = communes.get(code)
             if commune is None:
+                reference = commune_reference.resolver().commune(code)
                 commune = Commune(insee=code, name=(row.get("name") or code).strip())
+                if reference is not None:  # its EPCI from the reference (a merged commune's: its successor's)
+                    commune.epci_code, commune.epci_name = reference.epci_code, reference.epci_name
+                    commune.departement = reference.departement
+                if reference is not None and reference.insee == code:
+                    commune.name = reference.name
+                    commune.postal_codes = " ".join(reference.postal_codes) or None
+                else:
+                    report.warnings.append(
+                        imports.Issue(line, "code", "commune absente du référentiel national : ajoutée", code)
+                    )
                 session.add(commune)
                 communes[code] = commune
                 before, action = None, "create"
                 report.created.append(code)
-                report.warnings.append(
-                    imports.Issue(line, "code", "commune absente du référentiel national : ajoutée", code)
-                )
             elif commune.ifn_total == total and (commune.ifn_scores or {}) == scores:
                 report.unchanged.append(code)
                 continue

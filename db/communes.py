@@ -36,7 +36,7 @@ DATA_DIR = Path(__file__).with_name("data")
 REFERENCE_PATH = DATA_DIR / "communes.csv.gz"
 SOURCE_PATH = DATA_DIR / "communes.source.json"
 PACKAGE = "@etalab/decoupage-administratif"
-COLUMNS = ["insee", "name", "postal_codes", "departement", "epci_code", "epci_name", "parent", "aliases"]
+COLUMNS = ["insee", "name", "postal_codes", "departement", "epci_code", "epci_name", "parent", "aliases", "former_codes"]
 
 
 @dataclass(frozen=True)
@@ -49,6 +49,7 @@ class ReferenceCommune:
     epci_name: str | None
     parent: str | None  # a municipal arrondissement's commune
     aliases: tuple[str, ...]  # names of its delegated and associated communes
+    former_codes: tuple[str, ...] = ()  # codes of the communes merged into it (older files still use them)
 
     @property
     def commune(self) -> str:
@@ -97,6 +98,7 @@ def build_reference(package: Path) -> tuple[list[dict], dict]:
                 "epci_name": epci_name or "",
                 "parent": parent or "",
                 "aliases": "|".join(sorted({a for a in aliases.get(item["code"], []) if a != own_name})),
+                "former_codes": " ".join(c for c in item.get("anciensCodes", []) if c != item["code"]),
             }
         )
     source = {
@@ -138,6 +140,7 @@ def reference(path: Path = REFERENCE_PATH) -> tuple[ReferenceCommune, ...]:
                 epci_name=row["epci_name"] or None,
                 parent=row["parent"] or None,
                 aliases=tuple(a for a in row["aliases"].split("|") if a),
+                former_codes=tuple(row.get("former_codes", "").split()),
             )
             for row in csv.DictReader(handle)
         )
@@ -187,6 +190,7 @@ class Resolution:
 class Resolver:
     def __init__(self, communes: tuple[ReferenceCommune, ...]):
         self.by_code = {c.insee: c for c in communes}
+        self.successor = {old: c.insee for c in communes for old in c.former_codes if old not in self.by_code}
         self.by_name: dict[str, set[str]] = defaultdict(set)
         self.by_postal_code: dict[str, set[str]] = defaultdict(set)
         for c in communes:
@@ -196,8 +200,8 @@ class Resolver:
                 self.by_postal_code[code].add(c.commune)
 
     def commune(self, insee: str | None) -> ReferenceCommune | None:
-        """The commune of a code (an arrondissement's code gives its commune)."""
-        found = self.by_code.get(insee or "")
+        """The commune of a code (an arrondissement's code gives its commune, a merged commune's its successor)."""
+        found = self.by_code.get(insee or "") or self.by_code.get(self.successor.get(insee or "", ""))
         return self.by_code.get(found.commune) if found else None
 
     def resolve(self, name: str | None, postal_code: str | None) -> Resolution:

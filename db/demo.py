@@ -18,7 +18,7 @@ from collections import Counter
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db import clock, communes
+from db import carte, clock, communes
 from db.agenda import Occurrence
 from db.carte import sync_place_values
 from db.models import (
@@ -45,6 +45,8 @@ from db.models import (
 )
 from db.users import create_user
 from db.writes import SYSTEM
+
+IFN_PATH = communes.DATA_DIR / "ifn-loire-42.csv"
 
 DAY = dt.timedelta(days=1)
 HOUR = dt.timedelta(hours=1)
@@ -1213,6 +1215,9 @@ def seed_demo(session: Session, today: dt.date) -> dict[str, int]:
         commune.epci_code, commune.epci_name = _epci(insee)
         commune.latitude, commune.longitude = lat, lon
         session.add(commune)
+    # The Loire's digital fragility index, public data (db/data/ifn-loire-42.csv, see the README): the Carte's IFN
+    # layer and panel and the EPCI figures have their real values in the demo.
+    carte.import_ifn(session, SYSTEM, IFN_PATH.read_bytes())
     places = _places(rng, today)
     items = {
         name: EquipmentItem(name=name, category=category, units=units, description=DESCRIPTIONS[name])

@@ -297,7 +297,9 @@ def test_import_ifn_upserts_communes_and_reports_bad_rows(database, places, user
     ]
     with database.session() as session:
         roche = session.get(Commune, "42188")
-        assert roche.name == "Roche" and roche.ifn_total == 8.2 and roche.ifn_scores["no_4g_coverage_rate"] == 9.0
+        # A commune new to the table takes its name and EPCI from the national reference.
+        assert (roche.name, roche.epci_name) == ("Roche-en-Forez", "CA Loire Forez Agglomération (LFA)")
+        assert roche.ifn_total == 8.2 and roche.ifn_scores["no_4g_coverage_rate"] == 9.0
         assert session.query(AuditLog).filter_by(table_name="communes").count() == 2
     with database.transaction() as session:  # the same file again: unchanged, no journal row
         again = carte.import_ifn(session, users["coordinator"], IFN.encode("cp1252"))
