@@ -107,6 +107,9 @@ def _plain(text: str) -> str:
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).replace("’", "'").split())
 
 
+header_key = _plain  # how a header is compared: the page's mapping step guesses with it
+
+
 # --- layouts ------------------------------------------------------------------------------------------------------
 
 
@@ -303,6 +306,14 @@ def read_table(text: str) -> tuple[list[str], list[str], list[tuple[int, list[st
     return header, [_plain(h) for h in header], rows
 
 
+class UnknownLayout(UnusableFile):
+    """The header is none of the known layouts: the page offers to map its columns (the command, --map)."""
+
+    def __init__(self, header: list[str], message: str):
+        super().__init__(message)
+        self.header = [h.strip().lstrip("\ufeff") for h in header if h.strip()]
+
+
 def _reason(error: ValidationError) -> str:
     return " ; ".join(
         f"{FIELD_COLUMNS.get(name, name)} : {message}" if name else message for name, message in error.errors.items()
@@ -336,7 +347,7 @@ def import_lettres(
     content: str | bytes,
     kind: str,
     mapping: dict[str, str] | None = None,
-    newsletter: str | None = None,
+    newsletter: str | int | None = None,
     on: dt.date | None = None,
 ) -> ImportReport:
     """Import one file of the Lettres (any layout above) in the caller's transaction. Raises UnusableFile."""
@@ -346,7 +357,8 @@ def import_lettres(
     if layout is None:
         fmt = FORMATS[kind]
         missing = [c for c in fmt.required if c not in header]
-        raise UnusableFile(
+        raise UnknownLayout(
+            header_raw,
             f"colonne(s) manquante(s) : {', '.join(missing)} ; en-tête attendu : {';'.join(fmt.columns)} "
             f"(ou un export Mailchimp ou Brevo). En-tête lu : {';'.join(header_raw[:12])}. "
             "Indiquer la correspondance des colonnes (--map colonne=En-tête)."
@@ -415,11 +427,14 @@ def _import_contacts(session, actor, report, layout, header, rows, newsletter, o
             continue
         addresses.add(email)
     ids = dict(session.execute(select(Newsletter.name, Newsletter.id)).all())
+    if isinstance(newsletter, int) or (isinstance(newsletter, str) and newsletter.isdigit()):
+        newsletter = next((name for name, id_ in ids.items() if id_ == int(newsletter)), None)
     if newsletter is None and len(ids) == 1:
         newsletter = next(iter(ids))
     if not newsletter:
         raise UnusableFile(
-            "export de contacts : indiquer la lettre d'information concernée (le fichier ne la nomme pas)"
+            "export de contacts : indiquer la lettre d'information concernée (le fichier ne la nomme pas ; "
+            "sur la page, la choisir dans le filtre « Lettre »)"
         )
     day = on or clock.today()
     newsletters = _Newsletters(session, actor, report, layout.platform)
