@@ -203,6 +203,15 @@ LETTRES_IMPORT_HELP = "lettres-import-help"
 LETTRES_UPLOAD = "lettres-upload"
 LETTRES_IMPORT_RESULT = "lettres-import-result"
 LETTRES_IMPORTED = "lettres-imported"
+LETTRES_IMPORT_FILE = "lettres-import-file"  # the uploaded file kept while its columns are mapped
+LETTRES_IMPORT_MAPPING = "lettres-import-mapping"
+LETTRES_IMPORT_MAPPING_FIELDS = "lettres-import-mapping-fields"
+LETTRES_IMPORT_MAPPED = "lettres-import-mapped"
+
+
+def lettres_import_column(column: str) -> dict:
+    """The header chosen for one of the kind's columns in the mapping step."""
+    return {"type": "lettres-import-column", "column": column}
 
 
 # Matériel

@@ -55,9 +55,14 @@ def _read_password(password_stdin: bool) -> str:
 def register(server: Flask) -> None:
     @server.cli.command("init-db")
     def init_db():
-        """Create or upgrade the database schema (Alembic migrations)."""
+        """Create or upgrade the database schema (Alembic migrations) and load the national commune reference."""
+        from db.communes import load_communes
+
         upgrade_database(database().url)
+        with database().transaction() as session:
+            report = load_communes(session)
         click.echo("Base de données à jour.")
+        click.echo(report.line())
 
     @server.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Ne rien faire si la base contient déjà des données.")

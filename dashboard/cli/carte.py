@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 
-from db import carte
+from dashboard.cli.imports import dry_run_option, run_and_report
+from db import carte, communes
 from db.interop import places as interop
 from db.writes import SYSTEM
 
@@ -16,20 +16,13 @@ from db.writes import SYSTEM
 def register(server: Flask) -> None:
     @server.cli.command("import-places")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-    def import_places(file: Path):
+    @dry_run_option
+    def import_places(file: Path, dry_run: bool):
         """Import places (CSV or JSON, standard v1.0.2 or legacy v0.1), upserted by `id`."""
-        database = current_app.extensions["database"]
-        try:
-            with database.transaction() as session:
-                report = interop.import_places(session, SYSTEM, file.read_bytes())
-        except interop.UnreadableFile as error:
-            click.echo(f"Erreur : {file.name} illisible, rien n'a été importé : {error}", err=True)
-            sys.exit(1)
-        click.echo(f"Import de {file.name}")
-        for line in report.lines():
-            click.echo(line)
-        if report.rejected and not (report.created or report.updated or report.unchanged):
-            sys.exit(1)
+        content = file.read_bytes()
+        run_and_report(
+            f"Import de {file.name}", lambda session: interop.import_places(session, SYSTEM, content), dry_run
+        )
 
     @server.cli.command("export-places")
     @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
@@ -46,17 +39,30 @@ def register(server: Flask) -> None:
         output.write_text(text, encoding="utf-8")
         click.echo(f"{len(rows)} lieux exportés dans {output}.", err=True)
 
+    @server.cli.command("refresh-communes")
+    @click.argument("package", type=click.Path(exists=True, path_type=Path))
+    def refresh_communes(package: Path):
+        """Rebuild db/data/communes.csv.gz from the npm package @etalab/decoupage-administratif (the .tgz of
+        `npm pack @etalab/decoupage-administratif`, or its unpacked folder), then load it."""
+        rows, source = communes.build_reference(package)
+        communes.write_reference(rows, source)
+        communes.reference.cache_clear()
+        communes.resolver.cache_clear()
+        click.echo(
+            f"{source['package']} {source['version']} : {source['communes']} communes, "
+            f"{source['arrondissements']} arrondissements municipaux écrits dans {communes.REFERENCE_PATH.name}."
+        )
+        with current_app.extensions["database"].transaction() as session:
+            click.echo(communes.load_communes(session).line())
+
     @server.cli.command("import-ifn")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-    def import_ifn(file: Path):
+    @dry_run_option
+    def import_ifn(file: Path, dry_run: bool):
         """Import the digital fragility index (IFN) of the communes (CSV: name,division,code,…,total)."""
-        database = current_app.extensions["database"]
-        try:
-            with database.transaction() as session:
-                report = carte.import_ifn(session, SYSTEM, file.read_bytes())
-        except (ValueError, UnicodeDecodeError) as error:
-            click.echo(f"Erreur : {file.name} illisible, rien n'a été importé : {error}", err=True)
-            sys.exit(1)
-        click.echo(f"Import de l'indice de fragilité numérique ({file.name})")
-        for line in report.lines():
-            click.echo(line)
+        content = file.read_bytes()
+        run_and_report(
+            f"Import de l'indice de fragilité numérique ({file.name})",
+            lambda session: carte.import_ifn(session, SYSTEM, content),
+            dry_run,
+        )

@@ -399,9 +399,8 @@ def ifn_panel(frame) -> html.Div:
         return html.Div(
             [
                 icon("info-circle", "me-2"),
-                "Indice de fragilité numérique non importé (commande ",
-                html.Code("flask --app app import-ifn FICHIER"),
-                ").",
+                "Indice de fragilité numérique non chargé : l'administration du tableau de bord peut l'importer "
+                "(fichier CSV de l'indice par commune, publié par France Numérique Ensemble).",
             ],
             className="empty-state p-3 small text-body-secondary",
         )
