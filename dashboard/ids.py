@@ -7,6 +7,8 @@ import json
 # Shell
 NAVBAR_TOGGLER = "navbar-toggler"
 NAVBAR_COLLAPSE = "navbar-collapse"
+# A store the form feedback's clientside callback writes to (a callback needs an output).
+FEEDBACK_SHOWN = "feedback-shown"
 
 # Accueil
 HOME_YEAR = "home-year"

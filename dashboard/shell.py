@@ -134,5 +134,6 @@ def layout():
             html.A("Aller au contenu", href="#main", className="visually-hidden-focusable skip-link"),
             html.Header(navbar()),
             html.Main(dbc.Container(dash.page_container, fluid="xxl", className="py-4"), id="main"),
+            dcc.Store(id=ids.FEEDBACK_SHOWN),
         ]
     )

@@ -98,10 +98,13 @@ def form_body(
                 id=ids.form_submit(form),
                 color="primary",
                 n_clicks=0,
+                class_name="form-submit",
             ),
-            dcc.Loading(html.Div(id=ids.form_alert(form), className="mt-3"), type="dot"),
+            # The outcome shows as a toast fixed in view (assets/06-feedback.js): saved, refused, a one-time secret.
+            dcc.Loading(html.Div(id=ids.form_alert(form), className="form-feedback"), type="dot"),
             dcc.Store(id=ids.form_saved(form), data=0),
             dcc.Store(id=ids.form_token(form), data=new_form_token()),
             dcc.Store(id=ids.form_initial(form), data=after_save),
-        ]
+        ],
+        className="app-form",
     )
