@@ -45,6 +45,23 @@ def field_select(form: str, name: str, options, value=None, **props) -> dbc.Sele
     return dbc.Select(id=ids.field(form, name), options=options, value=value, **(KEPT | props))
 
 
+# dcc.Dropdown's own strings are English ("Search", "Select All"…): every dropdown of the app is built by `dropdown`.
+DROPDOWN_LABELS = {
+    "select_all": "Tout sélectionner",
+    "deselect_all": "Tout désélectionner",
+    "selected_count": "{num_selected} sélectionnés",
+    "search": "Rechercher",
+    "clear_search": "Effacer la recherche",
+    "clear_selection": "Effacer la sélection",
+    "no_options_found": "Aucun résultat",
+}
+
+
+def dropdown(component_id, **props) -> dcc.Dropdown:
+    """A dcc.Dropdown that speaks French."""
+    return dcc.Dropdown(id=component_id, labels=DROPDOWN_LABELS, **props)
+
+
 def field_textarea(form: str, name: str, **props) -> dbc.Textarea:
     return dbc.Textarea(id=ids.field(form, name), **(KEPT | props))
 
