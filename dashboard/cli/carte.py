@@ -17,7 +17,7 @@ def register(server: Flask) -> None:
     @server.cli.command("import-places")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     def import_places(file: Path):
-        """Import places (CSV or JSON, standard v1.0.2 or legacy v0.1), upserted by `id`."""
+        """Importe des lieux (CSV ou JSON, schéma national v1.0.2 ou ancien v0.1), créés ou mis à jour selon leur `id`."""
         database = current_app.extensions["database"]
         try:
             with database.transaction() as session:
@@ -32,10 +32,12 @@ def register(server: Flask) -> None:
             sys.exit(1)
 
     @server.cli.command("export-places")
-    @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+    @click.option(
+        "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True, help="Format."
+    )
     @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Fichier (défaut : sortie)")
     def export_places(fmt: str, output: Path | None):
-        """Export every place in the national schema v1.0.2 (32 columns, "|" multi-values)."""
+        """Exporte tous les lieux au schéma national v1.0.2 (32 colonnes, valeurs multiples séparées par « | »)."""
         database = current_app.extensions["database"]
         with database.session() as session:
             rows = interop.export_rows(interop.places_in_order(session))
@@ -49,7 +51,7 @@ def register(server: Flask) -> None:
     @server.cli.command("import-ifn")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     def import_ifn(file: Path):
-        """Import the digital fragility index (IFN) of the communes (CSV: name,division,code,…,total)."""
+        """Importe l'indice de fragilité numérique (IFN) des communes (CSV : name,division,code,…,total)."""
         database = current_app.extensions["database"]
         try:
             with database.transaction() as session:

@@ -17,8 +17,8 @@ def register(server: Flask) -> None:
     @click.argument("kind", type=click.Choice(list(IMPORTERS)))
     @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     def import_lettres(kind: str, path: Path):
-        """Import one CSV (the same files as the page's import, header of the kind's columns); prints the report.
-        Good rows are kept, each rejected row is listed with its reason."""
+        """Importe un CSV (KIND : abonnes, envois ou audience ; les mêmes fichiers que l'import de la page) et affiche
+        le rapport. Les lignes valides sont gardées, chaque ligne rejetée est listée avec sa raison."""
         try:
             with current_app.extensions["database"].transaction() as session:
                 report = IMPORTERS[kind](session, SYSTEM, decode(path.read_bytes()))
