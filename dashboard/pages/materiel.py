@@ -329,7 +329,7 @@ def _item_form():
                             ITEM, "active", "Disponibilité",
                             dbc.Checklist(
                                 id=ids.field(ITEM, "active"),
-                                options=[{"label": "Disponible au prêt (décocher pour retirer du catalogue)", "value": "active"}],
+                                options=[{"label": "Prêtable (décocher pour retirer du catalogue)", "value": "active"}],
                                 value=["active"],
                                 switch=True,
                             ),
