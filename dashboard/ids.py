@@ -8,6 +8,8 @@ import json
 NAVBAR_TOGGLER = "navbar-toggler"
 NAVBAR_COLLAPSE = "navbar-collapse"
 APP_ALERT = "app-alert"  # a failed callback says so here
+# A store the form feedback's clientside callback writes to (a callback needs an output).
+FEEDBACK_SHOWN = "feedback-shown"
 
 # Accueil
 HOME_YEAR = "home-year"

@@ -522,6 +522,19 @@ def cancel_loan(session: Session, actor: Actor, *, loan_id=None):
 # --- lists --------------------------------------------------------------------------------------------------------
 
 
+def items_today(session: Session, today: dt.date) -> pd.DataFrame:
+    """Per item lent on `today` (index `id`): the units out (loans started and not returned, overdue ones included)
+    and how many of those loans are overdue. Items with nothing out are absent."""
+    overdue = case((Loan.end_date < today, 1), else_=0)
+    query = (
+        select(Loan.item_id.label("id"), func.sum(Loan.units).label("units_out"), func.sum(overdue).label("overdue"))
+        .where(Loan.cancelled_at.is_(None), Loan.returned_on.is_(None), Loan.start_date <= today)
+        .group_by(Loan.item_id)
+    )
+    frame = pd.DataFrame(session.execute(query).all(), columns=["id", "units_out", "overdue"])
+    return frame.astype({"units_out": int, "overdue": int}).set_index("id")
+
+
 def list_items(session: Session, active_only: bool = False) -> pd.DataFrame:
     query = select(
         EquipmentItem.id,

@@ -26,7 +26,8 @@ def register(server: Flask) -> None:
     @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @dry_run_option
     def import_events(path: Path, dry_run: bool):
-        """Import events (format found from the extension, else the content); prints the report."""
+        """Importe des événements (OpenAgenda JSON ou CSV, iCalendar : format reconnu par l'extension, sinon par le
+        contenu) et affiche le rapport."""
         content = path.read_bytes()
 
         def work(session):
@@ -36,11 +37,13 @@ def register(server: Flask) -> None:
         run_and_report(f"Import de {path.name} ({FORMAT_LABELS[detect_format(path.name, content)]})", work, dry_run)
 
     @server.cli.command("export-events")
-    @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+    @click.option(
+        "-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Fichier .ics."
+    )
     @click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="Première date (AAAA-MM-JJ).")
     @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Dernière date (AAAA-MM-JJ).")
     def export_events(output: Path, start, end):
-        """Write the events' dates as an iCalendar file (every date by default)."""
+        """Écrit les dates des événements dans un fichier iCalendar (toutes les dates par défaut)."""
         period = Period(start.date(), end.date()) if start and end else None
         if (start is None) != (end is None):
             click.echo("Erreur : donner --from et --to ensemble.", err=True)

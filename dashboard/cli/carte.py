@@ -18,17 +18,19 @@ def register(server: Flask) -> None:
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @dry_run_option
     def import_places(file: Path, dry_run: bool):
-        """Import places (CSV or JSON, standard v1.0.2 or legacy v0.1), upserted by `id`."""
+        """Importe des lieux (CSV ou JSON, schéma national v1.0.2 ou ancien v0.1), créés ou mis à jour selon leur `id`."""
         content = file.read_bytes()
         run_and_report(
             f"Import de {file.name}", lambda session: interop.import_places(session, SYSTEM, content), dry_run
         )
 
     @server.cli.command("export-places")
-    @click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+    @click.option(
+        "--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True, help="Format."
+    )
     @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Fichier (défaut : sortie)")
     def export_places(fmt: str, output: Path | None):
-        """Export every place in the national schema v1.0.2 (32 columns, "|" multi-values)."""
+        """Exporte tous les lieux au schéma national v1.0.2 (32 colonnes, valeurs multiples séparées par « | »)."""
         database = current_app.extensions["database"]
         with database.session() as session:
             rows = interop.export_rows(interop.places_in_order(session))
@@ -42,8 +44,8 @@ def register(server: Flask) -> None:
     @server.cli.command("refresh-communes")
     @click.argument("package", type=click.Path(exists=True, path_type=Path))
     def refresh_communes(package: Path):
-        """Rebuild db/data/communes.csv.gz from the npm package @etalab/decoupage-administratif (the .tgz of
-        `npm pack @etalab/decoupage-administratif`, or its unpacked folder), then load it."""
+        """Reconstruit db/data/communes.csv.gz depuis le paquet npm @etalab/decoupage-administratif (le .tgz de
+        `npm pack @etalab/decoupage-administratif`, ou son dossier décompressé), puis le charge."""
         rows, source = communes.build_reference(package)
         communes.write_reference(rows, source)
         communes.reference.cache_clear()
@@ -59,7 +61,7 @@ def register(server: Flask) -> None:
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
     @dry_run_option
     def import_ifn(file: Path, dry_run: bool):
-        """Import the digital fragility index (IFN) of the communes (CSV: name,division,code,…,total)."""
+        """Importe l'indice de fragilité numérique (IFN) des communes (CSV : name,division,code,…,total)."""
         content = file.read_bytes()
         run_and_report(
             f"Import de l'indice de fragilité numérique ({file.name})",

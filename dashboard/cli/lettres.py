@@ -39,8 +39,8 @@ def register(server: Flask) -> None:
     @click.option("--date", "on", type=click.DateTime(["%Y-%m-%d"]), help="Date d'un export de contacts (AAAA-MM-JJ).")
     @dry_run_option
     def import_lettres_command(kind, path: Path, mapping, newsletter, on, dry_run: bool):
-        """Import one CSV: the page's files, a Mailchimp or Brevo export (recognised by its header), or any layout
-        with --map. Good rows are kept, each rejected row is listed with its reason."""
+        """Importe un CSV : les fichiers de la page, un export Mailchimp ou Brevo (reconnu par son en-tête), ou toute
+        autre disposition avec --map. Les lignes valides sont gardées, chaque ligne rejetée est listée avec sa raison."""
         content = path.read_bytes()
         day: dt.date | None = on.date() if on else None
         run_and_report(

@@ -17,9 +17,16 @@ RENDERERS = {".pdf": render_pdf, ".html": render_html}
 def register(server: Flask) -> None:
     @server.cli.command("report")
     @click.option("--year", type=int, default=lambda: clock.today().year - 1, help="Année (par défaut : la dernière).")
-    @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+    @click.option(
+        "-o",
+        "--output",
+        "output",
+        required=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Fichier .pdf ou .html.",
+    )
     def report(year: int, output: Path):
-        """Write the annual activity report of a year to a PDF or HTML file."""
+        """Écrit le rapport annuel d'activité d'une année dans un fichier PDF ou HTML."""
         render = RENDERERS.get(output.suffix.lower())
         if render is None:
             click.echo("Erreur : le fichier doit se terminer par .pdf ou .html.", err=True)

@@ -329,3 +329,12 @@ def test_fragility_by_epci_counts_fragile_communes_without_places():
     assert table.loc["CC Nord"].tolist() == [2, 7.25, 2, 1, 2]  # communes, mean, very fragile, without place, places
     assert table.loc["CA Sud", "very_fragile"] == 0 and table.loc["Sans intercommunalité connue", "without_place"] == 1
     assert carte.fragility_by_epci(frame.iloc[0:0]).empty
+
+
+def test_the_place_list_tells_an_empty_base_from_filters_that_match_nothing():
+    import pandas as pd
+
+    from dashboard.components.carte import place_list
+
+    assert "Aucun lieu enregistré." in str(place_list(pd.DataFrame(), filtered=False))
+    assert "Aucun lieu ne correspond à ces filtres." in str(place_list(pd.DataFrame(), filtered=True))
