@@ -123,6 +123,17 @@ def value_problem(column, value, today: dt.date) -> str | None:
     return None
 
 
+def values_problems(model, values: dict, today: dt.date) -> dict[str, str]:
+    """The problems of values about to be written to `model`'s columns (an import checks a row before adding it,
+    so that one bad row is reported rather than refusing the whole file at flush)."""
+    columns = model.__table__.columns
+    return {
+        name: message
+        for name, value in values.items()
+        if name in columns and (message := value_problem(columns[name], value, today)) is not None
+    }
+
+
 def row_problems(obj, today: dt.date, changed_only: bool) -> dict[str, str]:
     state = inspect(obj)
     problems = {}

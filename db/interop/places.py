@@ -26,8 +26,8 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db import clock, fields, imports
 from db import communes as communes_reference
-from db import imports
 from db.carte import sync_place_values
 from db.imports import Issue, UnusableFile
 from db.models import Commune, Place, Role
@@ -394,6 +394,7 @@ def import_places(session: Session, actor: Actor, content: str | bytes) -> Impor
     report = ImportReport()
     communes = commune_lookup(session)
     existing = {p.id: p for p in session.scalars(select(Place))}
+    today = clock.today()
     seen: dict[str, int] = {}
     formats = set()
     for number, record, problem in read_records(content):
@@ -411,6 +412,7 @@ def import_places(session: Session, actor: Actor, content: str | bytes) -> Impor
             record = legacy_to_v1(record)
         dropped = keep_known_values(record)
         values, errors = clean_place(record)
+        errors = {**fields.values_problems(Place, values, today), **errors}
         unresolved = None if errors else resolve_insee(values)
         if legacy:
             # v0.1 has no column for these: an old file must not erase what a v1 import or a form wrote.
