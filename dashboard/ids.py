@@ -28,6 +28,10 @@ ADMIN_JOURNAL_WHO = "admin-journal-who"
 ADMIN_JOURNAL_SORT = "admin-journal-sort"
 ADMIN_NEW_USER_FORM = "new-user"
 ADMIN_ACCESS_FORM = "user-access"
+ADMIN_IMPORT_KIND = "admin-import-kind"
+ADMIN_IMPORT_DRY_RUN = "admin-import-dry-run"
+ADMIN_UPLOAD = "admin-upload"
+ADMIN_IMPORT_RESULT = "admin-import-result"
 
 # Mon compte
 ACCOUNT_PASSWORD_FORM = "own-password"  # noqa: S105 - a form name, not a secret

@@ -490,7 +490,7 @@ def import_events(session: Session, actor: Actor, parsed: ParsedFile) -> imports
             continue
         valid[record.uid] = record
         report.warnings.extend(Issue(record.uid, "", warning) for warning in record.warnings)
-    own = {uid: session.get(Event, r.event_id) for uid, r in valid.items() if r.event_id is not None}
+    own = {uid: _own_event(session, r) for uid, r in valid.items() if r.event_id is not None}
     existing = _existing(session, parsed.source, [uid for uid in valid if own.get(uid) is None])
     for uid, record in valid.items():
         if own.get(uid) is not None:  # one of the app's own events, back from one of its exports
@@ -518,6 +518,18 @@ def import_events(session: Session, actor: Actor, parsed: ParsedFile) -> imports
         else:
             report.unchanged.append(uid)
     return report
+
+
+def _own_event(session: Session, record: EventRecord) -> Event | None:
+    """The event an own UID names, when it is the same event: its title or one of its dates in common (another
+    instance's export carries the same kind of UID for unrelated events: those are imported as new ones)."""
+    event = session.get(Event, record.event_id)
+    if event is None:
+        return None
+    starts = {o.start for o in record.occurrences}
+    if event.title == record.values.get("title") or any(_stored(o).start in starts for o in event.occurrences):
+        return event
+    return None
 
 
 def _update_own_event(session: Session, actor: Actor, event: Event, record: EventRecord, report) -> None:

@@ -29,7 +29,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db import clock
+from db import clock, imports
 from db.models import Commune
 
 DATA_DIR = Path(__file__).with_name("data")
@@ -251,26 +251,13 @@ def resolve(name: str | None, postal_code: str | None) -> Resolution:
 # --- loading into the database ------------------------------------------------------------------------------------
 
 
-@dataclass
-class LoadReport:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    def line(self) -> str:
-        return (
-            f"Référentiel des communes : {self.created} créées, {self.updated} mises à jour, "
-            f"{self.unchanged} inchangées."
-        )
-
-
 _REFERENCE_FIELDS = ("name", "postal_codes", "departement", "epci_code", "epci_name")
 
 
-def load_communes(session: Session, communes: tuple[ReferenceCommune, ...] | None = None) -> LoadReport:
+def load_communes(session: Session, communes: tuple[ReferenceCommune, ...] | None = None) -> imports.ImportReport:
     """Upsert every current commune of the reference into `communes` (idempotent: unchanged rows are not written);
-    the IFN and positions that other imports wrote stay."""
-    report = LoadReport()
+    the IFN and positions that other imports wrote stay. The shared import report (db/imports.py)."""
+    report = imports.ImportReport(what="communes du référentiel national", format=REFERENCE_PATH.name)
     existing = {
         row.insee: row
         for row in session.execute(
@@ -295,7 +282,7 @@ def load_communes(session: Session, communes: tuple[ReferenceCommune, ...] | Non
         elif any(getattr(row, name) != values[name] for name in _REFERENCE_FIELDS):
             changed.append(values)
         else:
-            report.unchanged += 1
+            report.unchanged.append(c.insee)
     if new:
         session.execute(Commune.__table__.insert(), new)
     for values in changed:
@@ -303,5 +290,6 @@ def load_communes(session: Session, communes: tuple[ReferenceCommune, ...] | Non
             Commune.__table__.update().where(Commune.insee == values["insee"]),
             {k: v for k, v in values.items() if k != "insee"},
         )
-    report.created, report.updated = len(new), len(changed)
+    report.created = [values["insee"] for values in new]
+    report.updated = [values["insee"] for values in changed]
     return report

@@ -62,7 +62,7 @@ def register(server: Flask) -> None:
         with database().transaction() as session:
             report = load_communes(session)
         click.echo("Base de données à jour.")
-        click.echo(report.line())
+        click.echo(report.summary)
 
     @server.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Ne rien faire si la base contient déjà des données.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from tempfile import TemporaryDirectory
 
 import click
 from flask import Flask, current_app
@@ -43,19 +44,28 @@ def register(server: Flask) -> None:
 
     @server.cli.command("refresh-communes")
     @click.argument("package", type=click.Path(exists=True, path_type=Path))
-    def refresh_communes(package: Path):
+    @dry_run_option
+    def refresh_communes(package: Path, dry_run: bool):
         """Reconstruit db/data/communes.csv.gz depuis le paquet npm @etalab/decoupage-administratif (le .tgz de
-        `npm pack @etalab/decoupage-administratif`, ou son dossier décompressé), puis le charge."""
+        `npm pack @etalab/decoupage-administratif`, ou son dossier décompressé), puis le charge. Avec --dry-run :
+        ce qui changerait dans la base, sans rien écrire (ni le fichier ni la table)."""
         rows, source = communes.build_reference(package)
+        click.echo(
+            f"{source['package']} {source['version']} : {source['communes']} communes, "
+            f"{source['arrondissements']} arrondissements municipaux."
+        )
+        if dry_run:
+            with TemporaryDirectory() as folder:
+                path = Path(folder) / communes.REFERENCE_PATH.name
+                communes.write_reference(rows, source, path)
+                reference = communes.reference.__wrapped__(path)
+            run_and_report("Référentiel des communes", lambda s: communes.load_communes(s, reference), True)
+            return
         communes.write_reference(rows, source)
         communes.reference.cache_clear()
         communes.resolver.cache_clear()
-        click.echo(
-            f"{source['package']} {source['version']} : {source['communes']} communes, "
-            f"{source['arrondissements']} arrondissements municipaux écrits dans {communes.REFERENCE_PATH.name}."
-        )
-        with current_app.extensions["database"].transaction() as session:
-            click.echo(communes.load_communes(session).line())
+        click.echo(f"Écrit dans {communes.REFERENCE_PATH}.")
+        run_and_report("Référentiel des communes", communes.load_communes, False)
 
     @server.cli.command("import-ifn")
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))

@@ -421,6 +421,19 @@ def test_own_export_imported_back_creates_nothing(database):
     with database.session() as session:
         assert session.scalar(select(func.count(Event.id))) == events_before
         assert session.scalar(select(func.count(AuditLog.id))) == journal_before
+    # Another instance's export: the same kind of UID, but nothing in common with the event of that id → new events.
+    with database.session() as session:
+        some_id = session.scalar(select(func.min(Event.id)))
+    foreign = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//FR\r\nBEGIN:VEVENT\r\n"
+        f"UID:evenement-{some_id}-20261210T090000Z@{ical.DOMAIN}\r\nDTSTAMP:20261201T000000Z\r\n"
+        "DTSTART:20261210T090000Z\r\nDTEND:20261210T100000Z\r\nSUMMARY:Tout autre chose\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    with database.transaction() as session:
+        report = import_events(session, SYSTEM, ical.parse_ics(foreign, TODAY))
+        session.rollback()
+    assert len(report.created) == 1 and not report.updated
     # A date moved in a calendar app and the file read back: that event updated, still no new event.
     moved = exported.replace(b"DTSTART:20260324T130000Z", b"DTSTART:20260324T140000Z", 1)
     with database.transaction() as session:

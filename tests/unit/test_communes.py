@@ -65,10 +65,10 @@ def test_load_communes_is_idempotent_and_keeps_the_ifn(database):
     with database.transaction() as session:
         session.add(Commune(insee="42218", name="St-É", ifn_total=4.2, latitude=45.43))
         report = communes.load_communes(session, sample)
-    assert (report.created, report.updated) == (len(sample) - 1, 1)
+    assert (len(report.created), report.updated) == (len(sample) - 1, ["42218"])
     with database.transaction() as session:
         again = communes.load_communes(session, sample)
-        assert (again.created, again.updated, again.unchanged) == (0, 0, len(sample))
+        assert (again.created, again.updated, len(again.unchanged)) == ([], [], len(sample))
         saint_etienne = session.get(Commune, "42218")
         assert (saint_etienne.name, saint_etienne.ifn_total, saint_etienne.latitude) == ("Saint-Étienne", 4.2, 45.43)
         assert saint_etienne.postal_codes == "42000 42100 42230"
@@ -105,3 +105,37 @@ def test_unresolved_communes_are_reported_row_by_row(database):
     with database.session() as session:
         place = session.scalar(select(Place).where(Place.id == "Sans_code"))
         assert (place.code_insee, place.epci_code) == ("42218", "244200770")  # the EPCI from the reference
+
+
+def test_build_reference_from_the_npm_package(tmp_path):
+    """The refresh reads the package's own JSON files: current communes with postal codes and EPCI, municipal
+    arrondissements tied to their commune, delegated communes as aliases, merged communes' codes."""
+    package = tmp_path / "package"
+    (package / "data").mkdir(parents=True)
+    (package / "package.json").write_text(json.dumps({"name": communes.PACKAGE, "version": "9.9.9"}))
+    (package / "data" / "communes.json").write_text(
+        json.dumps(
+            [
+                {"code": "42039", "nom": "Chalmazel-Jeansagnière", "type": "commune-actuelle", "departement": "42",
+                 "codesPostaux": ["42920"], "anciensCodes": ["42114"]},
+                {"code": "42114", "nom": "Jeansagnière", "type": "commune-deleguee", "chefLieu": "42039",
+                 "departement": "42"},
+                {"code": "69123", "nom": "Lyon", "type": "commune-actuelle", "departement": "69",
+                 "codesPostaux": ["69001", "69003"]},
+                {"code": "69383", "nom": "Lyon 3e Arrondissement", "type": "arrondissement-municipal",
+                 "commune": "69123", "departement": "69", "codesPostaux": ["69003"]},
+            ]
+        )
+    )
+    (package / "data" / "epci.json").write_text(
+        json.dumps([{"code": "200065886", "nom": "CA Loire Forez", "membres": [{"code": "42039"}]}])
+    )
+    rows, source = communes.build_reference(tmp_path)
+    assert (source["version"], source["communes"], source["arrondissements"]) == ("9.9.9", 2, 1)
+    path = tmp_path / "communes.csv.gz"
+    communes.write_reference(rows, source, path)
+    built = communes.Resolver(communes.reference.__wrapped__(path))
+    assert built.resolve("Jeansagnière", "42920").insee == "42039"
+    assert built.resolve("Lyon 3e", "69003").insee == "69123"
+    assert built.commune("42114").epci_name == "CA Loire Forez"  # a merged commune's code: its successor
+    assert built.commune("69383").insee == "69123"
