@@ -4,6 +4,7 @@ figures of the Matériel, computed in SQL so they stay fast over a hundred thous
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter
 from dataclasses import dataclass
 
@@ -145,15 +146,23 @@ def _text(value) -> str:
 
 
 def _parse_int(value, field: str, errors: dict, label: str, required: bool = True) -> int | None:
-    if not _text(value):
+    """A whole number (its sign is the caller's rule), within what a column holds."""
+    text = _text(value)
+    if not text:
         if required:
             errors[field] = f"{label} : valeur obligatoire."
         return None
     try:
-        return fields.number(value)
-    except ValueError as error:
-        errors[field] = f"{label} : {str(error)[0].lower()}{str(error)[1:]}"
+        number = float(text.replace(",", "."))
+    except ValueError:
+        number = math.nan
+    if not number.is_integer():  # also nan and the infinities
+        errors[field] = f"{label} : un nombre entier est attendu."
         return None
+    if abs(number) > fields.LARGEST_INTEGER:
+        errors[field] = f"{label} : nombre trop grand."
+        return None
+    return int(number)
 
 
 def _parse_date(value, field: str, errors: dict, label: str, today: dt.date) -> dt.date | None:
