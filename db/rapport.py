@@ -42,6 +42,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import agenda, carte, catalogue, clock, formations, lettres, materiel, register, revisions
+from db import convention as conv
 from db import indicateurs as ind
 from db.catalogue import Measure
 from db.models import ReportComment, Role
@@ -821,3 +822,54 @@ def render_pdf(report: Report) -> bytes:
         story += _pdf_table(table, styles)
     document.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
+
+
+# --- the narratives of the convention's report (Markdown) ---------------------------------------------------------
+
+NARRATIVE_MAX = 20000
+REPORT_TEXTS = {"introduction": "Introduction", "conclusion": "Conclusion"}
+
+
+def narrative_targets(session: Session, year: int) -> dict[str, str]:
+    """{key: label} of the texts of the year's report: its introduction, each mission of the convention covering
+    the year, its conclusion."""
+    missions = conv.missions(conv.for_year(session, year))
+    return {
+        "introduction": REPORT_TEXTS["introduction"],
+        **{m.key: f"{n}. {m.title}" for n, m in enumerate(missions, start=1)},
+        "conclusion": REPORT_TEXTS["conclusion"],
+    }
+
+
+def save_narrative(session: Session, actor: Actor, *, year=None, key=None, text=None) -> str:
+    """Store a text of the year's report (coordinators and admins): a mission's narrative, the introduction or the
+    conclusion, in Markdown (rendered without HTML); an empty text clears it."""
+    require_role(actor, Role.COORDINATOR)
+    errors = {}
+    try:
+        year = int(year)
+        if not 2000 <= year <= clock.today().year:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["year"] = f"Choisir une année entre 2000 et {clock.today().year}."
+        year = None
+    targets = narrative_targets(session, year) if year else {}
+    if year and key not in targets:
+        errors["key"] = "Choisir une mission de la convention de l'année, l'introduction ou la conclusion."
+    text = (text or "").strip() if isinstance(text, str | None) else ""
+    if len(text) > NARRATIVE_MAX:
+        errors["text"] = f"Le texte ne doit pas dépasser {NARRATIVE_MAX} caractères (actuellement {len(text)})."
+    if errors:
+        raise ValidationError(errors)
+    row = session.scalar(
+        select(ReportComment).where(ReportComment.year == year, ReportComment.mission == key).with_for_update()
+    )
+    if row is None:
+        row = ReportComment(year=year, mission=key, text=text, updated_by=actor.id)
+        session.add(row)
+        audit(session, actor, row, "create")
+    elif row.text != text:
+        before = snapshot(row)
+        row.text, row.updated_by = text, actor.id
+        audit(session, actor, row, "update", before=before)
+    return f"Texte « {targets[key]} » enregistré pour le rapport {year}."
