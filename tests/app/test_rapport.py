@@ -60,10 +60,13 @@ def test_cli_writes_pdf_and_html(app, tmp_path):
     assert "<h1>Rapport d&#x27;activité 2025</h1>" in (tmp_path / "rapport.html").read_text(encoding="utf-8")
 
 
-def test_cli_refuses_an_unknown_format(app, tmp_path):
-    result = app.server.test_cli_runner().invoke(args=["report", "--year", "2025", "-o", str(tmp_path / "r.docx")])
-    assert result.exit_code == 1 and "pdf ou .html" in result.output
-    assert not (tmp_path / "r.docx").exists()
+def test_cli_refuses_an_unknown_format_and_docx_without_a_convention(app, tmp_path):
+    runner = app.server.test_cli_runner()
+    result = runner.invoke(args=["report", "--year", "2025", "-o", str(tmp_path / "r.odp")])
+    assert result.exit_code == 1 and ".pdf, .html ou .docx" in result.output
+    result = runner.invoke(args=["report", "--year", "2025", "-o", str(tmp_path / "r.docx")])
+    assert result.exit_code == 1 and "aucune convention ne couvre 2025" in result.output
+    assert not (tmp_path / "r.docx").exists() and not (tmp_path / "r.odp").exists()
 
 
 def test_indicateurs_exports_as_callbacks(app):
