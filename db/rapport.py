@@ -832,8 +832,11 @@ REPORT_TEXTS = {"introduction": "Introduction", "conclusion": "Conclusion"}
 
 def narrative_targets(session: Session, year: int) -> dict[str, str]:
     """{key: label} of the texts of the year's report: its introduction, each mission of the convention covering
-    the year, its conclusion."""
-    missions = conv.missions(conv.for_year(session, year))
+    the year, its conclusion; without a convention, the app's own missions."""
+    convention = conv.for_year(session, year)
+    if convention is None:  # the figures report by the app's own missions: one commentary each
+        return {mission.key: mission.title for mission in ind.MISSIONS}
+    missions = conv.missions(convention)
     return {
         "introduction": REPORT_TEXTS["introduction"],
         **{m.key: f"{n}. {m.title}" for n, m in enumerate(missions, start=1)},
@@ -841,7 +844,7 @@ def narrative_targets(session: Session, year: int) -> dict[str, str]:
     }
 
 
-def save_narrative(session: Session, actor: Actor, *, year=None, key=None, text=None) -> str:
+def save_narrative(session: Session, actor: Actor, *, year=None, mission=None, text=None) -> str:
     """Store a text of the year's report (coordinators and admins): a mission's narrative, the introduction or the
     conclusion, in Markdown (rendered without HTML); an empty text clears it."""
     require_role(actor, Role.COORDINATOR)
@@ -854,8 +857,9 @@ def save_narrative(session: Session, actor: Actor, *, year=None, key=None, text=
         errors["year"] = f"Choisir une année entre 2000 et {clock.today().year}."
         year = None
     targets = narrative_targets(session, year) if year else {}
+    key = mission
     if year and key not in targets:
-        errors["key"] = "Choisir une mission de la convention de l'année, l'introduction ou la conclusion."
+        errors["mission"] = "Choisir une mission de la convention de l'année, l'introduction ou la conclusion."
     text = (text or "").strip() if isinstance(text, str | None) else ""
     if len(text) > NARRATIVE_MAX:
         errors["text"] = f"Le texte ne doit pas dépasser {NARRATIVE_MAX} caractères (actuellement {len(text)})."

@@ -16,6 +16,8 @@ AREAS = (
     "formations",
     "lettres",
     "indicateurs",
+    "rapport",
+    "actions",
     "projection",
 )
 

@@ -164,11 +164,11 @@ def test_report_from_the_convention_in_three_formats_with_safe_markdown(database
         _loan(session, 10, convention["materiel"])
         actions.save_action(session, people["coordinator"], title="Rencontre des tiers-lieux", kind="rencontre",
                             start_date="2021-04-27", missions=[convention["veille"]], participants=18)  # fmt: skip
-        save_narrative(session, people["coordinator"], year=YEAR, key="veille",
+        save_narrative(session, people["coordinator"], year=YEAR, mission="veille",
                        text="Un **outil** partagé.\n\n- premier point\n- second point\n\n<script>alert(1)</script>")  # fmt: skip
-        save_narrative(session, people["coordinator"], year=YEAR, key="conclusion", text="Une année utile.")
+        save_narrative(session, people["coordinator"], year=YEAR, mission="conclusion", text="Une année utile.")
         with pytest.raises(ValidationError):
-            save_narrative(session, people["coordinator"], year=YEAR, key="inconnue", text="x")
+            save_narrative(session, people["coordinator"], year=YEAR, mission="inconnue", text="x")
     with database.session() as session:
         report = report_document.build(session, YEAR)
         files = {ext: report_render.rendered(session, YEAR, ext) for ext in ("html", "pdf", "docx")}
