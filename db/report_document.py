@@ -123,10 +123,11 @@ class ConventionReport:
     def summary(self) -> Table:
         """Every figure of the report by mission: the table after the cover."""
         rows = [
-            [f"{mission.number} {mission.title}", figure.label, figure.value_text, figure.previous_text, figure.change]
+            [f"{mission.number} {mission.title}" if n == 0 else "", figure.label, figure.value_text,
+             figure.previous_text, figure.change]
             for mission in self.missions
-            for figure in mission.figures
-        ]
+            for n, figure in enumerate(mission.figures)
+        ]  # fmt: skip
         return Table(
             "Synthèse des chiffres par mission",
             ["Mission", "Indicateur", self.period_label, self.previous_label, "Évolution"],
@@ -306,17 +307,22 @@ def _records(session: Session, period: Period) -> dict[int, list[ActionLine]]:
         )
         .order_by(Loan.start_date, Loan.id)
     )
+    grouped: dict[tuple[int, str], list] = {}
     for loan, item in loans:
-        days = materiel.loan_days(loan.start_date, loan.end_date, loan.returned_on, period) * loan.units
-        out.setdefault(loan.mission_id, []).append(
+        grouped.setdefault((loan.mission_id, item), []).append(loan)
+    for (mission_id, item), group in grouped.items():  # one line per item: a report tells its loans, not each one
+        days = sum(materiel.loan_days(x.start_date, x.end_date, x.returned_on, period) * x.units for x in group)
+        first, last = min(x.start_date for x in group), max(x.end_date for x in group)
+        borrowers = list(dict.fromkeys(x.borrower_name for x in group))
+        shown = ", ".join(borrowers[:5]) + (f" et {len(borrowers) - 5} autres" if len(borrowers) > 5 else "")
+        out.setdefault(mission_id, []).append(
             ActionLine(
-                day=loan.start_date.isoformat(),
-                when=_when(loan.start_date, loan.end_date),
-                title=f"Prêt : {item} ({days} jour{'s' if days > 1 else ''} de prêt)",
+                day=first.isoformat(),
+                when=_when(max(first, period.start), min(last, period.end)),
+                title=f"Prêts : {item} ({len(group)} prêt{'s' if len(group) > 1 else ''}, "
+                f"{days} jour{'s' if days > 1 else ''} de prêt)",
                 kind="Prêt de matériel",
-                partners=loan.borrower_name,
-                commune=loan.borrower_commune or "",
-                participants=loan.interventions,
+                partners=shown,
                 origin="prêt",
             )
         )

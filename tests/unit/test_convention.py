@@ -175,6 +175,7 @@ def test_report_from_the_convention_in_three_formats_with_safe_markdown(database
     assert [axis.title for axis in report.axes] == [a["title"] for a in DOCUMENT["axes"]]
     materiel = next(m for m in report.missions if m.key == "materiel")
     assert materiel.figures[0].value == 10 and materiel.actions[0].origin == "prêt"
+    assert materiel.actions[0].title == "Prêts : Kit robotique (1 prêt, 10 jours de prêt)"
     assert report.missions[0].actions[0].title == "Rencontre des tiers-lieux"
     page = files["html"]
     assert "<strong>outil</strong>" in page and "<script>alert" not in page and "&lt;script&gt;" in page
