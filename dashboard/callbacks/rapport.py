@@ -44,7 +44,7 @@ def report_preview(year, _saved, _imported):
     return html.Iframe(srcDoc=document, title=f"Aperçu du rapport d'activité {year}", className="report-preview")
 
 
-def narrative_parts(year, _imported, _saved):
+def narrative_parts(year, _imported):
     """The parts of the year's report a text may be written for, and the year the text and validation forms write
     to."""
     with database().session() as session:
@@ -238,8 +238,7 @@ def register(app) -> None:
         Output(ids.field(REPORT_COMMENT, "year"), "value", allow_duplicate=True),
         Output(ids.field(ids.REPORT_VALIDATE_FORM, "year"), "value", allow_duplicate=True),
         Input(ids.RAPPORT_YEAR, "value"),
-        imported,
-        Input(ids.form_saved(ids.CONVENTION_MISSION_FORM), "data"),
+        imported,  # (every input is on the page for every role: a missing one would keep the callback from running)
         prevent_initial_call="initial_duplicate",
     )(narrative_parts)
     app.callback(

@@ -26,6 +26,9 @@ AREAS = {
     "actions": ("actions", "action_missions", "action_partners"),
 }
 LINKED = ("trainings", "training_sessions", "events", "loans")
+# SQLite's batch mode rebuilds a table to add its foreign key, and its triggers go with the old one: the linked
+# tables' revision triggers (migration 0005) are created again after it.
+RELINKED = {"agenda": ("events",), "materiel": ("loans",), "formations": ("trainings", "training_sessions")}
 
 
 def upgrade() -> None:
@@ -162,7 +165,7 @@ def upgrade() -> None:
             batch.create_foreign_key(
                 batch.f(f"fk_{table}_mission_id_missions"), "missions", ["mission_id"], ["id"], ondelete="SET NULL"
             )
-    for statement in trigger_ddl(op.get_bind().dialect.name, AREAS):
+    for statement in trigger_ddl(op.get_bind().dialect.name, AREAS | RELINKED):
         op.execute(statement)
     op.execute(token_rows_ddl(AREAS))
 
@@ -180,6 +183,8 @@ def downgrade() -> None:
             batch.drop_constraint(batch.f(f"fk_{table}_mission_id_missions"), type_="foreignkey")
             batch.drop_index(batch.f(f"ix_{table}_mission_id"))
             batch.drop_column("mission_id")
+    for statement in trigger_ddl(op.get_bind().dialect.name, RELINKED):
+        op.execute(statement)
     for table in (
         "report_versions",
         "action_partners",
