@@ -19,9 +19,7 @@ NAV_ITEMS = [
     ("/materiel", "Matériel", "box-seam", None),
     ("/formations", "Formations", "mortarboard", None),
     ("/lettres", "Lettres", "envelope-paper", None),
-    ("/actions", "Actions", "journal-check", None),
     ("/indicateurs", "Indicateurs", "graph-up", None),
-    ("/rapport", "Rapport", "file-earmark-text", None),
     ("/projection", "Projection", "display", None),
     ("/admin", "Admin", "gear", {"admin"}),
 ]

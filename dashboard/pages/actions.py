@@ -139,6 +139,12 @@ def layout(annee=None, **_query):
                 "Ce que le réseau a fait, daté, sous les missions de la convention : le rapport annuel les raconte.",
                 actions=[
                     dbc.Button(
+                        [html.I(className="bi bi-file-earmark-text me-1", **{"aria-hidden": "true"}), "Rapport annuel"],
+                        href="/rapport",
+                        color="primary",
+                        outline=True,
+                    ),
+                    dbc.Button(
                         [html.I(className="bi bi-filetype-csv me-1", **{"aria-hidden": "true"}), "Export CSV"],
                         id=ids.ACTIONS_EXPORT,
                         color="primary",

@@ -253,7 +253,15 @@ def layout(annee=None, **_query):
                 "Rapport annuel",
                 "Le rapport d'activité de l'année, selon la convention qui lie le réseau au Département : axes, "
                 "missions, chiffres, actions datées, bilans de la coordination et conclusion ; ses versions validées.",
-                actions=[html.Div(id=ids.RAPPORT_DOWNLOADS, className="d-flex gap-2")],
+                actions=[
+                    html.Div(id=ids.RAPPORT_DOWNLOADS, className="d-flex gap-2"),
+                    dbc.Button(
+                        [html.I(className="bi bi-journal-check me-1", **{"aria-hidden": "true"}), "Actions du réseau"],
+                        href="/actions",
+                        color="primary",
+                        outline=True,
+                    ),
+                ],
             ),
             html.Div(
                 [

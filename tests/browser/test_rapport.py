@@ -3,6 +3,7 @@ validates the report, which then stays as sent while a 2021 loan is corrected, t
 axe-core on the page."""
 
 import datetime as dt
+import re
 import secrets
 
 import pytest
@@ -73,4 +74,41 @@ def test_rapport002_a_validated_report_stays_as_sent_and_the_page_lists_what_cha
     expect(changes).to_contain_text("Jours de prêt de matériel", timeout=60_000)
     expect(changes).to_contain_text("752")
     assert page.request.get(f"{live_server}{href}").body() == sent
+    check_accessibility(page)
+
+
+def test_rapport003_admin_sees_and_exports_the_convention(page, live_server):
+    log_in(page, live_server, "admin")
+    page.goto(f"{live_server}/rapport?annee={YEAR}")
+    wait_for_dash(page)
+    panel = page.locator("#rapport-convention")
+    expect(panel).to_contain_text("(2021–2023)")
+    expect(panel).to_contain_text("Expérimenter une démarche autour du numérique responsable")
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Exporter la convention (JSON)").click()
+    assert download.value.suggested_filename == "convention-2021–2023.json"
+    page.get_by_label("Mission", exact=True).select_option(label="Mutualisation de ressources matérielles")
+    expect(page.get_by_label(re.compile(r"^Titre"))).to_have_value("Mutualisation de ressources matérielles")
+    check_accessibility(page)
+
+
+def test_actions001_coordinator_records_an_action_and_finds_it(page, live_server):
+    title = f"Atelier de la démo {secrets.token_hex(3)}"
+    log_in(page, live_server, "coordinator")
+    page.goto(f"{live_server}/actions?annee={YEAR}")
+    wait_for_dash(page)
+    expect(page.locator(".paged-table")).to_contain_text("Rencontre départementale des tiers-lieux numériques")
+    page.get_by_label(re.compile(r"^Titre")).fill(title)
+    page.get_by_label("Type *").select_option(label="Intervention")
+    page.get_by_label(re.compile(r"^Date")).fill(f"{YEAR}-06-15")
+    page.get_by_label("Participants").fill("14")
+    page.get_by_label("Autres partenaires").fill("Centre social de test")
+    page.get_by_role("button", name="Enregistrer l'action").click()
+    expect(page.get_by_text(f"Action « {title} » du 15/06/{YEAR} enregistrée.")).to_be_visible()
+    page.get_by_label("Recherche").fill(title)
+    page.get_by_label("Recherche").press("Enter")
+    expect(page.locator(".paged-table")).to_contain_text("Centre social de test", timeout=30_000)
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export CSV").click()
+    assert title in download.value.path().read_text(encoding="utf-8-sig")
     check_accessibility(page)
