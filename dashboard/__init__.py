@@ -6,7 +6,7 @@ import dash
 from flask import Flask, current_app, jsonify, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from dashboard import auth
+from dashboard import auth, errors, headers
 from dashboard.config import ROOT, Config
 from db import clock
 from db.session import Database
@@ -66,8 +66,10 @@ def create_app(config: Config | None = None) -> dash.Dash:
     server.config.from_mapping(config.as_dict())
     if hops := server.config["PROXY_FIX"]:  # the client's address, the public scheme and host (screen links)
         server.wsgi_app = ProxyFix(server.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    errors.init_app(server)  # first: every later hook logs with the request's id
     clock.configure(server.config["TIME_ZONE"])
     server.extensions["database"] = Database(server.config["DATABASE_URL"])
+    errors.check_production(server.config, server.extensions["database"].ping)
     auth.init_app(server)
     server.add_url_rule("/healthz", "healthz", healthz)
 
@@ -85,12 +87,16 @@ def create_app(config: Config | None = None) -> dash.Dash:
         title="Médiation numérique · Tableau de bord",
         update_title=None,
         suppress_callback_exceptions=True,  # page components appear only when their page is shown
+        on_error=errors.callback_error,
         compress=True,  # Flask-Compress: every response, the map's point collection first (1.7 MB → ~0.3 MB)
     )
     app.index_string = INDEX_STRING
+    server.extensions["dash"] = app
+    auth.protect(server)
     from dashboard.callbacks import register_all
     from dashboard.shell import layout
 
     app.layout = layout
     register_all(app)
+    headers.init_app(app)
     return app

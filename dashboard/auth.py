@@ -8,13 +8,13 @@ session also ends after SESSION_IDLE_MINUTES without a request and SESSION_MAX_H
 
 from __future__ import annotations
 
-import json
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 from flask import (
     Flask,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -27,6 +27,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 
+from dashboard import access
 from db import clock
 from db import projection as projection_db
 from db import users as user_db
@@ -87,51 +88,39 @@ def _is_public_request() -> bool:
 
 PROJECTION_PATH = "/projection"
 PROJECTION_KEY = "projection_token"  # session key holding the sha256 of the screen's link token
-PROJECTION_ID_PREFIX = "proj-"  # every component id the projection's callbacks write to starts with it
-PAGES_OUTPUTS = {"_pages_content", "_pages_store"}  # Dash's page-routing callback
-
-
-def _callback_output_names(output: str) -> list[str]:
-    """The component ids (the `type` of a dict id) named by a callback request's `output` key, the key Dash uses to
-    choose the function it runs: "id.prop", or "..id.prop...id.prop.." for several outputs."""
-    parts = output[2:-2].split("...") if output.startswith("..") and output.endswith("..") else [output]
-    names = []
-    for part in parts:
-        component = part.rsplit(".", 1)[0]
-        if component.startswith("{"):
-            try:
-                component = str(json.loads(component).get("type", ""))
-            except (ValueError, AttributeError):
-                component = ""
-        names.append(component)
-    return names
-
-
-def _is_projection_callback(body) -> bool:
-    """A callback request that runs a projection callback, or Dash's page routing to the projection page."""
-    if not isinstance(body, dict) or not isinstance(body.get("output"), str):
-        return False
-    names = _callback_output_names(body["output"])
-    if names and all(name.startswith(PROJECTION_ID_PREFIX) for name in names):
-        return True
-    inputs = body.get("inputs") or [{}]
-    first = inputs[0] if isinstance(inputs, list) and isinstance(inputs[0], dict) else {}
-    return set(names) == PAGES_OUTPUTS and first.get("property") == "pathname" and first.get("value") == PROJECTION_PATH
-
-
 def _projection_screen_allowed() -> bool:
     """An anonymous request from a screen holding a link that is still valid, for the projection only."""
     token_hash = session.get(PROJECTION_KEY)
     if not token_hash:
         return False
     with database().session() as db_session:
-        valid = projection_db.active_token(db_session, token_hash) is not None
-    if not valid:  # revoked since: the screen is out at once
+        link = projection_db.active_token(db_session, token_hash)
+    if link is None:  # revoked since: the screen is out at once
         session.pop(PROJECTION_KEY, None)
         return False
+    g.screen_settings = projection_db.parse_settings(parse_qs_flat(link.query))
     if request.method == "GET":  # the page, and the places its Carte slide draws (open data anyway)
         return request.path in (PROJECTION_PATH, "/_dash-layout", "/_dash-dependencies", "/api/carte/points.json")
-    return request.path == "/_dash-update-component" and _is_projection_callback(request.get_json(silent=True))
+    body = request.get_json(silent=True)
+    if request.path != "/_dash-update-component" or access.required_role(current_app, body) != access.SCREEN:
+        return False
+    if not access.well_formed(current_app.extensions["dash"].callback_map, body):
+        return False
+    # Dash's page routing runs for a screen only to show the projection page.
+    inputs = body.get("inputs") or [{}]
+    first = inputs[0] if isinstance(inputs, list) and isinstance(inputs[0], dict) else {}
+    routing = set(access.output_names(body["output"])) == access.PAGES_OUTPUTS
+    return not routing or (first.get("property") == "pathname" and first.get("value") == PROJECTION_PATH)
+
+
+def screen_slides() -> frozenset[str] | None:
+    """The slides the screen link of this request was made for; None for a person logged in (every slide)."""
+    settings = g.get("screen_settings")
+    return None if settings is None else frozenset(settings.slides)
+
+
+def parse_qs_flat(query: str) -> dict[str, str]:
+    return {key: values[-1] for key, values in parse_qs(query).items()}
 
 
 def _open_projection_link():
@@ -155,14 +144,14 @@ def is_projection_screen() -> bool:
 
 def guard():
     """Anonymous requests: pages redirect to /login, Dash and API endpoints answer 401. A projection screen's
-    link opens only the projection page and its callbacks."""
+    link opens only the projection page and its callbacks. A callback runs only for the role it declared."""
     if _is_public_request():
         return None
     if current_user.is_authenticated:
-        if not _session_ended():
-            return None
-        logout_user()
-        return _ask_to_log_in(SESSION_EXPIRED)
+        if _session_ended():
+            logout_user()
+            return _ask_to_log_in(SESSION_EXPIRED)
+        return _refuse_unreadable_callback()
     opened = _open_projection_link()
     if opened is not None:
         return opened
@@ -171,11 +160,27 @@ def guard():
     return _ask_to_log_in()
 
 
+CALLBACK_REFUSED = "Ces données sont réservées à un autre rôle que le vôtre."
+
+
+def _refuse_unreadable_callback():
+    """A callback runs only if it declared a role (default deny) that the person's role reaches."""
+    if request.path != "/_dash-update-component":
+        return None
+    body = request.get_json(silent=True)
+    required = access.required_role(current_app, body)
+    if required is None or not access.well_formed(current_app.extensions["dash"].callback_map, body):
+        return jsonify(error="Requête incomplète ou inconnue."), 400
+    if not access.may(current_user.role, required):
+        return jsonify(error=CALLBACK_REFUSED), 403
+    return None
+
+
 def _ask_to_log_in(message: str | None = None):
     """Callbacks and API answer 401 (the page's script says it in French and keeps what was typed); pages go to the
     login form, back here once logged in."""
     if request.path.startswith(("/_dash-", "/_reload-hash", "/api/")):
-        return jsonify(error=message or "authentification requise"), 401
+        return jsonify(error=message or "Connectez-vous pour accéder à ces données."), 401
     if message:
         flash(message, "warning")
     return redirect(url_for("login", next=request.full_path.rstrip("?")))
@@ -252,8 +257,6 @@ def role_label(role: str) -> str:
 def init_app(server: Flask) -> None:
     login_manager.init_app(server)
     login_manager.login_view = "login"
-    server.before_request(guard)  # before CSRF: an anonymous request is told to log in, not that its token is bad
-    csrf.init_app(server)
     # A limiter per app: failed logins are counted per IP and per account, only failures count.
     limiter = Limiter(get_remote_address, app=server)
     limited_login = limiter.limit(server.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed_login)(
@@ -269,3 +272,10 @@ def init_app(server: Flask) -> None:
     server.add_url_rule("/logout", "logout", logout, methods=["POST"])
     server.register_error_handler(429, _too_many_attempts)
     server.after_request(set_csrf_cookie)
+
+
+def protect(server: Flask) -> None:
+    """The guard, then CSRF, in front of every request; called once Dash has added its own first-request hooks
+    (they register Dash's page routing callback, which the guard must know)."""
+    server.before_request(guard)  # before CSRF: an anonymous request is told to log in, not that its token is bad
+    csrf.init_app(server)

@@ -53,6 +53,7 @@ class Config:
     # Reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host headers are trusted (0: none, the
     # headers are ignored, since any client could send them).
     PROXY_FIX = int(os.environ.get("PROXY_FIX", "0"))
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
 
     def __init__(self):
         key = os.environ.get("SECRET_KEY")

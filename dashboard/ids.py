@@ -7,6 +7,7 @@ import json
 # Shell
 NAVBAR_TOGGLER = "navbar-toggler"
 NAVBAR_COLLAPSE = "navbar-collapse"
+APP_ALERT = "app-alert"  # a failed callback says so here
 
 # Accueil
 HOME_YEAR = "home-year"

@@ -111,5 +111,7 @@ def layout():
             html.A("Aller au contenu", href="#main", className="visually-hidden-focusable skip-link"),
             html.Header(navbar()),
             html.Main(dbc.Container(dash.page_container, fluid="xxl", className="py-4"), id="main"),
+            # Where a callback that failed says so (dashboard.errors.callback_error), in view wherever one scrolled.
+            dbc.Alert(id=ids.APP_ALERT, is_open=False, color="danger", dismissable=True, className="app-alert"),
         ]
     )

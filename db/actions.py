@@ -27,7 +27,9 @@ import pandas as pd
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from db import clock, fields
 from db import convention as conv
+from db.fields import record_key
 from db.interop.mailing import CsvFormat, _plain, decode, read_rows
 from db.lettres import parse_date, parse_number
 from db.models import Action, ActionMission, ActionPartner, Commune, Mission, Place, Role
@@ -58,16 +60,16 @@ class Saved:
 
 
 def _ids(values) -> list[int]:
-    if values in (None, ""):
+    if values is None or values == "":
         return []
     if not isinstance(values, list | tuple):
         values = [values]
     out = []
     for value in values:
-        try:
-            out.append(int(value))
-        except (TypeError, ValueError):
-            raise ValueError from None
+        key = record_key(value)
+        if key is None:
+            raise ValueError
+        out.append(key)
     return list(dict.fromkeys(out))
 
 
@@ -75,12 +77,16 @@ def _names(value) -> list[str]:
     """Free partner names: one per line, or joined with `|` or `;`."""
     if not value:
         return []
-    parts = re.split(r"[\n|;]", value) if isinstance(value, str) else [str(v) for v in value]
+    if not isinstance(value, str | list | tuple) or not all(isinstance(v, str) for v in value):
+        raise ValueError("Noms de structures attendus.")
+    parts = re.split(r"[\n|;]", value) if isinstance(value, str) else list(value)
     return list(dict.fromkeys(p.strip() for p in parts if p and p.strip()))
 
 
 def _links(value) -> str | None:
-    text = (value or "").strip() if isinstance(value, str) else ""
+    if value is not None and not isinstance(value, str):
+        raise ValueError("Adresses attendues, une par ligne.")
+    text = (value or "").strip()
     if not text:
         return None
     links = re.split(r"[\s|]+", text)
@@ -126,14 +132,12 @@ def _save(session: Session, actor: Actor, **values) -> _Result:
     action = None
     action_id = values.get("action_id")
     if action_id not in (None, "", "new"):
-        try:
-            action = session.get(Action, int(action_id), with_for_update=True)
-        except (TypeError, ValueError):
-            action = None
+        key = record_key(action_id)
+        action = None if key is None else session.get(Action, key, with_for_update=True)
         if action is None:
             errors["action_id"] = "Action introuvable."
     title = conv._text(errors, "title", values.get("title"), "Le titre", TITLE_MAX)
-    kind = values.get("kind")
+    kind = values.get("kind") if isinstance(values.get("kind"), str) else None
     if kind not in KINDS:
         by_label = {_plain(label): key for key, label in KINDS.items()}
         kind = by_label.get(_plain(str(kind or ""))) or (
@@ -144,13 +148,20 @@ def _save(session: Session, actor: Actor, **values) -> _Result:
     days = {}
     for name, label, required in (("start_date", "La date", True), ("end_date", "La date de fin", False)):
         value = values.get(name)
-        if value in (None, "") or (isinstance(value, str) and not value.strip()):
+        if value is None or (isinstance(value, str) and not value.strip()):
             if required:
                 errors[name] = f"{label} est obligatoire."
             days[name] = None
             continue
         try:
+            if not isinstance(value, str | dt.date):
+                raise ValueError("Date invalide : format attendu JJ/MM/AAAA ou AAAA-MM-JJ.")
             days[name] = parse_date(value)
+            if not fields.EARLIEST <= days[name] <= fields.latest_date(clock.today()):
+                raise ValueError(
+                    f"Date hors de la période plausible : du {fields.EARLIEST:%d/%m/%Y} au "
+                    f"{fields.latest_date(clock.today()):%d/%m/%Y}."
+                )
         except ValueError as error:
             errors[name] = str(error)
             days[name] = None
@@ -174,19 +185,25 @@ def _save(session: Session, actor: Actor, **values) -> _Result:
     places = {p.pk: p for p in session.scalars(select(Place).where(Place.pk.in_(place_pks)))} if place_pks else {}
     if len(places) != len(place_pks):
         errors["partner_places"] = "Lieu introuvable sur la Carte."
-    names = _names(values.get("partner_names"))
+    try:
+        names = _names(values.get("partner_names"))
+    except ValueError as error:
+        names, errors["partner_names"] = [], str(error)
     if any(len(name) > 500 for name in names):
         errors["partner_names"] = "Un nom de structure ne doit pas dépasser 500 caractères."
     commune_insee = commune_name = None
-    commune = (values.get("commune") or "").strip() if isinstance(values.get("commune"), str) else values.get("commune")
+    commune = values.get("commune")
+    if commune is not None and not isinstance(commune, str):
+        errors["commune"], commune = "Nom ou code INSEE de la commune attendu.", None
+    commune = (commune or "").strip()
     if commune:
         row = session.get(Commune, str(commune)) if re.fullmatch(r"\d[0-9AB]\d{3}", str(commune)) else None
         if row is None:
             row = session.scalars(select(Commune).where(func.lower(Commune.name) == str(commune).lower())).first()
         if row is not None:
             commune_insee, commune_name = row.insee, row.name
-        elif re.fullmatch(r"\d[0-9AB]\d{3}", str(commune)):
-            commune_insee = str(commune)
+        elif fields.is_insee_code(commune):
+            commune_insee = commune
         elif len(str(commune)) <= 200:
             commune_name = str(commune)
         else:
@@ -195,7 +212,7 @@ def _save(session: Session, actor: Actor, **values) -> _Result:
     numbers = {}
     for name, integer, label in (("participants", True, "Le nombre de participants"), ("hours", False, "La durée")):
         value = values.get(name)
-        if value in (None, "") or (isinstance(value, str) and not value.strip()):
+        if value is None or (isinstance(value, str) and not value.strip()):
             numbers[name] = None
             continue
         try:
@@ -240,10 +257,8 @@ def _place_named(session: Session, name: str) -> int | None:
 
 def delete_action(session: Session, actor: Actor, *, action_id=None) -> str:
     require_role(actor, Role.COORDINATOR)
-    try:
-        action = session.get(Action, int(action_id), with_for_update=True)
-    except (TypeError, ValueError):
-        action = None
+    key = record_key(action_id)
+    action = None if key is None else session.get(Action, key, with_for_update=True)
     if action is None:
         raise ValidationError({"action_id": "Action introuvable."})
     before = snapshot(action)
@@ -313,7 +328,7 @@ def import_csv(session: Session, actor: Actor, data: bytes | str) -> ImportRepor
 
 def import_actions(session: Session, actor: Actor, *, content=None) -> str:
     """The import form's write."""
-    if not content:
+    if not content or not isinstance(content, str | bytes):
         raise ValidationError({"content": "Choisir un fichier CSV d'actions."})
     report = import_csv(session, actor, content)
     lines = "; ".join(f"ligne {line} : {reason}" for line, reason in report.rejected[:10])
@@ -425,10 +440,8 @@ def export_frame(session: Session, filters: ActionFilters) -> pd.DataFrame:
 
 def action_values(session: Session, action_id) -> dict | None:
     """An action's fields as the form shows them (None when it does not exist)."""
-    try:
-        action = session.get(Action, int(action_id))
-    except (TypeError, ValueError):
-        return None
+    key = record_key(action_id)
+    action = None if key is None else session.get(Action, key)
     if action is None:
         return None
     return {

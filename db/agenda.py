@@ -18,7 +18,7 @@ import pandas as pd
 from sqlalchemy import DateTime, and_, case, func, literal, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
-from db import clock
+from db import clock, fields
 from db.models import AttendanceMode, Commune, Event, EventOccurrence, EventStatus, Place, Role
 from db.paging import Page, fetch_page
 from db.periods import Period, month_starts, period_table
@@ -329,7 +329,7 @@ def parse_event_form(session: Session, raw: dict) -> tuple[dict, list[Occurrence
     }
     place_pk = _text(raw.get("place_pk"))
     if place_pk:
-        place = session.get(Place, int(place_pk)) if place_pk.isdigit() else None
+        place = session.get(Place, key) if (key := fields.record_key(place_pk)) else None
         if place is None:
             errors["place_pk"] = "Lieu introuvable : choisir un lieu de la liste."
         else:  # the event sits where the place is; its fields win over free text
@@ -378,7 +378,7 @@ def save_event(session: Session, actor: Actor, *, event_id=None, **raw) -> Event
     require_role(actor, Role.COORDINATOR)
     event = None
     if _text(event_id):
-        event = session.get(Event, int(event_id)) if str(event_id).isdigit() else None
+        event = session.get(Event, key) if (key := fields.record_key(event_id)) else None
         if event is None:
             raise ValidationError({"event_id": "Événement introuvable."})
     values, occurrences, errors = parse_event_form(session, raw)
@@ -404,10 +404,10 @@ def set_event_status(session: Session, actor: Actor, *, event_id=None, status=No
     """Change only the status of an event (cancel, postpone, mark full…)."""
     require_role(actor, Role.COORDINATOR)
     errors = {}
-    event = session.get(Event, int(event_id)) if _text(event_id) and str(event_id).isdigit() else None
+    event = session.get(Event, key) if (key := fields.record_key(event_id)) else None
     if event is None:
         errors["event_id"] = "Choisir un événement."
-    if status not in {s.value for s in EventStatus}:
+    if not isinstance(status, str) or status not in {s.value for s in EventStatus}:
         errors["status"] = "Choisir un statut."
     if errors:
         raise ValidationError(errors)

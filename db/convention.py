@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from db import catalogue
+from db.fields import record_key
 from db.models import Convention, ConventionAxis, Mission, MissionFigure, Role
 from db.writes import Actor, ValidationError, audit, require_role, snapshot
 
@@ -54,10 +55,8 @@ def for_year(session: Session, year: int) -> Convention | None:
 
 
 def get(session: Session, convention_id) -> Convention | None:
-    try:
-        return session.scalars(_loaded().where(Convention.id == int(convention_id))).first()
-    except (TypeError, ValueError):
-        return None
+    key = record_key(convention_id)
+    return None if key is None else session.scalars(_loaded().where(Convention.id == key)).first()
 
 
 def list_conventions(session: Session) -> list[Convention]:
@@ -154,10 +153,12 @@ def _text(errors: dict, where: str, value, label: str, max_length: int, required
 
 def _year(errors: dict, where: str, value, label: str) -> int | None:
     try:
-        year = int(value)
-        if isinstance(value, bool) or not MIN_YEAR <= year <= MAX_YEAR:
+        if isinstance(value, bool) or not isinstance(value, int | str):
             raise ValueError
-    except (TypeError, ValueError):
+        year = int(value)
+        if not MIN_YEAR <= year <= MAX_YEAR:
+            raise ValueError
+    except (TypeError, ValueError, OverflowError):
         errors[where] = f"{label} : une année entre {MIN_YEAR} et {MAX_YEAR}."
         return None
     return year
@@ -313,7 +314,7 @@ def _set_figures(mission: Mission, keys: list[str]) -> None:
 
 def import_convention(session: Session, actor: Actor, *, content=None) -> str:
     """The import form's write: `content` is the uploaded file (text or bytes)."""
-    if not content:
+    if not content or not isinstance(content, str | bytes):
         raise ValidationError({"content": "Choisir un fichier JSON de convention."})
     convention, created = import_document(session, actor, content)
     count = len(missions(convention))
@@ -359,30 +360,30 @@ def save_mission(
     errors: dict[str, str] = {}
     mission = None
     if mission_id not in (None, "", "new"):
-        try:
-            mission = session.get(Mission, int(mission_id), with_for_update=True)
-        except (TypeError, ValueError):
-            mission = None
+        key = record_key(mission_id)
+        mission = None if key is None else session.get(Mission, key, with_for_update=True)
         if mission is None:
             errors["mission_id"] = "Mission introuvable."
-    try:
-        axis = session.get(ConventionAxis, int(axis_id)) if axis_id not in (None, "") else None
-    except (TypeError, ValueError):
-        axis = None
+    axis_key = record_key(axis_id)
+    axis = None if axis_key is None else session.get(ConventionAxis, axis_key)
     if axis is None:
         errors["axis_id"] = "Choisir l'axe de la mission."
     title = _text(errors, "title", title, "Le titre", TITLE_MAX)
     description = _text(errors, "description", description, "La description", DESCRIPTION_MAX, required=False)
     try:
-        position = int(position) if position not in (None, "") else None
+        position = None if position in (None, "") else record_key(position) if isinstance(position, int | str) else 0
         if position is not None and not 1 <= position <= 99:
             raise ValueError
     except (TypeError, ValueError):
         errors["position"] = "Un rang entre 1 et 99."
+    if not isinstance(figures, list | tuple | type(None)):
+        figures = [figures]
     figures = [f for f in (figures or []) if f]
+    if not all(isinstance(f, str) for f in figures):
+        errors["figures"], figures = "Chiffres du catalogue invalides.", []
     unknown = [f for f in figures if f not in catalogue.BY_KEY]
     if unknown:
-        errors["figures"] = f"Chiffre(s) inconnu(s) : {', '.join(unknown)}."
+        errors["figures"] = f"Chiffre(s) inconnu(s) : {', '.join(unknown)[:200]}."
     if errors:
         raise ValidationError(errors)
     convention = axis.convention

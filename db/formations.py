@@ -28,7 +28,7 @@ from sqlalchemy import Date, Select, and_, case, extract, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement
 
-from db import clock, paging
+from db import clock, fields, paging
 from db.figures import KeyFigure
 from db.models import Attendant, AttendantState, Commune, Place, Role, Training, TrainingKind, TrainingSession
 from db.periods import Period, period_table
@@ -85,12 +85,12 @@ class _Form:
         if value is None or str(value).strip() == "":
             return None
         try:
-            number = float(str(value).strip().replace(",", "."))
-        except ValueError:
-            self.fail(name, "Saisir un nombre entier.")
+            number = fields.number(value if isinstance(value, int | float | str) else None, integer=False)
+        except ValueError as error:
+            self.fail(name, message or str(error))
             return None
-        if not number.is_integer():
-            self.fail(name, "Saisir un nombre entier.")
+        if not number.is_integer() or number > fields.LARGEST_INTEGER:
+            self.fail(name, message or "Saisir un nombre entier.")
             return None
         if number < minimum:
             self.fail(name, message or f"Saisir un nombre supérieur ou égal à {minimum}.")

@@ -16,7 +16,6 @@ Rates are weighted over the issues that carry the statistics: open rate = Σ ope
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from typing import NamedTuple
 from urllib.parse import urlparse
@@ -25,7 +24,7 @@ import pandas as pd
 from sqlalchemy import and_, case, extract, func, select
 from sqlalchemy.orm import Session
 
-from db import clock
+from db import clock, fields
 from db.figures import KeyFigure
 from db.models import AudienceFigure, Newsletter, NewsletterIssue, Role, SubscriberSnapshot
 from db.periods import Period, complete_months
@@ -82,25 +81,7 @@ def parse_date(value) -> dt.date:
 
 def parse_number(value, integer: bool = True) -> float | int:
     """A non-negative number from a number or a French-formatted text ("2 400", "12,5")."""
-    if isinstance(value, bool):
-        raise ValueError("Nombre attendu.")
-    if isinstance(value, int | float):
-        number = value
-    else:
-        text = re.sub(r"[\s\u00a0\u202f]", "", str(value)).replace(",", ".")
-        try:
-            number = float(text)
-        except ValueError:
-            raise ValueError("Nombre entier attendu." if integer else "Nombre attendu.") from None
-    if not math.isfinite(number):  # "nan" and "inf" parse as floats
-        raise ValueError("Nombre attendu.")
-    if number < 0:
-        raise ValueError("Le nombre doit être positif ou nul.")
-    if integer:
-        if number != int(number):
-            raise ValueError("Nombre entier attendu.")
-        return int(number)
-    return float(number)
+    return fields.number(value, integer=integer)
 
 
 def parse_period(value, today: dt.date) -> tuple[str, dt.date]:
@@ -164,10 +145,8 @@ class _Checker:
         if _blank(value):
             self.errors[field] = "Choisir une lettre d'information."
             return None
-        try:
-            newsletter = session.get(Newsletter, int(value), with_for_update=True)
-        except (TypeError, ValueError):
-            newsletter = None
+        key = fields.record_key(value)
+        newsletter = session.get(Newsletter, key, with_for_update=True) if key else None
         if newsletter is None:
             self.errors[field] = "Lettre d'information introuvable."
         return newsletter

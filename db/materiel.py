@@ -13,7 +13,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
-from db import clock, paging, register
+from db import clock, fields, paging, register
 from db.models import Commune, EquipmentItem, Loan, Place, Role
 from db.periods import Period, month_periods, overlap_days, period_table
 from db.writes import Actor, ValidationError, audit, require_role, snapshot
@@ -145,20 +145,15 @@ def _text(value) -> str:
 
 
 def _parse_int(value, field: str, errors: dict, label: str, required: bool = True) -> int | None:
-    text = _text(value)
-    if not text:
+    if not _text(value):
         if required:
             errors[field] = f"{label} : valeur obligatoire."
         return None
     try:
-        number = float(text.replace(",", "."))
-    except ValueError:
-        errors[field] = f"{label} : un nombre entier est attendu."
+        return fields.number(value)
+    except ValueError as error:
+        errors[field] = f"{label} : {str(error)[0].lower()}{str(error)[1:]}"
         return None
-    if not number.is_integer():
-        errors[field] = f"{label} : un nombre entier est attendu."
-        return None
-    return int(number)
 
 
 def _parse_date(value, field: str, errors: dict, label: str, today: dt.date) -> dt.date | None:

@@ -678,9 +678,10 @@ class ReportVersion(Base):
     validated_by_name: Mapped[str | None] = mapped_column(String(200))
     note: Mapped[str | None] = mapped_column(String(500))
     document: Mapped[dict] = mapped_column(JSON)  # the report's data as sent
-    html: Mapped[str] = mapped_column(Text)
-    pdf_base64: Mapped[str] = mapped_column(Text)  # the files as sent (base64: every backup format carries text)
-    docx_base64: Mapped[str] = mapped_column(Text)
+    # The files as sent (base64: every backup format carries text), rendered by the app: no length limit at flush.
+    html: Mapped[str] = mapped_column(Text, info={"file": True})
+    pdf_base64: Mapped[str] = mapped_column(Text, info={"file": True})
+    docx_base64: Mapped[str] = mapped_column(Text, info={"file": True})
 
     __table_args__ = (UniqueConstraint("year", "number", name="year_number"),)
 

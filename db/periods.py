@@ -81,6 +81,15 @@ EARLIEST_YEAR = 2000  # before any network's records: a typo
 LONGEST_SPAN_DAYS = 10 * 366
 
 
+def chosen_year(value, today: dt.date) -> int:
+    """The year a selector asks for; the current year when it was cleared or holds no plausible year."""
+    try:
+        year = int(str(value))
+    except ValueError:
+        return today.year
+    return year if EARLIEST_YEAR <= year <= today.year + 1 else today.year
+
+
 def requested_period(year=None, start=None, end=None, *, today: dt.date) -> Period:
     """The period a request names: `year` (see `reporting_period`), or `start` and `end` (ISO dates, both
     included); the current year to date when it names none. ValueError with a French message otherwise."""

@@ -16,7 +16,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from db import clock
+from db import clock, fields
 from db.models import ProjectionToken, Role, User
 from db.writes import Actor, ValidationError, audit, require_role, snapshot
 
@@ -88,7 +88,8 @@ def hash_token(token: str) -> str:
 def create_token(session: Session, actor: Actor, *, label=None, query=None) -> tuple[ProjectionToken, str]:
     """A new link (admins only). Returns the row and the token itself, which is never stored nor shown again."""
     require_role(actor, Role.ADMIN)
-    label = (label or "").strip()
+    label = label.strip() if isinstance(label, str) else ""
+    query = query if isinstance(query, str) else ""
     errors = {}
     if not label:
         errors["label"] = "Donner un nom à ce lien (par exemple l'écran ou la salle)."
@@ -108,10 +109,8 @@ def create_token(session: Session, actor: Actor, *, label=None, query=None) -> t
 
 def revoke_token(session: Session, actor: Actor, *, token_id=None) -> ProjectionToken:
     require_role(actor, Role.ADMIN)
-    try:
-        row = session.get(ProjectionToken, int(token_id), with_for_update=True)
-    except (TypeError, ValueError):
-        row = None
+    key = fields.record_key(token_id)
+    row = session.get(ProjectionToken, key, with_for_update=True) if key else None
     if row is None:
         raise ValidationError({"token_id": "Lien de projection introuvable."})
     if row.revoked_at is None:

@@ -492,9 +492,9 @@ def save_comment(session: Session, actor: Actor, *, year=None, mission=None, tex
             raise ValueError
     except (TypeError, ValueError):
         errors["year"] = f"Choisir une année entre 2000 et {clock.today().year}."
-    if mission not in ind.MISSION_TITLES:
+    if not isinstance(mission, str) or mission not in ind.MISSION_TITLES:
         errors["mission"] = "Choisir une mission de la convention."
-    text = (text or "").strip()
+    text = text.strip() if isinstance(text, str) else ""
     if len(text) > COMMENT_MAX:
         errors["text"] = f"Le commentaire ne doit pas dépasser {COMMENT_MAX} caractères (actuellement {len(text)})."
     if errors:
@@ -857,7 +857,7 @@ def save_narrative(session: Session, actor: Actor, *, year=None, mission=None, t
         errors["year"] = f"Choisir une année entre 2000 et {clock.today().year}."
         year = None
     targets = narrative_targets(session, year) if year else {}
-    key = mission
+    key = mission if isinstance(mission, str) else None
     if year and key not in targets:
         errors["mission"] = "Choisir une mission de la convention de l'année, l'introduction ou la conclusion."
     text = (text or "").strip() if isinstance(text, str | None) else ""

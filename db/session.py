@@ -8,8 +8,9 @@ from contextlib import contextmanager
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
-# Its flush hook writes the register's history in every transaction; revisions creates the triggers with the tables.
-from db import register, revisions  # noqa: F401
+# Their flush hooks check every stored value (fields) and write the register's history (register) in every
+# transaction; revisions creates the triggers with the tables.
+from db import fields, register, revisions  # noqa: F401 - their flush hooks and triggers
 
 
 def _sqlite_engine(url: str, immediate: bool) -> Engine:

@@ -27,8 +27,8 @@ def _hash(password: str) -> str:
 _DUMMY_HASH = _hash("not a real password")
 
 
-def normalise_email(email: str | None) -> str:
-    return (email or "").strip().lower()
+def normalise_email(email) -> str:
+    return email.strip().lower() if isinstance(email, str) else ""
 
 
 def get_user(session: Session, user_id: int) -> User | None:
@@ -73,8 +73,11 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
-def _validate(session: Session, email: str, name: str, role: str, password: str | None, user_id=None) -> None:
+def _validate(session: Session, email: str, name, role, password, user_id=None) -> None:
     errors = {}
+    name, role = (value if isinstance(value, str) else "" for value in (name, role))
+    if password is not None and not isinstance(password, str):
+        password = ""
     if not EMAIL_RE.match(email):
         errors["email"] = "Adresse e-mail invalide."
     elif session.scalar(select(User.id).where(User.email == email, User.id != user_id)) is not None:
@@ -93,7 +96,7 @@ def create_user(session: Session, actor: Actor, *, email: str, name: str, role: 
     require_role(actor, Role.ADMIN)
     email = normalise_email(email)
     _validate(session, email, name or "", role, password or "")
-    user = User(email=email, name=name.strip(), role=role, password_hash=_hash(password))
+    user = User(email=email, name=name.strip(), role=role, password_hash=_hash(password))  # all checked strings
     session.add(user)
     audit(session, actor, user, "create")
     return user
@@ -130,7 +133,7 @@ def set_active(session: Session, actor: Actor, user_id: int, active: bool) -> Us
 
 def set_password(session: Session, actor: Actor, user_id: int, password: str) -> User:
     """An admin resets an account's password (the account's sessions end)."""
-    if len(password or "") < MIN_PASSWORD_LENGTH:
+    if not isinstance(password, str) or len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationError({"password": f"Le mot de passe doit compter au moins {MIN_PASSWORD_LENGTH} caractères."})
     return _change(session, actor, user_id, password_hash=_hash(password))
 

@@ -1,9 +1,13 @@
 """Callbacks, one module per area, each with `register(app)` so every app instance gets its own.
 
 An area's forms are listed in its module's `FORMS` ({form name: write function}); one callback serves them all.
+Reading an area's callbacks needs the role its module names in `READ_ROLE` (any account by default); a callback that
+needs more says so with a nested `access.reading`.
 """
 
 import importlib
+
+from db.models import Role
 
 AREAS = (
     "shell",
@@ -23,12 +27,15 @@ AREAS = (
 
 
 def register_all(app) -> None:
+    from dashboard import access
     from dashboard.callbacks import forms
 
     writers = {}
     # Imported here, not at the top: importing one area's callbacks (in a test) must not import every page.
     for name in AREAS:
         module = importlib.import_module(f"dashboard.callbacks.{name}")
-        module.register(app)
+        with access.reading(app, getattr(module, "READ_ROLE", Role.VIEWER)):
+            module.register(app)
         writers.update(getattr(module, "FORMS", {}))
-    forms.register(app, writers)
+    with access.reading(app, Role.VIEWER):  # each write checks its own role in db/
+        forms.register(app, writers)

@@ -9,8 +9,11 @@ from dashboard.components import format as fmt
 from dashboard.components.paging import page_inputs, page_outputs, page_targets, requested_page, table
 from db import clock
 from db import users as user_db
+from db.fields import record_key
+from db.models import Role
 from db.writes import ACTION_LABELS, ACTOR_LABELS, ROLE_LABELS, TABLE_LABELS, ValidationError
 
+READ_ROLE = Role.ADMIN  # accounts and the journal
 SAVED = [Input(ids.form_saved(ids.ADMIN_NEW_USER_FORM), "data"), Input(ids.form_saved(ids.ADMIN_ACCESS_FORM), "data")]
 
 
@@ -21,15 +24,17 @@ def create_user(session, actor, *, email, name, role, password):
     return f"Compte créé pour {user.email}."
 
 
-def change_access(session, actor, *, user_id, role, status):
-    if not user_id:
+def change_access(session, actor, *, user_id, role, status, password=None):
+    user_id = record_key(user_id)
+    if user_id is None:
         raise ValidationError({"user_id": "Choisir un compte."})
-    user_id = int(user_id)
     if role:
         user_db.set_role(session, actor, user_id, role)
     if status:
         user_db.set_active(session, actor, user_id, status == "active")
-    return "Accès mis à jour."
+    if password:
+        user_db.set_password(session, actor, user_id, password)
+    return "Accès mis à jour : mot de passe remplacé, sessions du compte terminées." if password else "Accès mis à jour."
 
 
 def accounts(text, role, state, sort, _created, _changed, _previous, _next, shown):

@@ -7,10 +7,12 @@ from collections.abc import Callable
 
 import dash_bootstrap_components as dbc
 from dash import ALL, MATCH, Input, Output, State, ctx, html, no_update
+from dash.exceptions import PreventUpdate
 from flask import current_app
 from flask_login import current_user
 
 from dashboard import ids
+from db.fields import CONTROL_CHARACTERS
 from db.writes import FormAlreadySaved, PermissionDenied, ValidationError, new_form_token, spend_form_token
 
 
@@ -23,9 +25,14 @@ def acting_user():
     return current_user if current_user.is_authenticated else None
 
 
+def _typed(value):
+    """What a person can type: control characters (a NUL byte PostgreSQL refuses) are dropped on the way in."""
+    return CONTROL_CHARACTERS.sub("", value) if isinstance(value, str) else value
+
+
 def field_values(states: list[dict]) -> dict:
     """{name: value} of an ALL-matched list of `ids.field` states."""
-    return {state["id"]["name"]: state.get("value") for state in states}
+    return {state["id"]["name"]: _typed(state.get("value")) for state in states}
 
 
 def alert(message, color: str, icon: str | None = None) -> dbc.Alert:
@@ -96,7 +103,9 @@ def register(app, writers: dict[str, Callable[..., str]]) -> None:
     """One callback serves every form: the submitted form's name picks its write function in `writers`."""
 
     def on_submit(_n_clicks, _values, saved, token, after_save):
-        form = ctx.triggered_id["form"]
+        form = (ctx.triggered_id or {}).get("form")
+        if form not in writers:  # a forged request naming no form of this app
+            raise PreventUpdate
         return submit(form, writers[form], saved, token, after_save)
 
     app.callback(

@@ -8,11 +8,11 @@ from dashboard.callbacks.forms import database
 from dashboard.components.cards import kpi_card
 from db import clock
 from db.indicateurs import key_figures
-from db.periods import reporting_period
+from db.periods import chosen_year, reporting_period
 
 
 def home_figures(year):
-    period = reporting_period(int(year), clock.today())
+    period = reporting_period(chosen_year(year, clock.today()), clock.today())
     with database().session() as session:
         figures = key_figures(session, period)
     return [

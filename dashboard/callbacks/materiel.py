@@ -64,7 +64,7 @@ ACTIONS = {
 
 def act_on_loan(session, actor, *, loan_id=None, action=None, date=None) -> str:
     """One form for the three follow-up actions; the `db/` function's date field is the form's `date`."""
-    if action not in ACTIONS:
+    if not isinstance(action, str) or action not in ACTIONS:
         raise ValidationError({"action": "Choisir une action."})
     write, date_field, message = ACTIONS[action]
     try:

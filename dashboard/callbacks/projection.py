@@ -11,7 +11,7 @@ import pandas as pd
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from flask import request
 
-from dashboard import ids
+from dashboard import access, auth, ids
 from dashboard.callbacks.forms import database
 from dashboard.components import format as fmt
 from dashboard.components.cards import ICONS, empty_state
@@ -20,6 +20,7 @@ from dashboard.components.indicateurs import change_text
 from dashboard.components.map import base_map, bounds_of, points_layer
 from dashboard.pages.projection import NEW_LINK, REVOKE_LINK
 from db import agenda, carte, catalogue, clock, formations, lettres, materiel, projection, revisions
+from db.models import Role
 from db.periods import Period, reporting_period
 
 # The key figures of the first slide, in reading order.
@@ -251,6 +252,9 @@ SLIDE_AREAS = {
 }
 
 
+NOT_IN_LINK = "Cette diapositive n'est pas prévue par le lien de cet écran."
+
+
 def slide_key(name: str, tokens: dict[str, str], now: dt.datetime) -> str:
     """What the content of slide `name` depends on, as text: equal keys, equal contents."""
     moment = now.isoformat() if name == "agenda" else now.date().isoformat()
@@ -262,11 +266,18 @@ def refresh_slides(_n_intervals, shown):
     of this refresh: when nothing changed, the answer is that time alone."""
     now = clock.wall_clock()
     names = [output["id"]["name"] for output in ctx.outputs_list[0]]
-    shown = shown or {}
+    allowed = auth.screen_slides()  # a screen link reaches only the slides it was made for
+    readable = [name for name in names if name in SLIDE_BUILDERS and (allowed is None or name in allowed)]
+    shown = shown if isinstance(shown, dict) else {}
     with database().session() as session:
         tokens = revisions.tokens(session)  # first: data read after it is at least as new
-        keys = {name: slide_key(name, tokens, now) for name in names}
-        bodies = [SLIDE_BUILDERS[name](session, now) if keys[name] != shown.get(name) else no_update for name in names]
+        keys = {name: slide_key(name, tokens, now) for name in readable}
+        bodies = [
+            (SLIDE_BUILDERS[name](session, now) if keys[name] != shown.get(name) else no_update)
+            if name in keys
+            else NOT_IN_LINK
+            for name in names
+        ]
     return bodies, keys if keys != shown else no_update, f"Données actualisées à {now:%H:%M}"
 
 
@@ -350,13 +361,14 @@ FORMS = {NEW_LINK: create_link, REVOKE_LINK: revoke_link}
 
 
 def register(app) -> None:
-    app.callback(
-        Output(ids.proj_slide_body(ALL), "children"),
-        Output(ids.PROJ_SHOWN, "data"),
-        Output(ids.PROJ_REFRESHED_AT, "children"),
-        Input(ids.PROJ_REFRESH, "n_intervals"),
-        State(ids.PROJ_SHOWN, "data"),
-    )(refresh_slides)
+    with access.reading(app, access.SCREEN):  # the one callback a screen link runs
+        app.callback(
+            Output(ids.proj_slide_body(ALL), "children"),
+            Output(ids.PROJ_SHOWN, "data"),
+            Output(ids.PROJ_REFRESHED_AT, "children"),
+            Input(ids.PROJ_REFRESH, "n_intervals"),
+            State(ids.PROJ_SHOWN, "data"),
+        )(refresh_slides)
     # The Carte slide's points, drawn in the browser from the Carte's collection (kept there once per version).
     app.clientside_callback(
         "function (match) { return window.mednumMap.matchedPoints(match, 'fraicheur'); }",
@@ -373,9 +385,10 @@ def register(app) -> None:
                 Input(ids.PROJ_SET_REFRESH, "value"), Input(ids.PROJ_SET_THEME, "value")]  # fmt: skip
     app.callback(Output(ids.PROJ_APPLY, "href"), *settings)(apply_href)
     app.callback(Output(ids.field(NEW_LINK, "query"), "value"), *settings)(link_query)
-    app.callback(
-        Output(ids.PROJ_TOKENS, "children"),
-        Output(ids.field(REVOKE_LINK, "token_id"), "options"),
-        Input(ids.form_saved(NEW_LINK), "data"),
-        Input(ids.form_saved(REVOKE_LINK), "data"),
-    )(links_panel)
+    with access.reading(app, Role.ADMIN):  # the list of screen links
+        app.callback(
+            Output(ids.PROJ_TOKENS, "children"),
+            Output(ids.field(REVOKE_LINK, "token_id"), "options"),
+            Input(ids.form_saved(NEW_LINK), "data"),
+            Input(ids.form_saved(REVOKE_LINK), "data"),
+        )(links_panel)

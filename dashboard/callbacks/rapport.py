@@ -11,9 +11,10 @@ from dash import ALL, Input, Output, State, dcc, html, no_update
 from dashboard import ids
 from dashboard.callbacks.forms import acting_user, alert, database
 from dashboard.components.cards import empty_state
-from db import catalogue, rapport, report_render, report_versions
+from db import catalogue, clock, rapport, report_render, report_versions
 from db import convention as conv
 from db.models import Mission
+from db.periods import chosen_year
 from db.writes import PermissionDenied, ValidationError
 
 REPORT_COMMENT = ids.REPORT_COMMENT_FORM
@@ -23,11 +24,11 @@ FORMATS = (("pdf", "PDF", "file-earmark-pdf"), ("html", "HTML", "filetype-html")
 def report_links(year):
     """The report's files for the chosen year (DOCX when a convention lays it out)."""
     with database().session() as session:
-        has_convention = conv.for_year(session, int(year)) is not None
+        has_convention = conv.for_year(session, chosen_year(year, clock.today())) is not None
     return [
         dbc.Button(
             [html.I(className=f"bi bi-{icon} me-1", **{"aria-hidden": "true"}), f"{label} {year}" if n == 0 else label],
-            href=f"/api/rapport/{int(year)}.{extension}",
+            href=f"/api/rapport/{chosen_year(year, clock.today())}.{extension}",
             external_link=True,
             color="primary",
             outline=n > 0,
@@ -40,7 +41,7 @@ def report_links(year):
 def report_preview(year, _saved, _imported):
     """The chosen year's report as it will print, rebuilt after each saved text, validation or convention change."""
     with database().session() as session:
-        document = report_render.rendered(session, int(year), "html")
+        document = report_render.rendered(session, chosen_year(year, clock.today()), "html")
     return html.Iframe(srcDoc=document, title=f"Aperçu du rapport d'activité {year}", className="report-preview")
 
 
@@ -48,7 +49,7 @@ def narrative_parts(year, _imported):
     """The parts of the year's report a text may be written for, and the year the text and validation forms write
     to."""
     with database().session() as session:
-        targets = rapport.narrative_targets(session, int(year))
+        targets = rapport.narrative_targets(session, chosen_year(year, clock.today()))
     options = [{"label": label, "value": key} for key, label in targets.items()]
     return options, next(iter(targets), None), year, year
 
@@ -58,12 +59,12 @@ def narrative_text(year, mission):
     if not mission:
         return ""
     with database().session() as session:
-        return rapport.comments(session, int(year)).get(mission, "")
+        return rapport.comments(session, chosen_year(year, clock.today())).get(mission, "")
 
 
 def versions_panel(year, _saved):
     """The validated versions of the year, each downloadable, and what changed since the latest."""
-    year = int(year)
+    year = chosen_year(year, clock.today())
     with database().session() as session:
         listed = report_versions.versions(session, year)
         number, changes = report_versions.differences(session, year) if listed else (None, [])
@@ -93,9 +94,14 @@ def versions_panel(year, _saved):
                 html.H3(f"Changements depuis la version {number}", className="h6 mt-3"),
                 dbc.Table(
                     [
-                        html.Thead(html.Tr([html.Th("Mission"), html.Th("Quoi"), html.Th("Envoyé"), html.Th("Aujourd'hui")])),
+                        html.Thead(
+                            html.Tr([html.Th("Mission"), html.Th("Quoi"), html.Th("Envoyé"), html.Th("Aujourd'hui")])
+                        ),
                         html.Tbody(
-                            [html.Tr([html.Td(c.mission), html.Td(c.what), html.Td(c.sent), html.Td(c.now)]) for c in changes]
+                            [
+                                html.Tr([html.Td(c.mission), html.Td(c.what), html.Td(c.sent), html.Td(c.now)])
+                                for c in changes
+                            ]
                         ),
                     ],
                     size="sm",
@@ -120,7 +126,7 @@ def versions_panel(year, _saved):
 
 def convention_panel(year, _imported, _saved):
     """The convention covering the year (axes, missions, figures), and the options of the admin's forms."""
-    year = int(year)
+    year = chosen_year(year, clock.today())
     with database().session() as session:
         convention = conv.for_year(session, year)
         every = conv.list_conventions(session)
@@ -149,7 +155,8 @@ def convention_panel(year, _imported, _saved):
                                                     html.Span(
                                                         " · "
                                                         + ", ".join(
-                                                            catalogue.BY_KEY[f.figure_key].label for f in mission.figures
+                                                            catalogue.BY_KEY[f.figure_key].label
+                                                            for f in mission.figures
                                                         ),
                                                         className="small text-body-secondary",
                                                     )
@@ -187,14 +194,18 @@ def mission_values(mission_id):
         mission = session.get(Mission, int(mission_id)) if str(mission_id or "").isdigit() else None
         if mission is None:
             return no_update, "", "", None, []
-        return mission.axis_id, mission.title, mission.description or "", mission.position, [
-            f.figure_key for f in mission.figures
-        ]
+        return (
+            mission.axis_id,
+            mission.title,
+            mission.description or "",
+            mission.position,
+            [f.figure_key for f in mission.figures],
+        )
 
 
 def export_convention(_clicks, year):
     with database().session() as session:
-        convention = conv.for_year(session, int(year))
+        convention = conv.for_year(session, chosen_year(year, clock.today()))
         if convention is None:
             return no_update
         return dcc.send_string(conv.export_json(convention), f"convention-{conv.span_label(convention)}.json")
@@ -226,9 +237,9 @@ FORMS = {
 def register(app) -> None:
     saved = Input(ids.form_saved(ALL), "data")
     imported = Input(ids.RAPPORT_CONVENTION_IMPORTED, "data")
-    app.callback(
-        Output(ids.RAPPORT_DOWNLOADS, "children"), Input(ids.RAPPORT_YEAR, "value"), imported, saved
-    )(lambda year, *_: report_links(year))
+    app.callback(Output(ids.RAPPORT_DOWNLOADS, "children"), Input(ids.RAPPORT_YEAR, "value"), imported, saved)(
+        lambda year, *_: report_links(year)
+    )
     app.callback(Output(ids.RAPPORT_PREVIEW, "children"), Input(ids.RAPPORT_YEAR, "value"), saved, imported)(
         report_preview
     )
@@ -248,6 +259,8 @@ def register(app) -> None:
         prevent_initial_call="initial_duplicate",
     )(narrative_text)
     app.callback(Output(ids.RAPPORT_VERSIONS, "children"), Input(ids.RAPPORT_YEAR, "value"), saved)(versions_panel)
+    # The convention's panel, export and import: read by every role (the convention is no secret), written by
+    # admins only (db/convention.py checks it).
     app.callback(
         Output(ids.RAPPORT_CONVENTION, "children"),
         Output(ids.field(ids.CONVENTION_COPY_FORM, "source_id"), "options"),
@@ -284,4 +297,3 @@ def register(app) -> None:
         State(ids.RAPPORT_CONVENTION_IMPORTED, "data"),
         prevent_initial_call=True,
     )(import_convention)
-

@@ -129,7 +129,7 @@ def _new_user_form():
 def _access_form():
     return dbc.Card(
         [
-            dbc.CardHeader(html.H2("Modifier un accès", className="h6 mb-0")),
+            dbc.CardHeader(html.H2("Modifier un accès ou un mot de passe", className="h6 mb-0")),
             dbc.CardBody(
                 form_body(
                     USER_ACCESS,
@@ -143,6 +143,13 @@ def _access_form():
                         ),
                         form_field(USER_ACCESS, "role", "Rôle", field_select(USER_ACCESS, "role", ROLE_OPTIONS)),
                         form_field(USER_ACCESS, "status", "État", field_select(USER_ACCESS, "status", STATUS_OPTIONS)),
+                        form_field(
+                            USER_ACCESS,
+                            "password",
+                            "Nouveau mot de passe",
+                            field_input(USER_ACCESS, "password", "password", autoComplete="new-password"),
+                            "Facultatif : à transmettre à la personne ; ses sessions en cours prennent fin.",
+                        ),
                     ],
                     "Appliquer",
                     "shield-check",

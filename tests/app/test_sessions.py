@@ -97,3 +97,19 @@ def test_a_cookie_without_a_session_version_is_refused(app, client, users):
         session["_user_id"] = str(users["admin"].id)  # as a cookie made before session versions
         session["session_since"] = session["session_seen"] = clock.utcnow().timestamp()
     assert reads(client) == 401
+
+
+def test_an_admin_resets_a_password_from_the_access_form(app, client, users):
+    viewer = app.server.test_client()
+    login(viewer, "viewer@example.org")
+    assert reads(viewer) == 200
+    login(client, "admin@example.org")
+    values = {"user_id": str(users["viewer"].id), "role": "", "status": "", "password": "court"}
+    refused = post_form(client, "user-access", values).get_data(as_text=True)
+    assert "au moins 10" in refused
+    assert reads(viewer) == 200  # nothing changed
+    saved = post_form(client, "user-access", {**values, "password": "un-nouveau-secret"}).get_data(as_text=True)
+    assert "mot de passe remplacé" in saved
+    assert reads(viewer) == 401
+    assert login(app.server.test_client(), "viewer@example.org").status_code == 200  # the old one is refused
+    assert login(app.server.test_client(), "viewer@example.org", "un-nouveau-secret").status_code == 302
