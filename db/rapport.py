@@ -13,7 +13,6 @@ import datetime as dt
 import html
 import io
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 from reportlab.graphics import renderSVG
@@ -25,8 +24,6 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     KeepTogether,
     PageBreak,
@@ -46,28 +43,15 @@ from db import convention as conv
 from db import indicateurs as ind
 from db.catalogue import Measure
 from db.models import ReportComment, Role
+from db.pdf_kit import BRAND, FONT, FONT_BOLD
 from db.periods import Period, reporting_period
 from db.writes import Actor, ValidationError, audit, require_role, snapshot
 
 NETWORK = "Réseau départemental de médiation numérique de la Loire"
 COMMENT_MAX = 4000
-BRAND = colors.HexColor("#1f4e79")
 EARLIER = colors.HexColor("#98a2b3")
 
-DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
-
-
-def _register_fonts() -> tuple[str, str]:
-    """DejaVu Sans when the system has it (every character a comment may hold), else the PDF base font."""
-    try:
-        pdfmetrics.registerFont(TTFont("DejaVuSans", str(DEJAVU / "DejaVuSans.ttf")))
-        pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(DEJAVU / "DejaVuSans-Bold.ttf")))
-    except Exception:  # noqa: BLE001 - a missing or unreadable font file: fall back to the built-in font
-        return "Helvetica", "Helvetica-Bold"
-    return "DejaVuSans", "DejaVuSans-Bold"
-
-
-FONT, FONT_BOLD = _register_fonts()
+# One set of fonts for every PDF (db/pdf_kit.py).
 
 
 # --- the document's data ------------------------------------------------------------------------------------------
