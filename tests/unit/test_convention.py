@@ -232,3 +232,27 @@ def test_deleting_a_mission_detaches_its_records(database, people, convention):
         session.delete(session.get(Mission, convention["aidants"]))
     with database.session() as session:
         assert session.get(Loan, loan_id).mission_id is None
+
+
+def test_a_training_attached_to_a_mission_is_told_under_it(database, people, convention):
+    from db import formations
+
+    with database.transaction() as session:
+        training = formations.save_training(
+            session, people["coordinator"], programme="FabLab", title="Initiation à Inkscape", kind="formation",
+            mission_id=str(convention["materiel"]),
+        )  # fmt: skip
+        formations.save_session(session, people["coordinator"], training_id=training.id, date="2021-10-14", location="FabLab de Bellevue",
+                                capacity="10", registered_count="10", present_count="9", duration_minutes="360")  # fmt: skip
+        with pytest.raises(ValidationError) as refused:
+            formations.save_training(session, people["coordinator"], programme="X", title="Y", kind="formation",
+                                     mission_id="999999")  # fmt: skip
+        assert refused.value.errors["mission_id"] == "Mission introuvable."
+        values = formations.training_values(session, training.id)
+    assert values["mission_id"] == str(convention["materiel"])
+    with database.session() as session:
+        report = report_document.build(session, YEAR)
+    told = next(m for m in report.missions if m.key == "materiel").actions
+    assert [(line.title, line.participants, line.hours) for line in told] == [
+        ("Initiation à Inkscape (1 session)", 9, 6.0)
+    ]
