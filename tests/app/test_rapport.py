@@ -16,6 +16,7 @@ COMMENT = {"year": "2025", "mission": "visibilite", "text": "Une année riche en
 
 def test_report_files_need_a_login(client):
     assert client.get("/api/rapport/2025.pdf").status_code == 401
+    assert client.get("/api/rapport/2025/v1.pdf").status_code == 401
 
 
 @pytest.mark.parametrize(
