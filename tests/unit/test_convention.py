@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from db import actions, report_document, report_render, report_versions
 from db import convention as conv
-from db.models import Action, EquipmentItem, Loan, Mission, ReportVersion, Role
+from db.models import Action, Commune, EquipmentItem, Loan, Mission, ReportVersion, Role
 from db.rapport import save_narrative
 from db.writes import PermissionDenied, ValidationError
 from tests.conftest import make_user
@@ -256,3 +256,23 @@ def test_a_training_attached_to_a_mission_is_told_under_it(database, people, con
     assert [(line.title, line.participants, line.hours) for line in told] == [
         ("Initiation à Inkscape (1 session)", 9, 6.0)
     ]
+
+
+def test_a_loan_booked_under_a_mission(database, people, convention):
+    from db import materiel
+
+    with database.transaction() as session:
+        item = EquipmentItem(name="Vidéoprojecteur", category="Audiovisuel", units=1)
+        session.add_all([item, Commune(insee="42094", name="Feurs")])
+        session.flush()
+        loan = materiel.create_loan(
+            session, people["coordinator"], item_id=str(item.id), borrower_name="Centre social", borrower_commune="Feurs", start_date="2021-05-03",
+            end_date="2021-05-04", mission_id=str(convention["aidants"]), today=dt.date(2021, 5, 1),
+        )  # fmt: skip
+        assert loan.mission_id == convention["aidants"]
+        with pytest.raises(ValidationError) as refused:
+            materiel.create_loan(
+                session, people["coordinator"], item_id=str(item.id), borrower_name="X", borrower_commune="Feurs", start_date="2021-06-03",
+                end_date="2021-06-04", mission_id="424242", today=dt.date(2021, 5, 1),
+            )  # fmt: skip
+    assert refused.value.errors == {"mission_id": "Mission introuvable."}
