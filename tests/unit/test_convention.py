@@ -276,3 +276,24 @@ def test_a_loan_booked_under_a_mission(database, people, convention):
                 end_date="2021-06-04", mission_id="424242", today=dt.date(2021, 5, 1),
             )  # fmt: skip
     assert refused.value.errors == {"mission_id": "Mission introuvable."}
+
+
+def test_an_event_under_a_mission_is_told_under_it(database, people, convention):
+    from db import agenda
+
+    with database.transaction() as session:
+        event = agenda.save_event(
+            session, people["coordinator"], title="Forum de l'inclusion numérique", occurrences="15/03/2021",
+            status="scheduled", attendance_mode="offline", location_name="Médiathèque", city="Montbrison",
+            mission_id=str(convention["aidants"]),
+        )  # fmt: skip
+        assert agenda.event_form_values(session, event.id)["mission_id"] == str(convention["aidants"])
+        with pytest.raises(ValidationError) as refused:
+            agenda.save_event(session, people["coordinator"], title="x", occurrences="16/03/2021", mission_id="77777")
+        assert refused.value.errors["mission_id"] == "Mission introuvable."
+    with database.session() as session:
+        report = report_document.build(session, YEAR)
+    told = next(m for m in report.missions if m.key == "aidants").actions
+    assert [(line.when, line.title, line.origin) for line in told] == [
+        ("15/03/2021", "Forum de l'inclusion numérique", "événement")
+    ]
