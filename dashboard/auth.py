@@ -157,7 +157,8 @@ def guard():
         return opened
     if _projection_screen_allowed():
         return None
-    return _ask_to_log_in()
+    # A cookie naming an account whose sessions have ended since (logout elsewhere, new password…): say it expired.
+    return _ask_to_log_in(SESSION_EXPIRED if session.get("_user_id") else None)
 
 
 CALLBACK_REFUSED = "Ces données sont réservées à un autre rôle que le vôtre."

@@ -8,6 +8,8 @@ import json
 NAVBAR_TOGGLER = "navbar-toggler"
 NAVBAR_COLLAPSE = "navbar-collapse"
 APP_ALERT = "app-alert"  # a failed callback says so here
+# A store the form feedback's clientside callback writes to (a callback needs an output).
+FEEDBACK_SHOWN = "feedback-shown"
 
 # Accueil
 HOME_YEAR = "home-year"
@@ -26,6 +28,10 @@ ADMIN_JOURNAL_WHO = "admin-journal-who"
 ADMIN_JOURNAL_SORT = "admin-journal-sort"
 ADMIN_NEW_USER_FORM = "new-user"
 ADMIN_ACCESS_FORM = "user-access"
+ADMIN_IMPORT_KIND = "admin-import-kind"
+ADMIN_IMPORT_DRY_RUN = "admin-import-dry-run"
+ADMIN_UPLOAD = "admin-upload"
+ADMIN_IMPORT_RESULT = "admin-import-result"
 
 # Mon compte
 ACCOUNT_PASSWORD_FORM = "own-password"  # noqa: S105 - a form name, not a secret
@@ -227,6 +233,15 @@ LETTRES_IMPORT_HELP = "lettres-import-help"
 LETTRES_UPLOAD = "lettres-upload"
 LETTRES_IMPORT_RESULT = "lettres-import-result"
 LETTRES_IMPORTED = "lettres-imported"
+LETTRES_IMPORT_FILE = "lettres-import-file"  # the uploaded file kept while its columns are mapped
+LETTRES_IMPORT_MAPPING = "lettres-import-mapping"
+LETTRES_IMPORT_MAPPING_FIELDS = "lettres-import-mapping-fields"
+LETTRES_IMPORT_MAPPED = "lettres-import-mapped"
+
+
+def lettres_import_column(column: str) -> dict:
+    """The header chosen for one of the kind's columns in the mapping step."""
+    return {"type": "lettres-import-column", "column": column}
 
 
 # Matériel

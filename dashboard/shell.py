@@ -47,23 +47,31 @@ def _user_menu():
         method="POST",
         action="/logout",
     )
-    return dbc.DropdownMenu(
-        [
-            dbc.DropdownMenuItem(current_user.email, header=True),
-            dbc.DropdownMenuItem(
-                [html.I(className="bi bi-key me-2", **{"aria-hidden": "true"}), "Mon compte"], href="/compte"
-            ),
-            dbc.DropdownMenuItem(divider=True),
-            logout,
-        ],
-        label=[
-            html.I(className="bi bi-person-circle me-1", **{"aria-hidden": "true"}),
-            html.Span(current_user.name, className="user-name", title=current_user.name),
-            dbc.Badge(role_label(current_user.role), color="light", text_color="dark", class_name="ms-2"),
-        ],
-        nav=True,
-        align_end=True,
-        class_name="ms-xl-auto user-menu",
+    return dbc.Nav(
+        dbc.DropdownMenu(
+            [
+                dbc.DropdownMenuItem(
+                    [html.Span(current_user.name, className="d-block fw-semibold"), current_user.email], header=True
+                ),
+                dbc.DropdownMenuItem(
+                    [html.I(className="bi bi-key me-2", **{"aria-hidden": "true"}), "Mon compte"], href="/compte"
+                ),
+                dbc.DropdownMenuItem(divider=True),
+                logout,
+            ],
+            label=[
+                html.I(className="bi bi-person-circle me-1", **{"aria-hidden": "true"}),
+                html.Span(current_user.name, className="user-name", title=current_user.name),
+                dbc.Badge(
+                    role_label(current_user.role), color="light", text_color="dark", class_name="ms-1 role-badge"
+                ),
+            ],
+            nav=True,
+            align_end=True,
+            class_name="user-menu",
+        ),
+        navbar=True,
+        class_name="user-nav",
     )
 
 
@@ -72,7 +80,7 @@ def navbar():
     links = [
         dbc.NavItem(
             dbc.NavLink(
-                [html.I(className=f"bi bi-{icon} me-1", **{"aria-hidden": "true"}), label],
+                [html.I(className=f"bi bi-{icon} nav-icon", **{"aria-hidden": "true"}), html.Span(label)],
                 href=path,
                 active="exact" if path == "/" else "partial",
                 external_link=path in map_pages(),
@@ -85,18 +93,33 @@ def navbar():
         dbc.Container(
             [
                 dbc.NavbarBrand(
-                    [html.I(className="bi bi-diagram-3 me-2", **{"aria-hidden": "true"}), "Médiation numérique"],
+                    [
+                        html.I(className="bi bi-diagram-3 me-2", **{"aria-hidden": "true"}),
+                        html.Span("Médiation numérique", className="brand-long"),
+                        html.Span("Médiation", className="brand-short"),
+                    ],
                     href="/",
                 ),
-                dbc.NavbarToggler(id=ids.NAVBAR_TOGGLER),
+                # The user's menu stays outside the collapse: the name and role are in view at every width.
+                _user_menu(),
+                # A button of our own: react-bootstrap's toggler says "Toggle navigation" to screen readers.
+                html.Button(
+                    html.Span(className="navbar-toggler-icon"),
+                    id=ids.NAVBAR_TOGGLER,
+                    className="navbar-toggler",
+                    type="button",
+                    n_clicks=0,
+                    **{"aria-label": "Menu des pages", "aria-controls": ids.NAVBAR_COLLAPSE, "aria-expanded": "false"},
+                ),
                 dbc.Collapse(
-                    dbc.Nav([*links, _user_menu()], navbar=True, class_name="w-100"),
+                    dbc.Nav(links, navbar=True, class_name="main-nav"),
                     id=ids.NAVBAR_COLLAPSE,
                     navbar=True,
                     is_open=False,
                 ),
             ],
             fluid=True,
+            class_name="app-navbar-inner",
         ),
         color="primary",
         dark=True,
@@ -113,5 +136,6 @@ def layout():
             html.Main(dbc.Container(dash.page_container, fluid="xxl", className="py-4"), id="main"),
             # Where a callback that failed says so (dashboard.errors.callback_error), in view wherever one scrolled.
             dbc.Alert(id=ids.APP_ALERT, is_open=False, color="danger", dismissable=True, className="app-alert"),
+            dcc.Store(id=ids.FEEDBACK_SHOWN),
         ]
     )

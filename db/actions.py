@@ -27,10 +27,10 @@ import pandas as pd
 from sqlalchemy import Select, and_, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from db import clock, fields
+from db import clock, fields, imports
 from db import convention as conv
 from db.fields import record_key
-from db.interop.mailing import CsvFormat, _plain, decode, read_rows
+from db.interop.mailing import CsvFormat, _plain, read_table
 from db.lettres import parse_date, parse_number
 from db.models import Action, ActionMission, ActionPartner, Commune, Mission, Place, Role
 from db.paging import Page, fetch_page
@@ -295,14 +295,33 @@ class ImportReport:
         return f"{self.created} action(s) créée(s), {len(self.rejected)} ligne(s) rejetée(s)."
 
 
+def read_rows(data: bytes | str) -> list[tuple[int, dict[str, str]]]:
+    """(line number, {column: cell}) of each data row, read by the import framework (db/imports.py: encodings,
+    size and row limits); ValidationError when the file as a whole is unusable."""
+    try:
+        header, plain, rows = read_table(imports.decode(data))
+    except imports.UnusableFile as error:
+        raise ValidationError({"": f"Fichier inutilisable : {error}."}) from None
+    missing = [column for column in CSV_FORMAT.required if column not in plain]
+    if missing:
+        raise ValidationError(
+            {"": f"Colonne(s) manquante(s) : {', '.join(missing)}. En-tête attendu : {';'.join(CSV_FORMAT.columns)}."}
+        )
+    if not rows:
+        raise ValidationError({"": "Le fichier ne contient aucune ligne de données."})
+    return [
+        (line, {name: (cells[i].strip() if i < len(cells) else "") for i, name in enumerate(plain)})
+        for line, cells in rows
+    ]
+
+
 def import_csv(session: Session, actor: Actor, data: bytes | str) -> ImportReport:
     """Each row through `save_action`'s rules; bad rows are reported with their line and reasons, good ones written
     (in the caller's transaction). A file without the required columns writes nothing."""
     require_role(actor, Role.COORDINATOR)
-    text = decode(data) if isinstance(data, bytes) else data
     report = ImportReport()
     keys_by_year: dict[int, dict[str, int]] = {}
-    for line, row in read_rows(text, CSV_FORMAT):
+    for line, row in read_rows(data):
         values = {name: row.get(column, "") for name, column in CSV_COLUMNS.items()}
         wanted = _names(values.pop("missions"))
         try:

@@ -18,7 +18,8 @@ import pandas as pd
 from sqlalchemy import DateTime, and_, case, func, literal, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
-from db import clock, fields
+from db import clock, fields, imports
+from db.imports import Issue
 from db.models import AttendanceMode, Commune, Event, EventOccurrence, EventStatus, Mission, Place, Role
 from db.paging import Page, fetch_page
 from db.periods import Period, month_starts, period_table
@@ -449,43 +450,23 @@ class EventRecord:
     values: dict
     occurrences: list[Occurrence]
     warnings: list[str] = field(default_factory=list)
+    event_id: int | None = None  # the app's own event, when the file is one of its exports (its UIDs say so)
 
 
-@dataclass
-class Rejection:
-    item: str  # the source uid, or where in the file
-    reason: str
+def Rejection(item: str, reason: str) -> Issue:  # noqa: N802 — an item of an events file that is not imported
+    return Issue(item, "", reason)
 
 
 @dataclass
 class ParsedFile:
     source: str  # openagenda | ical
     records: list[EventRecord] = field(default_factory=list)
-    rejected: list[Rejection] = field(default_factory=list)
+    rejected: list[Issue] = field(default_factory=list)
 
 
-@dataclass
-class ImportReport:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    rejected: list[Rejection] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def summary(self) -> str:
-        return (
-            f"{len(self.created)} créé(s), {len(self.updated)} mis à jour, {len(self.unchanged)} inchangé(s), "
-            f"{len(self.rejected)} rejeté(s)."
-        )
-
-    def lines(self) -> list[str]:
-        """The report as French lines: the summary, then each rejection and warning."""
-        return (
-            [self.summary]
-            + [f"Rejeté {r.item} : {r.reason}" for r in self.rejected]
-            + [f"Attention : {w}" for w in self.warnings]
-        )
+def ImportReport(rejected: list[Issue] | None = None) -> imports.ImportReport:  # noqa: N802
+    """The shared import report (db/imports.py), for events."""
+    return imports.ImportReport(what="événements", rejected=list(rejected or []))
 
 
 def _existing(session: Session, source: str, uids: list[str]) -> dict[str, Event]:
@@ -501,11 +482,12 @@ def _existing(session: Session, source: str, uids: list[str]) -> dict[str, Event
     return found
 
 
-def import_events(session: Session, actor: Actor, parsed: ParsedFile) -> ImportReport:
+def import_events(session: Session, actor: Actor, parsed: ParsedFile) -> imports.ImportReport:
     """Upsert the parsed events by (source, uid) in the caller's transaction; invalid items are reported, not
     written. A failure of the database aborts the whole transaction, so a file is never half imported."""
     require_role(actor, Role.ADMIN)
-    report = ImportReport(rejected=list(parsed.rejected))
+    report = ImportReport(rejected=parsed.rejected)
+    report.format = {"ical": "iCalendar", "openagenda": "OpenAgenda"}.get(parsed.source, parsed.source)
     valid: dict[str, EventRecord] = {}
     for record in parsed.records:
         if record.uid in valid:
@@ -516,9 +498,13 @@ def import_events(session: Session, actor: Actor, parsed: ParsedFile) -> ImportR
             report.rejected.append(Rejection(record.uid, " ".join(dict.fromkeys(errors.values()))))
             continue
         valid[record.uid] = record
-        report.warnings.extend(f"{record.uid} : {warning}" for warning in record.warnings)
-    existing = _existing(session, parsed.source, list(valid))
+        report.warnings.extend(Issue(record.uid, "", warning) for warning in record.warnings)
+    own = {uid: _own_event(session, r) for uid, r in valid.items() if r.event_id is not None}
+    existing = _existing(session, parsed.source, [uid for uid in valid if own.get(uid) is None])
     for uid, record in valid.items():
+        if own.get(uid) is not None:  # one of the app's own events, back from one of its exports
+            _update_own_event(session, actor, own[uid], record, report)
+            continue
         event = existing.get(uid)
         if event is None:
             event = Event(source=parsed.source, source_uid=uid, **record.values)
@@ -541,6 +527,42 @@ def import_events(session: Session, actor: Actor, parsed: ParsedFile) -> ImportR
         else:
             report.unchanged.append(uid)
     return report
+
+
+def _own_event(session: Session, record: EventRecord) -> Event | None:
+    """The event an own UID names, when it is the same event: its title or one of its dates in common (another
+    instance's export carries the same kind of UID for unrelated events: those are imported as new ones)."""
+    event = session.get(Event, record.event_id)
+    if event is None:
+        return None
+    starts = {o.start for o in record.occurrences}
+    if event.title == record.values.get("title") or any(_stored(o).start in starts for o in event.occurrences):
+        return event
+    return None
+
+
+def _update_own_event(session: Session, actor: Actor, event: Event, record: EventRecord, report) -> None:
+    """An event of this app read back from its own iCalendar export: its dates and title are taken; what the export
+    composed from several fields (description, location) and the link to its place stay as they are. Postponed is
+    exported as TENTATIVE, read back as it was."""
+    before = snapshot(event)
+    changed = False
+    status = record.values.get("status")
+    if status == EventStatus.CANCELLED.value or event.status == EventStatus.CANCELLED.value:
+        wanted_status = status
+    else:
+        wanted_status = event.status
+    for name, value in (("title", record.values.get("title")), ("status", wanted_status)):
+        if value and getattr(event, name) != value:
+            setattr(event, name, value)
+            changed = True
+    changed = _replace_occurrences(session, actor, event, record.occurrences) or changed
+    if changed:
+        event.updated_at = clock.utcnow()
+        audit(session, actor, event, "update", before=before)
+        report.updated.append(record.uid)
+    else:
+        report.unchanged.append(record.uid)
 
 
 # --- queries ----------------------------------------------------------------------------------------------------
@@ -582,10 +604,12 @@ class EventFilters:
 
 
 def parse_date(text) -> dt.date | None:
+    """A day of an address's parameters; None when absent, unreadable or outside the plausible window."""
     try:
-        return dt.date.fromisoformat(str(text)) if text else None
+        day = dt.date.fromisoformat(str(text)) if text else None
     except ValueError:
         return None
+    return day if day is not None and fields.is_plausible_day(day, clock.today()) else None
 
 
 @dataclass(frozen=True)

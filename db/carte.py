@@ -4,7 +4,7 @@ Filtering: every facet is a set of `PlaceValue` rows. The Carte filters and coun
 held in memory as arrays and one boolean mask per facet value, rebuilt whenever the places change: OR within a
 facet, AND across facets, and "how many would this option give" for every option in a few milliseconds. Free text
 (accent-insensitive) and opening hours (a real OSM parser, once per distinct text) are masks like the others.
-`bare_query` is the same filter in SQL: the benchmark's reference, kept equal to the index by a test.
+`bare_query` is the same filter in SQL, kept equal to the index by a test.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from opening_hours import OpeningHours, State
 from sqlalchemy import ColumnElement, String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
-from db import revisions
+from db import communes as commune_reference
+from db import imports, revisions
 from db.figures import KeyFigure
 from db.models import PLACE_MULTI_FIELDS, Commune, Place, PlaceValue, Role
 from db.writes import Actor, audit, require_role, snapshot
@@ -357,7 +358,7 @@ LIST_COLUMNS = (
 
 def bare_query(session: Session, flt: PlaceFilter, today: dt.date) -> pd.DataFrame:
     """The SQL part of the filter alone, rows to a DataFrame: what a query-per-filter design would cost at least
-    (the benchmark's reference; text and hours are not SQL)."""
+    (the tests' reference for the index; text and hours are not SQL)."""
     rows = session.connection().execute(select(*LIST_COLUMNS).where(*_conditions(flt, today))).all()
     return pd.DataFrame.from_records([tuple(row) for row in rows], columns=[c.key for c in LIST_COLUMNS])
 
@@ -693,19 +694,8 @@ IFN_COMPONENTS = {
 }
 
 
-@dataclass
-class IfnReport:
-    created: int = 0
-    updated: int = 0
-    rejected: list[tuple[int, str]] = field(default_factory=list)  # (line, reason)
-
-    def lines(self) -> list[str]:
-        lines = [
-            f"Communes créées : {self.created}",
-            f"Communes mises à jour : {self.updated}",
-            f"Lignes rejetées : {len(self.rejected)}",
-        ]
-        return lines + [f"  - ligne {line} : {reason}" for line, reason in self.rejected]
+def IfnReport() -> imports.ImportReport:  # noqa: N802 — the report of an IFN import
+    return imports.ImportReport(what="communes", format="indice de fragilité numérique (CSV)")
 
 
 def _score(text: str | None) -> float | None:
@@ -716,42 +706,71 @@ def _score(text: str | None) -> float | None:
     return value if 0 <= value <= 10 else None
 
 
-def import_ifn(session: Session, actor: Actor, content: str | bytes) -> IfnReport:
+def import_ifn(session: Session, actor: Actor, content: str | bytes) -> imports.ImportReport:
     """The IFN per commune (`name,division,code,<components>,total`, scores 0–10): upserted into `Commune` by INSEE
-    code. Rows of other divisions (departments, EPCIs) are skipped; bad rows are reported."""
+    code. Rows of other divisions (departments, EPCIs) are skipped; bad rows are reported; a commune whose scores
+    are the same is unchanged (no journal row). Raises UnusableFile."""
     require_role(actor, Role.COORDINATOR)
-    if isinstance(content, bytes):
-        content = content.decode("utf-8-sig")
-    reader = csv.DictReader(io.StringIO(content, newline=""))
-    missing = {"name", "code", "total"} - set(reader.fieldnames or ())
+    text = imports.decode(content)
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        fieldnames = [name.strip() for name in reader.fieldnames or ()]
+    except csv.Error as error:
+        raise imports.UnusableFile(f"en-tête CSV illisible : {error}") from None
+    reader.fieldnames = fieldnames
+    missing = {"name", "code", "total"} - set(fieldnames)
     if missing:
-        raise ValueError(f"colonnes manquantes : {', '.join(sorted(missing))}")
+        raise imports.UnusableFile(
+            f"colonnes manquantes : {', '.join(sorted(missing))} (attendu : name,division,code,…,total)"
+        )
     report = IfnReport()
     communes = {c.insee: c for c in session.scalars(select(Commune))}
-    for row in reader:
-        line = reader.line_num
-        if (row.get("division") or "city") != "city":
-            continue
-        code, total = (row.get("code") or "").strip(), _score(row.get("total"))
-        if not re.fullmatch(r"\d[0-9AB]\d{3}", code):
-            report.rejected.append((line, f"code INSEE invalide « {code} »"))
-            continue
-        if total is None:
-            report.rejected.append((line, f"indice total invalide « {row.get('total')} » (0 à 10 attendu)"))
-            continue
-        scores = {key: _score(row.get(key)) for key in IFN_COMPONENTS if key in row}
-        commune = communes.get(code)
-        if commune is None:
-            commune = Commune(insee=code, name=(row.get("name") or code).strip())
-            session.add(commune)
-            communes[code] = commune
-            before, action = None, "create"
-            report.created += 1
-        else:
-            before, action = snapshot(commune), "update"
-            report.updated += 1
-        commune.ifn_total, commune.ifn_scores = total, scores
-        audit(session, actor, commune, action, before=before)
+    try:
+        for row in reader:
+            line = reader.line_num
+            imports.check_rows(line)
+            if (row.get("division") or "city") != "city":
+                continue
+            code, total = (row.get("code") or "").strip(), _score(row.get("total"))
+            if not re.fullmatch(r"\d[0-9AB]\d{3}", code):
+                report.rejected.append(imports.Issue(line, "code", f"code INSEE invalide « {code} »"))
+                continue
+            if total is None:
+                report.rejected.append(
+                    imports.Issue(line, "total", f"indice total invalide « {row.get('total')} » (0 à 10 attendu)", code)
+                )
+                continue
+            scores = {key: _score(row.get(key)) for key in IFN_COMPONENTS if key in row}
+            commune = communes.get(code)
+            if commune is None:
+                reference = commune_reference.resolver().commune(code)
+                commune = Commune(insee=code, name=(row.get("name") or code).strip())
+                if reference is not None:  # its EPCI from the reference (a merged commune's: its successor's)
+                    commune.epci_code, commune.epci_name = reference.epci_code, reference.epci_name
+                    commune.departement = reference.departement
+                if reference is not None and reference.insee == code:
+                    commune.name = reference.name
+                    commune.postal_codes = " ".join(reference.postal_codes) or None
+                else:
+                    report.warnings.append(
+                        imports.Issue(line, "code", "commune absente du référentiel national : ajoutée", code)
+                    )
+                session.add(commune)
+                communes[code] = commune
+                before, action = None, "create"
+                report.created.append(code)
+            elif commune.ifn_total == total and (commune.ifn_scores or {}) == scores:
+                report.unchanged.append(code)
+                continue
+            else:
+                before, action = snapshot(commune), "update"
+                report.updated.append(code)
+            commune.ifn_total, commune.ifn_scores = total, scores
+            audit(session, actor, commune, action, before=before)
+    except csv.Error as error:
+        raise imports.UnusableFile(f"CSV illisible ligne {reader.line_num} : {error}") from None
     return report
 
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db import actions, clock, convention
+from db import actions, carte, clock, communes, convention
 from db.agenda import Occurrence
 from db.carte import sync_place_values
 from db.models import (
@@ -49,6 +49,8 @@ from db.models import (
 )
 from db.users import create_user
 from db.writes import SYSTEM
+
+IFN_PATH = communes.DATA_DIR / "ifn-loire-42.csv"
 
 DAY = dt.timedelta(days=1)
 HOUR = dt.timedelta(hours=1)
@@ -438,6 +440,14 @@ def _random_day(rng: random.Random, first: dt.date, last: dt.date) -> dt.date:
 # --- places -------------------------------------------------------------------------------------------------------
 
 
+def _epci(insee: str) -> tuple[str, str]:
+    """A demo commune's EPCI as the national reference has it (db/communes.py), else the demo's own table."""
+    reference = communes.resolver().commune(insee)
+    if reference and reference.epci_code:
+        return reference.epci_code, reference.epci_name
+    return EPCIS[COMMUNES[insee][2]]
+
+
 def _places(rng: random.Random, today: dt.date) -> list[Place]:
     n = len(PLACES)
     bands = [0] * (n - 2 * (n * 3 // 20) - n // 5) + [1] * (n // 5) + [2] * (n * 3 // 20) + [3] * (n * 3 // 20)
@@ -446,7 +456,7 @@ def _places(rng: random.Random, today: dt.date) -> list[Place]:
     special = rng.sample(range(n), 6)  # 4 places without opening hours, 2 with free text that is not OSM syntax
     places = []
     for i, (insee, nom, typologie, flags) in enumerate(PLACES):
-        commune, postcode, epci, lat, lon = COMMUNES[insee]
+        commune, postcode, _, lat, lon = COMMUNES[insee]
         if insee == "42218":
             postcode = rng.choice(("42000", "42100"))
         mobile = "Itinérant" in flags
@@ -514,8 +524,8 @@ def _places(rng: random.Random, today: dt.date) -> list[Place]:
             modalites_acces=_join(acces, ACCES),
             modalites_accompagnement=_join(accompagnement, ACCOMPAGNEMENT),
             prise_rdv=f"https://rdv.{DOMAIN}/{slug}" if "Prendre un RDV en ligne" in acces else None,
-            epci_code=EPCIS[epci][0],
-            epci_name=EPCIS[epci][1],
+            epci_code=_epci(insee)[0],
+            epci_name=_epci(insee)[1],
         )
         places.append(place)
     # Every value of every enumeration occurs somewhere, so each filter of the Carte finds places.
@@ -1298,10 +1308,16 @@ def seed_demo(session: Session, today: dt.date) -> dict[str, int]:
         create_user(session, SYSTEM, email=email, name=name, role=role, password=password)
         for email, name, role, password in DEMO_ACCOUNTS
     ]
-    session.add_all(
-        Commune(insee=insee, name=name, epci_code=EPCIS[epci][0], epci_name=EPCIS[epci][1], latitude=lat, longitude=lon)
-        for insee, (name, _, epci, lat, lon) in COMMUNES.items()
-    )
+    # The national reference (init-db) may already hold these communes: complete them rather than add them twice.
+    known = {c.insee: c for c in session.scalars(select(Commune).where(Commune.insee.in_(list(COMMUNES))))}
+    for insee, (name, _, _epci_key, lat, lon) in COMMUNES.items():
+        commune = known.get(insee) or Commune(insee=insee, name=name)
+        commune.epci_code, commune.epci_name = _epci(insee)
+        commune.latitude, commune.longitude = lat, lon
+        session.add(commune)
+    # The Loire's digital fragility index, public data (db/data/ifn-loire-42.csv, see the README): the Carte's IFN
+    # layer and panel and the EPCI figures have their real values in the demo.
+    carte.import_ifn(session, SYSTEM, IFN_PATH.read_bytes())
     places = _places(rng, today)
     items = {
         name: EquipmentItem(name=name, category=category, units=units, description=DESCRIPTIONS[name])

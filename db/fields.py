@@ -76,6 +76,10 @@ def latest_date(today: dt.date) -> dt.date:
     return dt.date(today.year + YEARS_AHEAD, 12, 31)
 
 
+def is_plausible_day(day: dt.date, today: dt.date) -> bool:
+    return EARLIEST <= day <= latest_date(today)
+
+
 def url_problem(value: str) -> str | None:
     """Why `value` (one address, or several joined by "|") is not a web address to publish, or None."""
     for part in value.split("|"):
@@ -114,9 +118,20 @@ def value_problem(column, value, today: dt.date) -> str | None:
     elif isinstance(kind, Date | DateTime) and isinstance(value, dt.date):
         day = value.date() if isinstance(value, dt.datetime) else value
         latest = today + dt.timedelta(days=1) if name in NOT_IN_FUTURE else latest_date(today)
-        if not EARLIEST <= day <= latest:
+        if not EARLIEST <= day <= latest:  # is_plausible_day, with the update dates' own end
             return f"Date hors de la période plausible : du {EARLIEST:%d/%m/%Y} au {latest:%d/%m/%Y}."
     return None
+
+
+def values_problems(model, values: dict, today: dt.date) -> dict[str, str]:
+    """The problems of values about to be written to `model`'s columns (an import checks a row before adding it,
+    so that one bad row is reported rather than refusing the whole file at flush)."""
+    columns = model.__table__.columns
+    return {
+        name: message
+        for name, value in values.items()
+        if name in columns and (message := value_problem(columns[name], value, today)) is not None
+    }
 
 
 def row_problems(obj, today: dt.date, changed_only: bool) -> dict[str, str]:

@@ -95,12 +95,14 @@ class _Form:
         if value is None or str(value).strip() == "":
             return None
         try:
-            number = fields.number(value if isinstance(value, int | float | str) else None, integer=False)
-        except ValueError as error:
-            self.fail(name, message or str(error))
+            number = float(str(value).strip().replace(",", ".")) if isinstance(value, int | float | str) else None
+        except ValueError:
+            number = None
+        if number is None or not number.is_integer():  # also nan and infinities
+            self.fail(name, "Saisir un nombre entier.")
             return None
-        if not number.is_integer() or number > fields.LARGEST_INTEGER:
-            self.fail(name, message or "Saisir un nombre entier.")
+        if number > fields.LARGEST_INTEGER:
+            self.fail(name, f"Nombre trop grand : {fields.LARGEST_INTEGER} au plus.")
             return None
         if number < minimum:
             self.fail(name, message or f"Saisir un nombre supérieur ou égal à {minimum}.")

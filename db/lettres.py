@@ -47,10 +47,12 @@ PERIOD_KINDS = {"month": "mois", "year": "année"}
 
 
 class Saved(NamedTuple):
-    """A written row and whether it was created (True) or an existing one updated (False)."""
+    """A written row and whether it was created (True) or an existing one updated (False); `changed` is False when
+    the existing row already had these values (nothing written, no journal row)."""
 
     row: object
     created: bool
+    changed: bool = True
 
 
 def indicator_label(key: str) -> str:
@@ -162,6 +164,8 @@ def _upsert(session: Session, actor: Actor, existing, new_row, values: dict) -> 
         session.add(new_row)
         audit(session, actor, new_row, "create")
         return Saved(new_row, True)
+    if all(getattr(existing, key) == value for key, value in values.items()):
+        return Saved(existing, False, changed=False)
     before = snapshot(existing)
     for key, value in values.items():
         setattr(existing, key, value)

@@ -4,6 +4,7 @@ figures of the Matériel, computed in SQL so they stay fast over a hundred thous
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter
 from dataclasses import dataclass
 
@@ -145,15 +146,23 @@ def _text(value) -> str:
 
 
 def _parse_int(value, field: str, errors: dict, label: str, required: bool = True) -> int | None:
-    if not _text(value):
+    """A whole number (its sign is the caller's rule), within what a column holds."""
+    text = _text(value)
+    if not text:
         if required:
             errors[field] = f"{label} : valeur obligatoire."
         return None
     try:
-        return fields.number(value)
-    except ValueError as error:
-        errors[field] = f"{label} : {str(error)[0].lower()}{str(error)[1:]}"
+        number = float(text.replace(",", "."))
+    except ValueError:
+        number = math.nan
+    if not number.is_integer():  # also nan and the infinities
+        errors[field] = f"{label} : un nombre entier est attendu."
         return None
+    if abs(number) > fields.LARGEST_INTEGER:
+        errors[field] = f"{label} : nombre trop grand."
+        return None
+    return int(number)
 
 
 def _parse_date(value, field: str, errors: dict, label: str, today: dt.date) -> dt.date | None:
@@ -531,6 +540,19 @@ def cancel_loan(session: Session, actor: Actor, *, loan_id=None):
 # --- lists --------------------------------------------------------------------------------------------------------
 
 
+def items_today(session: Session, today: dt.date) -> pd.DataFrame:
+    """Per item lent on `today` (index `id`): the units out (loans started and not returned, overdue ones included)
+    and how many of those loans are overdue. Items with nothing out are absent."""
+    overdue = case((Loan.end_date < today, 1), else_=0)
+    query = (
+        select(Loan.item_id.label("id"), func.sum(Loan.units).label("units_out"), func.sum(overdue).label("overdue"))
+        .where(Loan.cancelled_at.is_(None), Loan.returned_on.is_(None), Loan.start_date <= today)
+        .group_by(Loan.item_id)
+    )
+    frame = pd.DataFrame(session.execute(query).all(), columns=["id", "units_out", "overdue"])
+    return frame.astype({"units_out": int, "overdue": int}).set_index("id")
+
+
 def list_items(session: Session, active_only: bool = False) -> pd.DataFrame:
     query = select(
         EquipmentItem.id,
@@ -904,10 +926,3 @@ def _month_days_sql(month: Period) -> ColumnElement:
     end = case((_loan_end_sql() > last, last), else_=_loan_end_sql())
     inside = _days_between(end, start) + 1
     return case((inside > 0, inside * Loan.units), else_=0)
-
-
-def bare_loan_days(session: Session, period: Period) -> dict[int, int]:
-    """The bare aggregate (loan-days per item), the benchmark's reference for the cost of the panels."""
-    item_key = _item_key()
-    query = select(item_key, func.sum(_period_days_sql(period) * Loan.units)).where(_in_period(period))
-    return {item_id: int(total) for item_id, total in session.execute(query.group_by(item_key)).all()}

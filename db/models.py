@@ -255,6 +255,9 @@ class Commune(Base):
     name: Mapped[str] = mapped_column(String(200))
     epci_code: Mapped[str | None] = mapped_column(String(9))
     epci_name: Mapped[str | None] = mapped_column(String(200))
+    # From the national reference (db/communes.py): space-separated postal codes, the département's code.
+    postal_codes: Mapped[str | None] = mapped_column(Text)
+    departement: Mapped[str | None] = mapped_column(String(3))
     latitude: Mapped[float | None] = mapped_column(Float)
     longitude: Mapped[float | None] = mapped_column(Float)
     ifn_total: Mapped[float | None] = mapped_column(Float)

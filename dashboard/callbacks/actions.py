@@ -12,7 +12,6 @@ from dashboard.components import format as fmt
 from dashboard.components.paging import page_inputs, page_outputs, page_targets, requested_page, table
 from db import actions
 from db import convention as conv
-from db.interop.mailing import decode
 from db.periods import Period
 from db.spreadsheets import csv_text
 from db.writes import PermissionDenied, ValidationError
@@ -89,7 +88,7 @@ def import_file(contents, filename, imported):
     data = base64.b64decode(contents.split(",", 1)[1])
     try:
         with database().transaction() as session:
-            report = actions.import_csv(session, acting_user(), decode(data))
+            report = actions.import_csv(session, acting_user(), data)
     except ValidationError as error:
         return alert(f"{filename} : {error.errors.get('', error)} Rien n'a été importé.", "danger"), imported, None
     except PermissionDenied as error:

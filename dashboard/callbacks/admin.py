@@ -1,17 +1,22 @@
 """Admin: accounts and the audit log, each read a page at a time. Every write goes through db.users, which checks
 the admin role itself."""
 
-from dash import Input, Output
+import base64
+
+from dash import Input, Output, State, no_update
 
 from dashboard import ids
-from dashboard.callbacks.forms import database
+from dashboard.callbacks.forms import acting_user, alert, database
 from dashboard.components import format as fmt
+from dashboard.components.imports import import_report, unusable_file
 from dashboard.components.paging import page_inputs, page_outputs, page_targets, requested_page, table
-from db import clock
+from db import carte, clock
 from db import users as user_db
 from db.fields import record_key
+from db.imports import UnusableFile, run_import
+from db.interop import places
 from db.models import Role
-from db.writes import ACTION_LABELS, ACTOR_LABELS, ROLE_LABELS, TABLE_LABELS, ValidationError
+from db.writes import ACTION_LABELS, ACTOR_LABELS, ROLE_LABELS, TABLE_LABELS, PermissionDenied, ValidationError
 
 READ_ROLE = Role.ADMIN  # accounts and the journal
 SAVED = [Input(ids.form_saved(ids.ADMIN_NEW_USER_FORM), "data"), Input(ids.form_saved(ids.ADMIN_ACCESS_FORM), "data")]
@@ -82,7 +87,35 @@ def journal(table_name, action, who, sort, _created, _changed, _previous, _next,
 FORMS = {ids.ADMIN_NEW_USER_FORM: create_user, ids.ADMIN_ACCESS_FORM: change_access}
 
 
+def import_data(contents, filename, kind, dry_run):
+    """Places or the IFN uploaded by an admin: the commands' import, the shared report."""
+    if not contents:
+        return no_update, None
+    data = base64.b64decode(contents.split(",", 1)[1])
+    actor = acting_user()
+    if kind == "ifn":
+        work = lambda session: carte.import_ifn(session, actor, data)  # noqa: E731
+    else:
+        work = lambda session: places.import_places(session, actor, data)  # noqa: E731
+    try:
+        report = run_import(database(), work, dry_run=bool(dry_run))
+    except UnusableFile as error:
+        return unusable_file(filename, error), None
+    except PermissionDenied as error:
+        return alert(str(error), "warning"), None
+    return import_report(report, filename), None
+
+
 def register(app) -> None:
+    app.callback(
+        Output(ids.ADMIN_IMPORT_RESULT, "children"),
+        Output(ids.ADMIN_UPLOAD, "contents"),
+        Input(ids.ADMIN_UPLOAD, "contents"),
+        State(ids.ADMIN_UPLOAD, "filename"),
+        State(ids.ADMIN_IMPORT_KIND, "value"),
+        State(ids.ADMIN_IMPORT_DRY_RUN, "value"),
+        prevent_initial_call=True,
+    )(import_data)
     app.callback(
         *page_targets(ids.ADMIN_ACCOUNTS),
         Output(ids.field(ids.ADMIN_ACCESS_FORM, "user_id"), "options"),

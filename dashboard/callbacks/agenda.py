@@ -21,6 +21,7 @@ from dashboard import ids
 from dashboard.callbacks.forms import acting_user, alert, database
 from dashboard.components import format as fmt
 from dashboard.components.cards import empty_state
+from dashboard.components.imports import import_report, unusable_file
 from dashboard.components.map import base_map, bounds_of, points_layer, points_to_geojson
 from dashboard.components.paging import page_inputs, page_outputs, page_targets, requested_page
 from dashboard.components.paging import table as paged_table
@@ -600,31 +601,6 @@ def decode_upload(contents: str) -> bytes:
     return base64.b64decode(contents.split(",", 1)[1], validate=False)
 
 
-def import_report(report: agenda_db.ImportReport):
-    color = "success" if not report.rejected else "warning"
-    details = []
-    if report.rejected:
-        details.append(
-            html.Details(
-                [
-                    html.Summary(f"{len(report.rejected)} élément(s) rejeté(s)"),
-                    html.Ul([html.Li(f"{r.item} : {r.reason}") for r in report.rejected], className="mb-0 small"),
-                ],
-                open=True,
-            )
-        )
-    if report.warnings:
-        details.append(
-            html.Details(
-                [
-                    html.Summary(f"{len(report.warnings)} avertissement(s)"),
-                    html.Ul([html.Li(w) for w in report.warnings], className="mb-0 small"),
-                ]
-            )
-        )
-    return dbc.Alert([html.Strong("Import terminé : "), report.summary, *details], color=color, className="mb-0")
-
-
 def import_file(contents, filename, refresh):
     if not contents:
         return no_update, no_update
@@ -634,9 +610,9 @@ def import_file(contents, filename, refresh):
             report = agenda_db.import_events(session, acting_user(), parsed)
     except PermissionDenied as error:
         return alert(str(error), "warning"), no_update
-    except (ValueError, binascii.Error) as error:
-        return alert(f"Rien n'a été importé. {error}", "danger"), no_update
-    return import_report(report), (refresh or 0) + 1
+    except (ValueError, binascii.Error) as error:  # UnusableFile is a ValueError
+        return unusable_file(filename, error), no_update
+    return import_report(report, filename), (refresh or 0) + 1
 
 
 def register(app) -> None:

@@ -145,7 +145,7 @@ def list_in_view(_match, bounds, search):
     with database().session() as session:
         places = carte.search_places(session, flt, clock.wall_clock(), with_counts=False).places
     view = carte.places_in_view(places, bounds)
-    return place_list(view.places, outside=view.outside, unplaced=view.unplaced)
+    return place_list(view.places, outside=view.outside, unplaced=view.unplaced, filtered=bool(flt.to_query()))
 
 
 def layers(mode, ifn):

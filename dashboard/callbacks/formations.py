@@ -18,7 +18,7 @@ from dashboard.callbacks.exports import send_frame
 from dashboard.callbacks.forms import database
 from dashboard.components import format as fmt
 from dashboard.components import grids
-from dashboard.components.cards import empty_state, kpi_card
+from dashboard.components.cards import NO_SESSION, NO_SESSION_ACTION, empty_state, kpi_card
 from dashboard.pages.formations import (
     ATTENDANT_FORM,
     CHOOSE_SESSION,
@@ -314,6 +314,12 @@ def panels(start, end, programme, kind, audience, commune, _saved):
     figures = formations_db.key_figures(summary)
     kpis = dbc.Row([dbc.Col(kpi_card(figure), md=6, xl=3, className="mb-4") for figure in figures])
     nothing = empty_state("Aucune session ne correspond à ces filtres.", "calendar-x")
+    if cube.empty:
+        with database().session() as session:  # an empty base, or filters that leave nothing?
+            if formations_db.summary_cube(session, formations_db.TrainingFilters(), today).empty:
+                nothing = empty_state(NO_SESSION, "calendar-x", NO_SESSION_ACTION)
+    elif cube.empty:
+        nothing = empty_state(NO_SESSION, "calendar-x", NO_SESSION_ACTION)
     if cube.empty:
         month = programme_panel = rates = audience_panel = nothing
     else:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import dash_bootstrap_components as dbc
-from dash import ALL, MATCH, Input, Output, State, ctx, html, no_update
+from dash import ALL, MATCH, ClientsideFunction, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 from flask import current_app
 from flask_login import current_user
@@ -39,11 +39,13 @@ def alert(message, color: str, icon: str | None = None) -> dbc.Alert:
     icon = icon or {"success": "check-circle", "danger": "exclamation-triangle", "warning": "exclamation-circle"}.get(
         color, "info-circle"
     )
+    # Our own close button: dbc's says "Close alert". It hides the toast and gives focus back to the form
+    # (assets/06-feedback.js).
+    close = html.Button(type="button", className="btn-close", **{"aria-label": "Fermer le message"})
     return dbc.Alert(
-        [html.I(className=f"bi bi-{icon} me-2", **{"aria-hidden": "true"}), message],
+        [html.I(className=f"bi bi-{icon} me-2", **{"aria-hidden": "true"}), message, close],
         color=color,
-        className="mb-0",
-        dismissable=color == "success",
+        className="mb-0 alert-dismissible",
     )
 
 
@@ -122,3 +124,10 @@ def register(app, writers: dict[str, Callable[..., str]]) -> None:
         State(ids.form_initial(MATCH), "data"),
         prevent_initial_call=True,
     )(on_submit)
+    # The outcome in view: a toast, focus on the first refused field or on the toast (assets/06-feedback.js).
+    app.clientside_callback(
+        ClientsideFunction("feedback", "show"),
+        Output(ids.FEEDBACK_SHOWN, "data"),
+        Input(ids.form_alert(ALL), "children"),
+        prevent_initial_call=True,
+    )

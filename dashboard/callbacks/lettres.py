@@ -16,6 +16,7 @@ from dashboard.callbacks.exports import send_frame
 from dashboard.callbacks.forms import acting_user, alert, database
 from dashboard.components import format as fmt
 from dashboard.components.cards import empty_state, kpi_card
+from dashboard.components.imports import import_report, unusable_file
 from dashboard.pages.lettres import (
     ALL_NEWSLETTERS,
     AUDIENCE_FORM,
@@ -25,9 +26,10 @@ from dashboard.pages.lettres import (
     SNAPSHOT_FORM,
 )
 from db import catalogue, clock, lettres
+from db.imports import UnusableFile
 from db.interop import mailing
 from db.periods import Period, reporting_period
-from db.writes import PermissionDenied, ValidationError
+from db.writes import PermissionDenied
 
 COLOURS = ["#1f4e79", "#c2410c", "#2e7d32", "#7c3aed", "#0e7490", "#a16207", "#be185d"]
 # A small template of our own: plotly's named templates are large and slow to apply to every figure.
@@ -463,35 +465,79 @@ def import_help(kind):
         html.Div(["Exemple : ", html.Code(csv_format.example)]),
         html.Div(f"Colonnes facultatives : {', '.join(optional)}.") if optional else None,
         html.Div("Dates JJ/MM/AAAA ou AAAA-MM-JJ. Une ligne déjà connue est mise à jour."),
+        html.Div(
+            "Les exports Mailchimp (rapport de campagnes, audience) et Brevo (campagnes) sont reconnus tels quels ; "
+            "pour un export de contacts, choisir la lettre dans le filtre « Lettre ». Autres colonnes : elles "
+            "seront demandées."
+        ),
     ]
 
 
-def import_file(contents, filename, kind, imported):
-    if not contents:
-        return no_update, no_update, no_update
-    data = base64.b64decode(contents.split(",", 1)[1])
-    try:
-        with database().transaction() as session:
-            report = mailing.IMPORTERS[kind](session, acting_user(), mailing.decode(data))
-    except ValidationError as error:
-        return alert(f"{filename} : {error.errors.get('', error)} Rien n'a été importé.", "danger"), imported, None
-    except PermissionDenied as error:
-        return alert(str(error), "warning"), imported, None
-    outcome = [alert(f"{filename} : {report.summary}", "warning" if report.rejected else "success")]
-    if report.rejected:
-        shown = report.rejected[:REJECTED_SHOWN]
-        outcome.append(
-            html.Div(
+def _run_import(data: bytes, kind: str, newsletter, mapping: dict | None = None):
+    chosen = newsletter if newsletter and newsletter != ALL_NEWSLETTERS else None
+    with database().transaction() as session:
+        return mailing.import_lettres(session, acting_user(), data, kind, mapping=mapping, newsletter=chosen)
+
+
+def mapping_fields(kind: str, header: list[str]):
+    """One choice per column of the kind: which header of the file holds it (guessed when a name matches)."""
+    csv_format = mailing.FORMATS[kind]
+    options = [{"label": "— aucune —", "value": ""}] + [{"label": h, "value": h} for h in header]
+    rows = []
+    for column in csv_format.columns:
+        guess = next((h for h in header if mailing.header_key(h) == column), "")
+        label = column + (" (obligatoire)" if column in csv_format.required else "")
+        field_id = ids.lettres_import_column(column)
+        rows.append(
+            dbc.Row(
                 [
-                    html.H3("Lignes rejetées", className="h6 mt-3"),
-                    _table(["Ligne", "Motif"], [[line, reason] for line, reason in shown], {0}),
-                    html.P(f"… et {len(report.rejected) - len(shown)} autres.", className="small")
-                    if len(report.rejected) > len(shown)
-                    else None,
-                ]
+                    dbc.Label(label, html_for=ids.dom_id(field_id), width=5, className="small"),
+                    dbc.Col(dbc.Select(id=field_id, options=options, value=guess, size="sm"), width=7),
+                ],
+                className="mb-1",
             )
         )
-    return outcome, (imported or 0) + (1 if report.created or report.updated else 0), None
+    return [
+        html.P("Colonnes non reconnues : indiquer l'en-tête du fichier pour chaque colonne.", className="small mb-2"),
+        *rows,
+    ]
+
+
+def import_file(contents, filename, kind, newsletter, imported):
+    """Upload → the report; a file whose columns are not recognised opens the mapping step instead."""
+    nothing = (no_update,) * 6
+    if not contents:
+        return nothing
+    data = base64.b64decode(contents.split(",", 1)[1])
+    try:
+        report = _run_import(data, kind, newsletter)
+    except mailing.UnknownLayout as error:
+        message = alert(f"{filename} : colonnes non reconnues ({'; '.join(error.header[:12])}).", "info")
+        kept = {"contents": contents, "filename": filename}
+        return message, imported, None, kept, mapping_fields(kind, error.header), False
+    except UnusableFile as error:
+        return unusable_file(filename, error), imported, None, None, [], True
+    except PermissionDenied as error:
+        return alert(str(error), "warning"), imported, None, None, [], True
+    bump = (imported or 0) + (1 if report.created or report.updated else 0)
+    return import_report(report, filename), bump, None, None, [], True
+
+
+def import_mapped(_clicks, kept, columns, column_ids, kind, newsletter, imported):
+    """The mapping step's button: the kept file imported with the chosen headers."""
+    if not kept or not _clicks:
+        return no_update, no_update, no_update, no_update
+    mapping = {i["column"]: value for i, value in zip(column_ids, columns, strict=True) if value}
+    data = base64.b64decode(kept["contents"].split(",", 1)[1])
+    filename = kept.get("filename") or ""
+    try:
+        report = _run_import(data, kind, newsletter, mapping)
+    except UnusableFile as error:
+        return unusable_file(filename, error), imported, no_update, False
+    except PermissionDenied as error:
+        return alert(str(error), "warning"), imported, None, True
+    bump = (imported or 0) + (1 if report.created or report.updated else 0)
+    return import_report(report, filename), bump, None, True
 
 
 # The URL keeps the filters (a shared link opens the same view) without reloading the page.
@@ -566,12 +612,30 @@ def register(app) -> None:
         Output(ids.LETTRES_IMPORT_RESULT, "children"),
         Output(ids.LETTRES_IMPORTED, "data"),
         Output(ids.LETTRES_UPLOAD, "contents"),
+        Output(ids.LETTRES_IMPORT_FILE, "data"),
+        Output(ids.LETTRES_IMPORT_MAPPING_FIELDS, "children"),
+        Output(ids.LETTRES_IMPORT_MAPPING, "hidden"),
         Input(ids.LETTRES_UPLOAD, "contents"),
         State(ids.LETTRES_UPLOAD, "filename"),
         State(ids.LETTRES_IMPORT_KIND, "value"),
+        State(ids.LETTRES_NEWSLETTER, "value"),
         State(ids.LETTRES_IMPORTED, "data"),
         prevent_initial_call=True,
     )(import_file)
+    app.callback(
+        Output(ids.LETTRES_IMPORT_RESULT, "children", allow_duplicate=True),
+        Output(ids.LETTRES_IMPORTED, "data", allow_duplicate=True),
+        Output(ids.LETTRES_IMPORT_FILE, "data", allow_duplicate=True),
+        Output(ids.LETTRES_IMPORT_MAPPING, "hidden", allow_duplicate=True),
+        Input(ids.LETTRES_IMPORT_MAPPED, "n_clicks"),
+        State(ids.LETTRES_IMPORT_FILE, "data"),
+        State(ids.lettres_import_column(ALL), "value"),
+        State(ids.lettres_import_column(ALL), "id"),
+        State(ids.LETTRES_IMPORT_KIND, "value"),
+        State(ids.LETTRES_NEWSLETTER, "value"),
+        State(ids.LETTRES_IMPORTED, "data"),
+        prevent_initial_call=True,
+    )(import_mapped)
     app.clientside_callback(
         SYNC_URL,
         Input(ids.LETTRES_YEAR, "value"),

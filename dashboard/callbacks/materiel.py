@@ -485,15 +485,33 @@ def choose_loan(selected):
     return [{"label": row["label"], "value": str(row["id"])}], str(row["id"])
 
 
+def today_badge(row, out) -> dbc.Badge:
+    """What an item is today: « prêtable » (in the catalogue) is not « disponible aujourd'hui »."""
+    if not row.active:
+        return dbc.Badge("Retiré du catalogue", color="secondary")
+    units_out = int(out.at[row.id, "units_out"]) if row.id in out.index else 0
+    overdue = int(out.at[row.id, "overdue"]) if row.id in out.index else 0
+    if overdue:
+        return dbc.Badge(
+            f"En retard ({units_out} sur {row.units} sortie{'s' if units_out > 1 else ''})", color="danger"
+        )
+    if units_out >= row.units:
+        return dbc.Badge("En prêt", color="warning", text_color="dark")
+    if units_out:
+        return dbc.Badge(f"Disponible aujourd'hui : {row.units - units_out} sur {row.units}", color="success")
+    return dbc.Badge("Disponible aujourd'hui", color="success")
+
+
 def catalogue(_page, _saved):
     with database().session() as session:
         items = materiel_db.list_items(session)
+        out = materiel_db.items_today(session, clock.today())
     if items.empty:
         return empty_state("Le catalogue est vide.", "box-seam")
     return dbc.Table(
         [
             html.Thead(html.Tr([html.Th("Article"), html.Th("Catégorie"), html.Th("Unités", className="text-end"),
-                                html.Th("État"), html.Th("Description")])),
+                                html.Th("Au catalogue"), html.Th("Aujourd'hui"), html.Th("Description")])),
             html.Tbody(
                 [
                     html.Tr(
@@ -501,7 +519,8 @@ def catalogue(_page, _saved):
                             html.Td(row.name, className="fw-semibold"),
                             html.Td(row.category),
                             html.Td(row.units, className="text-end"),
-                            html.Td(dbc.Badge("Disponible", color="success") if row.active else dbc.Badge("Retiré", color="secondary")),
+                            html.Td("Prêtable" if row.active else "Retiré"),
+                            html.Td(today_badge(row, out)),
                             html.Td(row.description or "—", className="small"),
                         ]
                     )

@@ -4,7 +4,7 @@ offline), the settings panel and the admins' screen links."""
 from __future__ import annotations
 
 import datetime as dt
-from urllib.parse import urlencode
+from urllib.parse import parse_qsl, urlencode
 
 import dash_bootstrap_components as dbc
 import pandas as pd
@@ -329,6 +329,16 @@ def revoke_link(session, actor, *, token_id=None):
     return f"Lien « {link.label} » révoqué : l'écran qui l'utilise est refusé dès sa prochaine actualisation."
 
 
+def settings_in_words(query: str) -> str:
+    """A link's settings as a person reads them, not as its URL encodes them."""
+    settings = projection.parse_settings(dict(parse_qsl(query or "")))
+    slides = ", ".join(projection.SLIDES[name] for name in settings.slides)
+    return (
+        f"{slides} · {settings.rotate} s par diapositive · actualisation toutes les {settings.refresh} min · "
+        f"thème {projection.THEMES[settings.theme].lower()}"
+    )
+
+
 def links_panel(_created, _revoked):
     with database().session() as session:
         frame = projection.list_tokens(session)
@@ -341,7 +351,7 @@ def links_panel(_created, _revoked):
                 [
                     html.Tr(
                         [
-                            html.Td([row.label, html.Div(row.query.replace("&", " · "), className="small text-body-secondary")]),
+                            html.Td([row.label, html.Div(settings_in_words(row.query), className="small text-body-secondary")]),
                             html.Td([fmt.date(row.created_at), html.Div(row.created_by or "—", className="small")]),
                             html.Td(dbc.Badge("Révoqué", color="secondary") if pd.notna(row.revoked_at) else dbc.Badge("Actif", color="success")),
                         ]

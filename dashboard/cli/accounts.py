@@ -55,14 +55,19 @@ def _read_password(password_stdin: bool) -> str:
 def register(server: Flask) -> None:
     @server.cli.command("init-db")
     def init_db():
-        """Create or upgrade the database schema (Alembic migrations)."""
+        """Crée ou met à jour le schéma de la base (migrations Alembic) et charge le référentiel national des communes."""
+        from db.communes import load_communes
+
         upgrade_database(database().url)
+        with database().transaction() as session:
+            report = load_communes(session)
         click.echo("Base de données à jour.")
+        click.echo(report.summary)
 
     @server.cli.command("seed-demo")
     @click.option("--if-empty", is_flag=True, help="Ne rien faire si la base contient déjà des données.")
     def seed_demo(if_empty: bool):
-        """Fill an empty database with the demo network and print the demo accounts."""
+        """Remplit une base vide avec le réseau de démonstration et affiche les comptes de démonstration."""
         from db.demo import DEMO_ACCOUNTS, seed_demo
 
         with database().session() as session:
@@ -87,12 +92,12 @@ def register(server: Flask) -> None:
                 click.echo(f"  {role:<12} {email:<36} {password}")
 
     @server.cli.command("create-user")
-    @click.option("--email", required=True)
-    @click.option("--name", required=True)
-    @click.option("--role", type=ROLES, required=True)
+    @click.option("--email", required=True, help="Adresse e-mail (identifiant de connexion).")
+    @click.option("--name", required=True, help="Nom affiché.")
+    @click.option("--role", type=ROLES, required=True, help="Rôle du compte.")
     @click.option("--password-stdin", is_flag=True, help="Lire le mot de passe sur l'entrée standard.")
     def create_user(email, name, role, password_stdin):
-        """Create an account (the password is asked for, never passed as an argument)."""
+        """Crée un compte (le mot de passe est demandé, jamais passé en argument)."""
         password = _read_password(password_stdin)
         try:
             with database().transaction() as session:
@@ -103,7 +108,7 @@ def register(server: Flask) -> None:
 
     @server.cli.command("list-users")
     def list_users():
-        """List the accounts."""
+        """Liste les comptes."""
         with database().session() as session:
             frame = user_db.list_users(session)
         for row in frame.itertuples():
@@ -111,10 +116,10 @@ def register(server: Flask) -> None:
             click.echo(f"{row.email:<40} {row.role:<12} {state:<10} {row.name}")
 
     @server.cli.command("set-role")
-    @click.option("--email", required=True)
-    @click.option("--role", type=ROLES, required=True)
+    @click.option("--email", required=True, help="Adresse e-mail du compte.")
+    @click.option("--role", type=ROLES, required=True, help="Nouveau rôle.")
     def set_role(email, role):
-        """Change the role of an account."""
+        """Change le rôle d'un compte."""
         try:
             with database().transaction() as session:
                 user_db.set_role(session, SYSTEM, _find_user(session, email).id, role)
@@ -123,9 +128,9 @@ def register(server: Flask) -> None:
         click.echo(f"{email} a maintenant le rôle {role}.")
 
     @server.cli.command("deactivate-user")
-    @click.option("--email", required=True)
+    @click.option("--email", required=True, help="Adresse e-mail du compte.")
     def deactivate_user(email):
-        """Deactivate an account: it can no longer log in, its sessions end at their next request."""
+        """Désactive un compte : il ne peut plus se connecter, ses sessions finissent à leur prochaine requête."""
         try:
             with database().transaction() as session:
                 user_db.set_active(session, SYSTEM, _find_user(session, email).id, False)

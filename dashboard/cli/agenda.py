@@ -8,12 +8,13 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 
+from dashboard.cli.imports import dry_run_option, run_and_report
 from db import agenda as agenda_db
 from db import clock
 from db.interop.events import FORMAT_LABELS, detect_format, read_events_file
 from db.interop.ical import export_calendar
 from db.periods import Period
-from db.writes import SYSTEM, PermissionDenied
+from db.writes import SYSTEM
 
 
 def database():
@@ -23,26 +24,26 @@ def database():
 def register(server: Flask) -> None:
     @server.cli.command("import-events")
     @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-    def import_events(path: Path):
-        """Import events (format found from the extension, else the content); prints the report."""
+    @dry_run_option
+    def import_events(path: Path, dry_run: bool):
+        """Importe des événements (OpenAgenda JSON ou CSV, iCalendar : format reconnu par l'extension, sinon par le
+        contenu) et affiche le rapport."""
         content = path.read_bytes()
-        click.echo(f"Format : {FORMAT_LABELS[detect_format(path.name, content)]}")
-        try:
+
+        def work(session):
             parsed = read_events_file(path.name, content, clock.today())
-            with database().transaction() as session:
-                report = agenda_db.import_events(session, SYSTEM, parsed)
-        except (ValueError, PermissionDenied) as error:
-            click.echo(f"Erreur : {error} Rien n'a été importé.", err=True)
-            sys.exit(1)
-        for line in report.lines():
-            click.echo(line)
+            return agenda_db.import_events(session, SYSTEM, parsed)
+
+        run_and_report(f"Import de {path.name} ({FORMAT_LABELS[detect_format(path.name, content)]})", work, dry_run)
 
     @server.cli.command("export-events")
-    @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+    @click.option(
+        "-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="Fichier .ics."
+    )
     @click.option("--from", "start", type=click.DateTime(["%Y-%m-%d"]), help="Première date (AAAA-MM-JJ).")
     @click.option("--to", "end", type=click.DateTime(["%Y-%m-%d"]), help="Dernière date (AAAA-MM-JJ).")
     def export_events(output: Path, start, end):
-        """Write the events' dates as an iCalendar file (every date by default)."""
+        """Écrit les dates des événements dans un fichier iCalendar (toutes les dates par défaut)."""
         period = Period(start.date(), end.date()) if start and end else None
         if (start is None) != (end is None):
             click.echo("Erreur : donner --from et --to ensemble.", err=True)

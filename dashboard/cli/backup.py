@@ -67,8 +67,8 @@ def register(server: Flask) -> None:
     @server.cli.command("backup")
     @click.option("-o", "--output", required=True, type=click.Path(path_type=Path), help="Fichier de l'archive (.zip).")
     def backup_command(output: Path):
-        """Write an archive of every table, read at one instant while the app runs (zip: a JSON-lines file per table
-        and a manifest with the schema revision and a checksum per table)."""
+        """Écrit une archive de toutes les tables, lues au même instant pendant que l'application tourne (zip : un
+        fichier JSON Lines par table et un manifeste avec la révision du schéma et une somme de contrôle par table)."""
         database = current_app.extensions["database"]
         with _reporting(output):
             _reach(database)
@@ -83,8 +83,8 @@ def register(server: Flask) -> None:
     @click.argument("file", type=click.Path(path_type=Path))
     @click.option("--force", is_flag=True, help="Vider d'abord une base qui contient des données (même transaction).")
     def restore_command(file: Path, force: bool):
-        """Load an archive into an empty database, migrated first if needed. Nothing is kept unless every table read
-        back from the database matches the archive's checksums."""
+        """Charge une archive dans une base vide, migrée d'abord si besoin. Rien n'est gardé si une table relue dans
+        la base ne correspond pas aux sommes de contrôle de l'archive."""
         database = current_app.extensions["database"]
         with _reporting(file):
             archive = backup.open_archive(file)

@@ -21,7 +21,7 @@ def register(server: Flask) -> None:
     @click.option("--to", "end", help="Dernière date (AAAA-MM-JJ), avec --from.")
     @click.option("-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), help="Fichier JSON.")
     def figures(year, start, end, output: Path | None):
-        """Print the figures of a period and of the same period a year earlier, as JSON."""
+        """Affiche en JSON les chiffres d'une période et ceux de la même période un an plus tôt."""
         try:
             period = requested_period(year, start, end, today=clock.today())
         except ValueError as error:

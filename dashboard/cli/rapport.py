@@ -20,10 +20,17 @@ FORMATS = (".pdf", ".html", ".docx")
 def register(server: Flask) -> None:
     @server.cli.command("report")
     @click.option("--year", type=int, default=lambda: clock.today().year - 1, help="Année (par défaut : la dernière).")
-    @click.option("-o", "--output", "output", required=True, type=click.Path(dir_okay=False, path_type=Path))
+    @click.option(
+        "-o",
+        "--output",
+        "output",
+        required=True,
+        type=click.Path(dir_okay=False, path_type=Path),
+        help="Fichier .pdf, .html ou .docx.",
+    )
     @click.option("--version", "version", type=int, default=None, help="Une version validée, telle qu'envoyée.")
     def report(year: int, output: Path, version: int | None):
-        """Write the annual activity report of a year to a PDF, HTML or DOCX file."""
+        """Écrit le rapport annuel d'activité d'une année dans un fichier PDF, HTML ou DOCX."""
         extension = output.suffix.lower()
         if extension not in FORMATS:
             click.echo("Erreur : le fichier doit se terminer par .pdf, .html ou .docx.", err=True)

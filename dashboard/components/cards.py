@@ -91,8 +91,20 @@ def coming_soon(title: str, what: str) -> html.Div:
     )
 
 
-def empty_state(message: str, icon: str = "inbox") -> html.Div:
+def empty_state(message: str, icon: str = "inbox", action=None) -> html.Div:
+    """What a panel shows instead of an empty chart or table; `action`: what to do about it (a hint, a link)."""
     return html.Div(
-        [html.I(className=f"bi bi-{icon} d-block fs-2 mb-2", **{"aria-hidden": "true"}), message],
+        [
+            html.I(className=f"bi bi-{icon} d-block fs-2 mb-2", **{"aria-hidden": "true"}),
+            message,
+            html.Div(action, className="small mt-2") if action else None,
+        ],
         className="empty-state text-center text-body-secondary py-4",
     )
+
+
+# An empty base is not a search that found nothing: say which, and what fills the base.
+NO_PLACE = "Aucun lieu enregistré."
+NO_PLACE_ACTION = "Importez un fichier au schéma national (commande « import-places ») pour remplir la carte."
+NO_SESSION = "Aucune session enregistrée."
+NO_SESSION_ACTION = "Saisissez une formation puis ses sessions avec les formulaires de cette page."

@@ -16,6 +16,7 @@ from dash import dcc, html
 
 from dashboard import ids
 from dashboard.components import format as fmt
+from dashboard.components.cards import NO_PLACE, NO_PLACE_ACTION, empty_state
 from dashboard.components.forms import field_input, field_textarea, form_body, form_field
 from dashboard.components.map import commune_code
 from db import carte
@@ -107,7 +108,7 @@ def legend(mode: str, with_ifn: bool = False) -> html.Div:
     )
 
 
-def place_list(places, outside: int = 0, unplaced: int = 0, limit: int = 25) -> html.Div:
+def place_list(places, outside: int = 0, unplaced: int = 0, limit: int = 25, filtered: bool = True) -> html.Div:
     """The places in the map's view as buttons (a click centres the map and opens the summary); `outside`: the
     matching places the view leaves out, `unplaced`: those without coordinates (never on the map)."""
     notes = [
@@ -121,6 +122,8 @@ def place_list(places, outside: int = 0, unplaced: int = 0, limit: int = 25) -> 
         else None,
     ]
     elsewhere = [html.P(note, className="small text-body-secondary mt-2 mb-0") for note in notes if note]
+    if places.empty and not (outside or unplaced or filtered):
+        return empty_state(NO_PLACE, "geo-alt", NO_PLACE_ACTION)
     if places.empty:
         message = (
             "Aucun lieu dans cette partie de la carte."
@@ -399,9 +402,8 @@ def ifn_panel(frame) -> html.Div:
         return html.Div(
             [
                 icon("info-circle", "me-2"),
-                "Indice de fragilité numérique non importé (commande ",
-                html.Code("flask --app app import-ifn FICHIER"),
-                ").",
+                "Indice de fragilité numérique non chargé : l'administration du tableau de bord peut l'importer "
+                "(fichier CSV de l'indice par commune, publié par France Numérique Ensemble).",
             ],
             className="empty-state p-3 small text-body-secondary",
         )

@@ -45,6 +45,23 @@ def field_select(form: str, name: str, options, value=None, **props) -> dbc.Sele
     return dbc.Select(id=ids.field(form, name), options=options, value=value, **(KEPT | props))
 
 
+# dcc.Dropdown's own strings are English ("Search", "Select All"…): every dropdown of the app is built by `dropdown`.
+DROPDOWN_LABELS = {
+    "select_all": "Tout sélectionner",
+    "deselect_all": "Tout désélectionner",
+    "selected_count": "{num_selected} sélectionnés",
+    "search": "Rechercher",
+    "clear_search": "Effacer la recherche",
+    "clear_selection": "Effacer la sélection",
+    "no_options_found": "Aucun résultat",
+}
+
+
+def dropdown(component_id, **props) -> dcc.Dropdown:
+    """A dcc.Dropdown that speaks French."""
+    return dcc.Dropdown(id=component_id, labels=DROPDOWN_LABELS, **props)
+
+
 def field_textarea(form: str, name: str, **props) -> dbc.Textarea:
     return dbc.Textarea(id=ids.field(form, name), **(KEPT | props))
 
@@ -98,10 +115,13 @@ def form_body(
                 id=ids.form_submit(form),
                 color="primary",
                 n_clicks=0,
+                class_name="form-submit",
             ),
-            dcc.Loading(html.Div(id=ids.form_alert(form), className="mt-3"), type="dot"),
+            # The outcome shows as a toast fixed in view (assets/06-feedback.js): saved, refused, a one-time secret.
+            dcc.Loading(html.Div(id=ids.form_alert(form), className="form-feedback"), type="dot"),
             dcc.Store(id=ids.form_saved(form), data=0),
             dcc.Store(id=ids.form_token(form), data=new_form_token()),
             dcc.Store(id=ids.form_initial(form), data=after_save),
-        ]
+        ],
+        className="app-form",
     )

@@ -50,6 +50,9 @@ def server_grid(grid_id: str, columns: list[dict], *, selectable: bool = False, 
         "localeText": LOCALE_FR,
         "ensureDomOrder": True,  # screen readers read the rows in the order they are shown
         "suppressMultiSort": True,
+        # Every column rendered: a narrow screen otherwise leaves header rows without cells (axe:
+        # aria-required-children) and hides columns from screen readers.
+        "suppressColumnVirtualisation": True,
     }
     if selectable:
         options["rowSelection"] = {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True}

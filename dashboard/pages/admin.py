@@ -1,6 +1,6 @@
 import dash
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 from flask_login import current_user
 
 from dashboard import ids
@@ -160,6 +160,47 @@ def _access_form():
     )
 
 
+IMPORT_KINDS = [
+    {"label": "Lieux (standard national v1.0.2 ou ancien format v0.1, CSV ou JSON)", "value": "lieux"},
+    {"label": "Indice de fragilité numérique des communes (CSV)", "value": "ifn"},
+]
+
+
+def _data_import():
+    """Files of reference data, for admins: the same import and report as the commands."""
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.H2("Import de données", className="h5"),
+                _control("Fichier", _select(ids.ADMIN_IMPORT_KIND, IMPORT_KINDS, "lieux"), {"className": "mb-2"}),
+                dbc.Checkbox(
+                    id=ids.ADMIN_IMPORT_DRY_RUN,
+                    label="Simulation : lire le fichier et afficher le rapport sans rien enregistrer",
+                    value=False,
+                    className="small mb-2",
+                ),
+                html.Label(
+                    dcc.Upload(
+                        id=ids.ADMIN_UPLOAD,
+                        children=html.Div(
+                            [
+                                html.I(className="bi bi-file-earmark-arrow-up me-2", **{"aria-hidden": "true"}),
+                                "Glisser un fichier ici ou ",
+                                html.Span("parcourir", className="text-decoration-underline"),
+                            ]
+                        ),
+                        max_size=20 * 1024 * 1024,
+                        className="lettres-upload",
+                    ),
+                    className="d-block",
+                ),
+                dcc.Loading(html.Div(id=ids.ADMIN_IMPORT_RESULT, className="mt-3"), type="dot"),
+            ]
+        ),
+        className="mt-3 admin-import",
+    )
+
+
 def layout(**_query):
     if not (current_user.is_authenticated and current_user.role == Role.ADMIN):
         return dbc.Alert("Cette page est réservée aux administrateurs.", color="warning")
@@ -168,7 +209,7 @@ def layout(**_query):
             page_header("Administration", "Comptes, rôles et journal des modifications."),
             dbc.Row(
                 [
-                    dbc.Col([_new_user_form(), _access_form()], lg=4),
+                    dbc.Col([_new_user_form(), _access_form(), _data_import()], lg=4),
                     dbc.Col([_accounts(), _journal()], lg=8),
                 ]
             ),

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from dashboard import ids
 from dashboard.components.carte import COLOR_MODES, icon, legend
+from dashboard.components.forms import dropdown
 from dashboard.components.map import AREA_STYLE, base_map, points_layer
 from db.carte import FACETS, FRESHNESS, HOURS_OPTIONS, PlaceFilter
 from db.interop.places_pdf import SHEETS_LIMIT
@@ -71,8 +72,8 @@ def _filters(flt: PlaceFilter):
                 ]
             ),
             dbc.Label("Commune", html_for=ids.CARTE_COMMUNE, className="small"),
-            dcc.Dropdown(
-                id=ids.CARTE_COMMUNE,
+            dropdown(
+                ids.CARTE_COMMUNE,
                 options=[],
                 value=list(flt.communes),
                 multi=True,
@@ -80,8 +81,8 @@ def _filters(flt: PlaceFilter):
                 className="mb-3",
             ),
             dbc.Label("Intercommunalité (EPCI)", html_for=ids.CARTE_EPCI, className="small"),
-            dcc.Dropdown(
-                id=ids.CARTE_EPCI,
+            dropdown(
+                ids.CARTE_EPCI,
                 options=[],
                 value=list(flt.epcis),
                 multi=True,

@@ -342,6 +342,17 @@ def _import_body():
             className="d-block",
         ),
         dcc.Loading(html.Div(id=ids.LETTRES_IMPORT_RESULT, className="mt-3"), type="dot"),
+        # The mapping step, shown when a file's columns are not recognised.
+        html.Div(
+            [
+                html.Div(id=ids.LETTRES_IMPORT_MAPPING_FIELDS),
+                dbc.Button("Importer avec ces colonnes", id=ids.LETTRES_IMPORT_MAPPED, color="primary", size="sm"),
+            ],
+            id=ids.LETTRES_IMPORT_MAPPING,
+            hidden=True,
+            className="mt-2 lettres-import-mapping",
+        ),
+        dcc.Store(id=ids.LETTRES_IMPORT_FILE),
     ]
 
 

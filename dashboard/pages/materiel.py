@@ -7,6 +7,7 @@ from dashboard import ids
 from dashboard.components.cards import page_header
 from dashboard.components.exports import export_buttons
 from dashboard.components.forms import (
+    dropdown,
     field_input,
     field_select,
     field_textarea,
@@ -152,8 +153,8 @@ def _loan_form(today: str):
                             LOAN,
                             "borrower_place_pk",
                             "Structure emprunteuse (lieu de la carte)",
-                            dcc.Dropdown(
-                                id=ids.field(LOAN, "borrower_place_pk"),
+                            dropdown(
+                                ids.field(LOAN, "borrower_place_pk"),
                                 options=[],
                                 placeholder="Rechercher un lieu par son nom ou sa commune…",
                                 searchable=True,
@@ -178,8 +179,8 @@ def _loan_form(today: str):
                                         LOAN,
                                         "borrower_commune",
                                         "Sa commune",
-                                        dcc.Dropdown(
-                                            id=ids.field(LOAN, "borrower_commune"),
+                                        dropdown(
+                                            ids.field(LOAN, "borrower_commune"),
                                             options=[],
                                             placeholder="Commune…",
                                             searchable=True,
@@ -335,7 +336,7 @@ def _item_form():
                             ITEM, "active", "Disponibilité",
                             dbc.Checklist(
                                 id=ids.field(ITEM, "active"),
-                                options=[{"label": "Disponible au prêt (décocher pour retirer du catalogue)", "value": "active"}],
+                                options=[{"label": "Prêtable (décocher pour retirer du catalogue)", "value": "active"}],
                                 value=["active"],
                                 switch=True,
                             ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import PurePath
 
+from db import imports
 from db.agenda import ParsedFile
 from db.interop import ical, openagenda
 
@@ -26,20 +27,29 @@ def detect_format(filename: str, content: bytes) -> str:
 
 
 def read_events_file(filename: str, content: bytes, today: dt.date) -> ParsedFile:
-    """Parse a file; raises ValueError (French message) when it cannot be read at all."""
+    """Parse a file (the shared decoder and limits, db/imports.py); raises UnusableFile, a ValueError with a French
+    message, when it cannot be read at all or holds no event."""
     kind = detect_format(filename, content)
     try:
+        text = imports.decode(content)
         if kind == "ical":
-            return ical.parse_ics(content, today)
-        if kind == "json":
-            return openagenda.parse_json(content)
-        return openagenda.parse_csv(content)
-    except UnicodeDecodeError as error:
-        raise ValueError(f"Fichier {FORMAT_LABELS[kind]} illisible : encodage attendu UTF-8.") from error
+            parsed = ical.parse_ics(text, today)
+        elif kind == "json":
+            parsed = openagenda.parse_json(text)
+        else:
+            parsed = openagenda.parse_csv(text)
+    except imports.UnusableFile as error:
+        raise imports.UnusableFile(f"Fichier {FORMAT_LABELS[kind]} inutilisable : {error}.") from error
     except ValueError as error:  # json.JSONDecodeError and csv.Error included
         message = str(error)
-        raise ValueError(
+        raise imports.UnusableFile(
             message
             if message.startswith(("Fichier", "Colonne", "JSON"))
             else f"Fichier {FORMAT_LABELS[kind]} illisible : {message}"
         ) from error
+    except (AttributeError, TypeError) as error:  # a JSON of another shape than OpenAgenda's
+        raise imports.UnusableFile(f"Fichier {FORMAT_LABELS[kind]} inutilisable : structure inattendue.") from error
+    if not parsed.records and not parsed.rejected:
+        raise imports.UnusableFile(f"Fichier {FORMAT_LABELS[kind]} inutilisable : aucun événement trouvé.")
+    imports.check_rows(len(parsed.records) + len(parsed.rejected))
+    return parsed

@@ -15,6 +15,8 @@ postponed ones.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 
 import pandas as pd
 from dateutil import rrule
@@ -35,12 +37,14 @@ from db.agenda import (
 from db.interop.openagenda import UnknownCode
 from db.models import AttendanceMode, EventStatus
 
+DOMAIN = "mediation-numerique-loire.fr"
 SOURCE = "ical"
+# The UIDs of this app's own export (`occurrence_uid`): its events are recognised when a calendar comes back.
+OWN_UID = re.compile(r"evenement-(\d+)-\d{8}T\d{6}Z@" + re.escape(DOMAIN))
 WINDOW_BEFORE = dt.timedelta(days=365)
 WINDOW_AFTER = dt.timedelta(days=2 * 365)
 STATUSES = {"CONFIRMED": EventStatus.SCHEDULED, "TENTATIVE": EventStatus.SCHEDULED, "CANCELLED": EventStatus.CANCELLED}
 EXPORT_STATUS = {EventStatus.CANCELLED: "CANCELLED", EventStatus.POSTPONED: "TENTATIVE"}
-DOMAIN = "mediation-numerique-loire.fr"
 CALENDAR_NAME = "Agenda de la médiation numérique – Loire"
 
 
@@ -103,7 +107,8 @@ def _text(vevent: Event, name: str) -> str | None:
     return text or None
 
 
-def _record(uid: str, vevent: Event, overrides: list[Event], window) -> EventRecord:
+def _record(uid: str, vevent: Event, overrides: list[Event], window) -> list[EventRecord]:
+    """The event of a VEVENT (with its recurrence), then one more per moved date that has its own title or text."""
     try:
         start, end = vevent.start, vevent.end
     except (IncompleteComponent, InvalidCalendar) as error:
@@ -116,14 +121,23 @@ def _record(uid: str, vevent: Event, overrides: list[Event], window) -> EventRec
     for first in _starts(vevent, _aware(start), window, warnings):
         begin = first.date() if all_day else first
         occurrences[_utc(first)] = _occurrence(begin, begin + duration)
+    moved: list[EventRecord] = []
     for override in overrides:  # one changed or cancelled date of the series
         key = _utc(override["RECURRENCE-ID"].dt)
         if key not in occurrences:
             continue
         if str(override.get("STATUS", "")).upper() == "CANCELLED":
             del occurrences[key]
-        else:
+            continue
+        try:
             occurrences[key] = _occurrence(override.start, override.end)
+        except (IncompleteComponent, InvalidCalendar):
+            override_end = occurrences[key].end - occurrences[key].start + _utc(override.start)
+            occurrences[key] = _occurrence(override.start, override_end)
+        own = {name: _text(override, name) for name in ("SUMMARY", "DESCRIPTION", "LOCATION")}
+        if any(text and text != _text(vevent, name) for name, text in own.items()):
+            # A date with its own title (or text, or place): an event of its own, so nothing of it is lost.
+            moved.append((key, override))
     status = (_text(vevent, "STATUS") or "CONFIRMED").upper()
     if status not in STATUSES:
         raise UnknownCode(f"statut inconnu « {status} »")
@@ -154,7 +168,28 @@ def _record(uid: str, vevent: Event, overrides: list[Event], window) -> EventRec
     }
     if geo is None and not online:
         warnings.append("pas de coordonnées (GEO) : absent de la carte")
-    return EventRecord(uid, values, sorted(occurrences.values()), warnings)
+    records = []
+    for key, override in moved:
+        occurrence = occurrences.pop(key)
+        separate = _record(f"{uid}#{key:%Y%m%dT%H%M%SZ}", _merged(vevent, override), [], window)[0]
+        separate.occurrences[:] = [occurrence]
+        records.append(separate)
+    return [EventRecord(uid, values, sorted(occurrences.values()), warnings), *records]
+
+
+def _merged(master: Event, override: Event) -> Event:
+    """A moved date as an event of its own: the master's properties, overridden by the date's, no recurrence."""
+    single = Event()
+    for name, value in master.property_items(recursive=False):
+        if name not in {"BEGIN", "END", "RRULE", "RDATE", "EXDATE"}:
+            single.add(name, value)
+    for name in list(single.keys()):
+        if name in override and name != "UID":
+            del single[name]
+    for name, value in override.property_items(recursive=False):
+        if name not in {"BEGIN", "END", "RECURRENCE-ID", "UID"}:
+            single.add(name, value)
+    return single
 
 
 def parse_ics(content: bytes | str, today: dt.date) -> ParsedFile:
@@ -168,10 +203,14 @@ def parse_ics(content: bytes | str, today: dt.date) -> ParsedFile:
     parsed = ParsedFile(SOURCE)
     masters: dict[str, Event] = {}
     overrides: dict[str, list[Event]] = {}
+    own: dict[int, list[Event]] = {}
     for index, vevent in enumerate(calendar.walk("VEVENT"), start=1):
         uid = _text(vevent, "UID")
+        own_uid = OWN_UID.fullmatch(uid or "")
         if not uid:
             parsed.rejected.append(Rejection(f"VEVENT n° {index}", "UID manquant"))
+        elif own_uid and vevent.get("RECURRENCE-ID") is None:
+            own.setdefault(int(own_uid[1]), []).append(vevent)
         elif vevent.get("RECURRENCE-ID") is not None:
             overrides.setdefault(uid, []).append(vevent)
         elif uid in masters:
@@ -180,10 +219,23 @@ def parse_ics(content: bytes | str, today: dt.date) -> ParsedFile:
             masters[uid] = vevent
     for uid, vevent in masters.items():
         try:
-            parsed.records.append(_record(uid, vevent, overrides.get(uid, []), window))
+            parsed.records.extend(_record(uid, vevent, overrides.get(uid, []), window))
         except ValueError as error:
             parsed.rejected.append(Rejection(uid, str(error)))
+    for event_id, vevents in own.items():
+        uid = f"evenement-{event_id}@{DOMAIN}"
+        try:
+            dates = [_record(uid, vevent, [], window)[0] for vevent in vevents]
+        except ValueError as error:
+            parsed.rejected.append(Rejection(uid, str(error)))
+            continue
+        occurrences = sorted({o for record in dates for o in record.occurrences})
+        parsed.records.append(EventRecord(uid, dates[0].values, occurrences, dates[0].warnings, event_id=event_id))
     return parsed
+
+
+def _fold(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower().split())
 
 
 def occurrence_uid(event_id: int, start: dt.datetime) -> str:
@@ -192,8 +244,13 @@ def occurrence_uid(event_id: int, start: dt.datetime) -> str:
 
 
 def _location(row) -> str | None:
-    parts = [row.location_name, row.address, " ".join(p for p in (row.postal_code, row.city) if p)]
-    text = ", ".join(p for p in parts if p)
+    """Place name, address, postal code and city, each said once (an address or a name that already holds the
+    city, or a location read from a calendar that holds all of them, is not repeated)."""
+    parts: list[str] = []
+    for part in (row.location_name, row.address, " ".join(p for p in (row.postal_code, row.city) if p)):
+        if part and _fold(part) not in _fold(", ".join(parts)):
+            parts = [p for p in parts if _fold(p) not in _fold(part)] + [part]
+    text = ", ".join(parts)
     return text or (row.online_url if row.attendance_mode == AttendanceMode.ONLINE else None)
 
 

@@ -19,14 +19,17 @@ import math
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from db import clock, fields, imports
+from db import communes as communes_reference
 from db.carte import sync_place_values
+from db.imports import Issue, UnusableFile
 from db.models import Commune, Place, Role
 from db.spreadsheets import records_csv
 from db.writes import Actor, ValidationError, audit, require_role, snapshot
@@ -85,38 +88,12 @@ def field_names() -> list[str]:
 # --- validation ------------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Rejection:
-    row: int
-    field: str
-    reason: str
-    id: str = ""
+# The shared import report and its issues (db/imports.py); the names this module has always used.
+Rejection = Issue
 
 
-@dataclass
-class ImportReport:
-    created: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    rejected: list[Rejection] = field(default_factory=list)
-    format: str = ""
-
-    @property
-    def rejected_rows(self) -> int:
-        return len({r.row for r in self.rejected})
-
-    def lines(self) -> list[str]:
-        lines = [
-            f"Format lu : {self.format}",
-            f"Lieux créés : {len(self.created)}",
-            f"Lieux mis à jour : {len(self.updated)}",
-            f"Lieux inchangés : {len(self.unchanged)}",
-            f"Lignes rejetées : {self.rejected_rows}",
-        ]
-        for r in self.rejected:
-            where = f"ligne {r.row}" + (f" (id {r.id})" if r.id else "")
-            lines.append(f"  - {where}, champ « {r.field or '—'} » : {r.reason}")
-        return lines
+def ImportReport() -> imports.ImportReport:  # noqa: N802 — the report of a places import
+    return imports.ImportReport(what="lieux")
 
 
 # Lengths of the database columns, so an over-long value is a rejected row rather than a failed transaction.
@@ -154,7 +131,8 @@ def clean_place(raw: dict) -> tuple[dict, dict[str, str]]:
         if spec.max_length and len(text) > spec.max_length:
             errors[spec.name] = f"{len(text)} caractères, {spec.max_length} au maximum"
             continue
-        if spec.pattern and not spec.pattern.search(text):
+        # Full match, as the reference validator (Frictionless) reads a pattern: "Nimporte|Fixe" is not an itinerance.
+        if spec.pattern and not spec.pattern.fullmatch(text):
             errors[spec.name] = _pattern_message(spec, text)
             continue
         limit = _COLUMN_LENGTH.get(spec.name)
@@ -182,6 +160,36 @@ def _pattern_message(spec: FieldSpec, text: str) -> str:
     return f"format invalide « {text} » ({hints.get(spec.name, 'motif du schéma non respecté')})"
 
 
+def keep_known_values(record: dict) -> list[tuple[str, list[str]]]:
+    """In a record about to be imported, the multi-valued fields keep their values of the schema's enumeration
+    (written as the schema writes them, whatever the case and accents); the others are dropped and returned
+    (field, values) so the report names them. The place itself is kept: one unknown service does not lose it."""
+    dropped = []
+    for spec in schema_fields():
+        text = _text(record.get(spec.name))
+        if not spec.multi or text is None:
+            continue
+        canonical = {_fold(option): option for option in spec.options}
+        kept, unknown = [], []
+        for part in text.split("|"):
+            if not part.strip():
+                continue
+            option = part if part in spec.options else canonical.get(_fold(part))
+            if option is None:
+                unknown.append(part.strip())
+            elif option not in kept:
+                kept.append(option)
+        if unknown:
+            dropped.append((spec.name, unknown))
+        record[spec.name] = "|".join(kept) or None
+    return dropped
+
+
+def _fold(text: str) -> str:
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
+    return re.sub(r"[^a-z0-9]+", " ", plain).strip()
+
+
 def _text(value) -> str | None:
     if value is None:
         return None
@@ -195,20 +203,12 @@ def _text(value) -> str | None:
 # --- reading files ---------------------------------------------------------------------------------------------
 
 
-class UnreadableFile(Exception):
-    """The file as a whole cannot be read (encoding, JSON syntax, no header)."""
+UnreadableFile = UnusableFile
 
 
 def read_records(content: str | bytes) -> Iterator[tuple[int, dict | None, str | None]]:
     """(row number, record as text values, or None with the reason the row cannot be read)."""
-    if isinstance(content, bytes):
-        try:
-            content = content.decode("utf-8-sig")
-        except UnicodeDecodeError as error:
-            raise UnreadableFile(
-                f"le fichier n'est pas encodé en UTF-8 ({error.reason}, octet {error.start})"
-            ) from None
-    content = content.lstrip("\ufeff")
+    content = imports.decode(content)
     if content.lstrip()[:1] in {"[", "{"}:
         yield from _json_records(content)
     else:
@@ -223,6 +223,7 @@ def _json_records(content: str):
     if isinstance(data, dict):
         # A data.gouv.fr style wrapper, or a single record.
         data = next((v for v in data.values() if isinstance(v, list)), [data])
+    imports.check_rows(len(data))
     for number, record in enumerate(data, start=1):
         if not isinstance(record, dict):
             yield number, None, "un objet JSON est attendu pour chaque lieu"
@@ -255,6 +256,7 @@ def _csv_records(content: str):
             yield line + 1, None, f"CSV illisible à partir de cette ligne ({error}) : lignes suivantes ignorées"
             return
         number, line = line + 1, reader.line_num
+        imports.check_rows(number - 1)
         if not any(cell.strip() for cell in row):
             continue
         if len(row) != len(header):
@@ -362,24 +364,28 @@ def commune_lookup(session: Session) -> dict[str, Commune]:
 
 
 def apply_values(place: Place, values: dict, communes: dict[str, Commune]) -> None:
-    """Write schema values on a place, then what derives from them (EPCI, facet rows)."""
+    """Write schema values on a place, then what derives from them (EPCI, facet rows). The EPCI is the commune
+    table's (the database's own), else the national reference's (an arrondissement's code gives its commune's)."""
     for name, value in values.items():
         setattr(place, name, value)
     commune = communes.get(place.code_insee or "")
+    if commune is None or not commune.epci_code:
+        commune = communes_reference.resolver().commune(place.code_insee) or commune
     place.epci_code = commune.epci_code if commune else None
     place.epci_name = commune.epci_name if commune else None
     sync_place_values(place)
 
 
-def _insee_from_name(values: dict, by_name: dict[str, str]) -> None:
-    """Legacy rows have no INSEE code: take it from the reference communes by name."""
-    if not values.get("code_insee") and values.get("commune"):
-        values["code_insee"] = by_name.get(_fold(values["commune"]))
-
-
-def _fold(name: str) -> str:
-    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", " ", plain).strip()
+def resolve_insee(values: dict) -> str | None:
+    """Fill an empty `code_insee` from the commune's name and postal code (national reference); the reason when
+    it cannot be found."""
+    if values.get("code_insee"):
+        return None
+    found = communes_reference.resolve(values.get("commune"), values.get("code_postal"))
+    if found:
+        values["code_insee"] = found.insee
+        return None
+    return f"code INSEE non trouvé : {found.reason} ; le lieu est importé sans commune de rattachement"
 
 
 def import_places(session: Session, actor: Actor, content: str | bytes) -> ImportReport:
@@ -387,23 +393,28 @@ def import_places(session: Session, actor: Actor, content: str | bytes) -> Impor
     require_role(actor, Role.COORDINATOR)
     report = ImportReport()
     communes = commune_lookup(session)
-    names = {}
-    for commune in communes.values():
-        names.setdefault(_fold(commune.name), commune.insee)
     existing = {p.id: p for p in session.scalars(select(Place))}
+    today = clock.today()
     seen: dict[str, int] = {}
     formats = set()
     for number, record, problem in read_records(content):
         if record is None:
             report.rejected.append(Rejection(number, "", problem))
             continue
+        if not formats and not {"id", "nom", "adresse"} & record.keys():
+            raise UnusableFile(
+                "aucune colonne du schéma des lieux (id, nom, adresse…) : "
+                f"colonnes lues {', '.join(list(record)[:8]) or '(aucune)'}"
+            )
         legacy = is_legacy(record)
         formats.add("ancien format v0.1" if legacy else "standard v1.0.2")
         if legacy:
             record = legacy_to_v1(record)
+        dropped = keep_known_values(record)
         values, errors = clean_place(record)
+        errors = {**fields.values_problems(Place, values, today), **errors}
+        unresolved = None if errors else resolve_insee(values)
         if legacy:
-            _insee_from_name(values, names)
             # v0.1 has no column for these: an old file must not erase what a v1 import or a form wrote.
             values = {k: v for k, v in values.items() if k in record or v is not None}
         place_id = values.get("id") or ""
@@ -413,6 +424,20 @@ def import_places(session: Session, actor: Actor, content: str | bytes) -> Impor
             report.rejected.extend(Rejection(number, name, reason, place_id) for name, reason in errors.items())
             continue
         seen[place_id] = number
+        if unresolved:
+            report.warnings.append(Rejection(number, "code_insee", unresolved, place_id))
+        for name, unknown in dropped:
+            spec = next(s for s in schema_fields() if s.name == name)
+            report.warnings.append(
+                Rejection(
+                    number,
+                    name,
+                    f"valeur{'s' if len(unknown) > 1 else ''} rejetée{'s' if len(unknown) > 1 else ''} "
+                    f"« {' | '.join(unknown)} » (hors de la liste du schéma : {', '.join(spec.options)}) ; "
+                    "le lieu est importé sans elle" + ("s" if len(unknown) > 1 else ""),
+                    place_id,
+                )
+            )
         place = existing.get(place_id)
         if place is None:
             place = Place()
@@ -500,6 +525,7 @@ def save_place(session: Session, actor: Actor, original_id: str | None = None, *
         errors["id"] = f"L'identifiant « {new_id} » est déjà celui d'un autre lieu."
     if errors:
         raise ValidationError(errors)
+    resolve_insee(values)
     communes = commune_lookup(session)
     if place is None:
         place = Place()

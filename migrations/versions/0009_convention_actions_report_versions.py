@@ -2,7 +2,7 @@
 sessions, events and loans, and the validated versions of the annual report
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-12-04 21:00:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 from db.revisions import token_rows_ddl, trigger_ddl
 
 revision: str = "0009"
-down_revision: str | Sequence[str] | None = "0007"
+down_revision: str | Sequence[str] | None = "0008"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -51,3 +51,43 @@ def test_french_formats():
     assert fmt.number(1234567.5) == "1\u202f234\u202f568"
     assert fmt.number(None) == "—"
     assert fmt.date(dt.date(2025, 3, 1)) == "1 mars 2025"
+
+
+def test_admin_imports_places_and_the_ifn_from_the_page_with_the_shared_report(app, database, users):
+    import base64
+    import json
+    from pathlib import Path
+
+    from flask_login import login_user
+    from plotly.utils import PlotlyJSONEncoder
+
+    from dashboard.callbacks.admin import import_data
+    from db.models import Commune, Place
+    from tests.conftest import need
+
+    data = Path(__file__).resolve().parents[3] / "shared" / "data"
+    legacy = data / "hinaura-lieux-mediation-numerique-loire-42-2022_schema-v0.1.json"
+    need(legacy.exists(), "test data missing")
+
+    def upload(path: Path) -> str:
+        return "data:application/octet-stream;base64," + base64.b64encode(path.read_bytes()).decode()
+
+    def rendered(component) -> str:
+        return json.dumps(component.to_plotly_json(), cls=PlotlyJSONEncoder, ensure_ascii=False)
+
+    with app.server.test_request_context():
+        login_user(users["admin"])
+        simulated, cleared = import_data(upload(legacy), legacy.name, "lieux", True)
+        assert "Simulation" in rendered(simulated) and cleared is None
+        with database.session() as session:
+            assert session.query(Place).count() == 0
+        report, _ = import_data(upload(legacy), legacy.name, "lieux", False)
+        assert "Lieux : 81 créé(s)" in rendered(report)
+        ifn, _ = import_data(upload(data / "fne_ifn-city-all-variation_loire-42.csv"), "ifn.csv", "ifn", False)
+        assert "Communes : 323 créé(s)" in rendered(ifn)
+        junk, _ = import_data(
+            "data:text/plain;base64," + base64.b64encode(b"\x00\x01junk").decode(), "x.bin", "ifn", False
+        )
+        assert "Fichier inutilisable" in rendered(junk)
+    with database.session() as session:
+        assert session.query(Place).count() == 81 and session.query(Commune).count() == 323

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from dash.development.base_component import Component
 from pypdf import PdfReader
+from sqlalchemy import select, update
 
 from db import carte, clock
 from db.interop.places import field_names
@@ -166,6 +167,42 @@ def test_open_data_routes_need_no_login_and_filter(app, ui, client):
     assert [d["id"] for d in data] == ["T_2"] and data[0]["code_postal"] == "42110"
 
 
+def test_open_data_speaks_the_schema_and_refuses_unknown_parameters(app, ui, client, database):
+    with database.transaction() as session:
+        # Addresses written before the rules on stored values (db.fields), by a plain UPDATE: the API still
+        # publishes only their http(s) parts.
+        session.execute(
+            update(Place)
+            .where(Place.id == "T_1")
+            .values(frais_a_charge="Payant", site_web="javascript:alert(1)|https://exemple.fr",
+                    prise_rdv="ftp://exemple.fr/rdv")
+        )  # fmt: skip
+        carte.sync_place_values(session.scalar(select(Place).where(Place.id == "T_1")))
+
+    def ids(path, **query):
+        response = client.get(path, query_string=query)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return sorted(d["id"] for d in json.loads(response.get_data(as_text=True)))
+
+    assert ids("/api/v1/lieux.json", frais_a_charge="Payant") == ["T_1"]  # the schema's name
+    assert ids("/api/v1/lieux.json", frais="Payant") == ["T_1"]  # the short name, an alias
+    assert ids("/api/v1/lieux.json", code_insee="42187") == ["T_2"]
+    assert ids("/api/v1/lieux.json", services="Loisirs et créations numériques|Aide aux démarches administratives") == [
+        "T_1",
+        "T_2",
+        "T_3",
+    ]
+    refused = client.get("/api/v1/lieux.csv", query_string={"frais_a_charge": "Payant", "prix": "0"})
+    assert refused.status_code == 400
+    body = refused.get_json()
+    assert body["erreur"] == "Paramètre(s) inconnu(s) : prix."
+    assert {"frais_a_charge", "modalites_acces", "code_insee", "frais", "commune", "q"} <= set(
+        body["parametres_valides"]
+    )
+    (published,) = json.loads(client.get("/api/v1/lieux.json?frais_a_charge=Payant").get_data(as_text=True))
+    assert published["site_web"] == "https://exemple.fr" and "prise_rdv" not in published  # only http(s) URLs
+
+
 def test_csv_export_button_uses_the_current_filter(app, ui):
     callbacks, _page, _lieu = ui
     with app.server.test_request_context("/carte"):
@@ -259,14 +296,14 @@ def test_cli_import_export_and_ifn(app, tmp_path):
     need((data / "hinaura-loire-42-2022_converted-to-schema-v1.0.2.csv").exists(), "test data missing")
     runner = app.server.test_cli_runner()
     result = runner.invoke(args=["import-places", str(data / "hinaura-loire-42-2022_converted-to-schema-v1.0.2.csv")])
-    assert result.exit_code == 0 and "Lieux créés : 81" in result.output and "Lignes rejetées : 0" in result.output
+    assert result.exit_code == 0 and "Lieux : 81 créé(s), 0 mis à jour, 0 inchangé(s), 0 rejeté(s)" in result.output
     out = tmp_path / "lieux.json"
     result = runner.invoke(args=["export-places", "--format", "json", "-o", str(out)])
     assert result.exit_code == 0 and len(json.loads(out.read_text())) == 81
     csv_text = runner.invoke(args=["export-places"]).output
     assert csv_text.splitlines()[0].startswith('"id","pivot","nom"') and len(csv_text.splitlines()) == 82
     result = runner.invoke(args=["import-ifn", str(data / "fne_ifn-city-all-variation_loire-42.csv")])
-    assert result.exit_code == 0 and "Communes créées : 323" in result.output
+    assert result.exit_code == 0 and "Communes : 323 créé(s)" in result.output
     broken = tmp_path / "broken.json"
     broken.write_text('[{"id": ')
     result = runner.invoke(args=["import-places", str(broken)])

@@ -85,13 +85,38 @@ def test_import_lettres_keeps_good_rows_and_lists_the_rejected(app, database, us
         lettres.save_newsletter(session, users["coordinator"], name="La Lettre du réseau")
     good = tmp_path / "abonnes.csv"
     good.write_text("lettre;date;abonnes\nLa Lettre du réseau;2025-12-31;323\nInconnue;2025-12-31;3\n", "utf-8")
+    result = run(app, "import-lettres", "abonnes", str(good), "--dry-run")
+    assert result.exit_code == 0 and "Simulation : rien n'a été enregistré." in result.output
+    with database.session() as session:
+        assert session.query(SubscriberSnapshot).count() == 0
     result = run(app, "import-lettres", "abonnes", str(good))
     assert result.exit_code == 0, result.output
-    assert "Nombres d'abonnés : 1 ligne(s) créée(s), 0 mise(s) à jour, 1 rejetée(s)." in result.output
-    assert "ligne 3 : " in result.output and "Lettre inconnue « Inconnue »" in result.output
+    assert "Lignes : 2 créé(s), 0 mis à jour, 0 inchangé(s), 0 rejeté(s), 1 avertissement(s)." in result.output
+    assert "ligne 3, champ « lettre » : lettre « Inconnue » inconnue : créée" in result.output
     bad = tmp_path / "bad.csv"
     bad.write_text("nom;valeur\nx;1\n", "utf-8")
     result = run(app, "import-lettres", "abonnes", str(bad))
-    assert result.exit_code == 1 and "Colonne(s) manquante(s)" in result.output
+    assert (
+        result.exit_code == 1 and "fichier inutilisable" in result.output and "colonne(s) manquante(s)" in result.output
+    )
+    rejected = tmp_path / "rejected.csv"
+    rejected.write_text("lettre;date;abonnes\nInconnue;2099-01-01;3\n", "utf-8")
+    result = run(app, "import-lettres", "abonnes", str(rejected))
+    assert result.exit_code == 1 and "Rien n'a été importé." in result.output  # every row rejected
+    mapped = tmp_path / "mapped.csv"
+    mapped.write_text("Liste;Jour;Total\nLa Lettre du réseau;2025-11-30;300\n", "utf-8")
+    result = run(
+        app,
+        "import-lettres",
+        "abonnes",
+        str(mapped),
+        "--map",
+        "lettre=Liste",
+        "--map",
+        "date=Jour",
+        "--map",
+        "abonnes=Total",
+    )
+    assert result.exit_code == 0 and "1 créé(s)" in result.output, result.output
     with database.session() as session:
-        assert session.query(SubscriberSnapshot).count() == 1
+        assert session.query(SubscriberSnapshot).count() == 3

@@ -107,3 +107,10 @@ def test_production_starts_with_a_strong_key_and_sends_hsts_over_https(database_
     assert any("RATELIMIT_STORAGE_URI" in record.getMessage() for record in caplog.records)
     response = app.server.test_client().get("/login", base_url="https://localhost")
     assert "max-age" in response.headers["Strict-Transport-Security"]
+
+
+@pytest.mark.parametrize("day", ["9999-01-01", "0001-01-01", "2026-13-45", "x" * 500])
+def test_the_public_feed_takes_any_date_without_an_error(client, day):
+    response = client.get(f"/api/v1/agenda.ics?period=year&date={day}")
+    assert response.status_code == 200
+    assert response.data.startswith(b"BEGIN:VCALENDAR")

@@ -174,7 +174,7 @@ def test_a_stock_without_a_record_in_its_period_is_unknown_and_its_chart_has_a_g
 def test_places_imported_today_are_unknown_in_the_past_and_counted_now(app, database):
     result = run(app, "import-places", str(SHARED / "standard-mediation-num_v1.0.2_exemple-valide.csv"))
     assert result.exit_code == 0, result.output
-    imported = int(re.search(r"Lieux créés : (\d+)", result.output)[1])
+    imported = int(re.search(r"Lieux : (\d+) créé", result.output)[1])
     past = {f["key"]: f for f in figures_json(app, "--year", "2021")["figures"]}
     assert past["places"]["value"] is None
     assert past["places"]["note"] == f"Inconnu : registre suivi depuis le {clock.today():%d/%m/%Y}."

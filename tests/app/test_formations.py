@@ -192,3 +192,11 @@ def test_filter_from_a_stale_link_stays_listed(app, callbacks, client, training_
     assert [o["value"] for o in programme] == ["", "CNFPT", "Ancien programme"]
     assert [o["label"] for o in kind][:2] == ["Tous", "Formation"]
     assert [o["value"] for o in audience] == ["", "Agents des collectivités"]
+
+
+def test_an_empty_base_says_so_and_what_fills_it(app, callbacks):
+    """No session recorded at all: not « nothing matches these filters », but what to do."""
+    with app.server.test_request_context():
+        panels = callbacks.panels("2025-01-01", "2025-12-31", "", "", "", "", [])
+    assert all("Aucune session enregistrée." in str(panel) for panel in panels[1:5])
+    assert "ne correspond" not in str(panels[1])

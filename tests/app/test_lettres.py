@@ -149,18 +149,18 @@ def run_import(app, database, role, kind, text):
     with app.server.test_request_context():
         with database.session() as session:
             login_user(session.query(User).filter_by(email=f"{role}@example.org").one())
-        return callbacks.import_file(upload(text), "fichier.csv", kind, 0)
+        return callbacks.import_file(upload(text), "fichier.csv", kind, "all", 0)[:3]
 
 
 def test_import_reports_rejected_rows_and_refreshes_panels(app, database, newsletter_id):
     text = "lettre;date;abonnes\nLa Lettre du réseau;2025-12-31;323\nInconnue;2025-12-31;3\n"
     outcome, imported, contents = run_import(app, database, "coordinator", "abonnes", text)
     rendered = json.dumps(outcome, cls=ComponentEncoder, ensure_ascii=False)
-    assert "fichier.csv : 1 ligne(s) créée(s), 0 mise(s) à jour, 1 rejetée(s)." in rendered
-    assert "Lettre inconnue « Inconnue »" in rendered
+    assert "Lignes : 2 créé(s), 0 mis à jour, 0 inchangé(s), 0 rejeté(s), 1 avertissement(s)." in rendered
+    assert "lettre « Inconnue » inconnue : créée" in rendered
     assert (imported, contents) == (1, None)
     with database.session() as session:
-        assert session.query(SubscriberSnapshot).count() == 1
+        assert session.query(SubscriberSnapshot).count() == 2
 
 
 def test_viewer_import_is_refused(app, database, newsletter_id):
@@ -173,10 +173,33 @@ def test_viewer_import_is_refused(app, database, newsletter_id):
 
 
 def test_unusable_file_writes_nothing(app, database, newsletter_id):
-    outcome, imported, _ = run_import(app, database, "coordinator", "envois", "objet;date\nx;2025-01-01\n")
+    outcome, imported, _ = run_import(app, database, "coordinator", "envois", "\n\n")
     text = json.dumps(outcome.to_plotly_json(), cls=ComponentEncoder, ensure_ascii=False)
-    assert "Colonne(s) manquante(s) : lettre." in text and "Rien n'a été importé." in text
+    assert "le fichier est vide" in text and "Fichier inutilisable, rien n'a été importé" in text
     assert imported == 0
+
+
+def test_unknown_columns_open_the_mapping_step_then_import(app, database, newsletter_id):
+    from dashboard.callbacks import lettres as callbacks
+
+    text = "Liste;Jour;Nombre\nLa Lettre du réseau;2025-11-30;300\n"
+    with app.server.test_request_context():
+        with database.session() as session:
+            login_user(session.query(User).filter_by(email="coordinator@example.org").one())
+        message, imported, _contents, kept, fields, hidden = callbacks.import_file(
+            upload(text), "outil.csv", "abonnes", "all", 0
+        )
+        assert kept["filename"] == "outil.csv" and hidden is False and imported == 0
+        rendered = json.dumps(fields, cls=ComponentEncoder, ensure_ascii=False)
+        assert "Colonnes non reconnues" in rendered and '"Liste"' in rendered and '"Nombre"' in rendered
+        columns = [{"type": "lettres-import-column", "column": c} for c in ("lettre", "date", "abonnes")]
+        outcome, imported, kept_after, hidden = callbacks.import_mapped(
+            1, kept, ["Liste", "Jour", "Nombre"], columns, "abonnes", "all", 0
+        )
+    rendered = json.dumps(outcome, cls=ComponentEncoder, ensure_ascii=False)
+    assert "Lignes : 1 créé(s)" in rendered and (imported, kept_after, hidden) == (1, None, True)
+    with database.session() as session:
+        assert session.query(SubscriberSnapshot).one().count == 300
 
 
 def test_import_help_shows_the_format(app, callbacks):

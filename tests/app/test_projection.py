@@ -214,3 +214,14 @@ def test_a_screen_link_reads_the_places_its_carte_slide_draws(client, link):
     open_link(client, link[1])
     assert client.get("/api/carte/points.json").status_code == 200
     assert client.get("/api/v1/indicateurs.json").status_code == 401
+
+
+def test_a_links_settings_read_in_words():
+    from dashboard.callbacks.projection import settings_in_words
+
+    words = settings_in_words("slides=chiffres%2Cagenda&rotate=30&refresh=10&theme=clair")
+    assert (
+        words
+        == "Chiffres clés, Prochains événements · 30 s par diapositive · actualisation toutes les 10 min · thème clair"
+    )
+    assert "%2C" not in settings_in_words("")

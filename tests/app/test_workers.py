@@ -168,6 +168,8 @@ def test_figure_engine_of_every_process_follows_writes_made_elsewhere(two_server
     for _ in range(4):
         assert loan_days(server_a) == loan_days(server_b) == 4
     database.dispose()
+
+
 def test_idle_connections_do_not_hold_the_workers(tmp_path):
     """A sync worker waits on an idle connection until its timeout: two idle sockets froze a two-worker pool for
     ~30 s. Threaded workers (gunicorn.conf.py) answer the next request while four of them wait."""

@@ -86,3 +86,49 @@ def test_lettres003_viewer_sees_panels_only_and_filters_go_to_the_url(page, live
     expect(page.get_by_role("img", name=re.compile("Courbe « Visiteurs uniques du site »"))).to_be_visible()
     wait_for_dash(page)
     check_accessibility(page)
+
+
+MAILCHIMP_HEADER = (
+    "Title,Subject,List,Send Date,Send Weekday,Total Recipients,Successful Deliveries,Soft Bounces,Hard Bounces,"
+    "Total Bounces,Times Forwarded,Forwarded Opens,Unique Opens,Open Rate,Total Opens,Unique Clicks,Click Rate,"
+    "Total Clicks,Unsubscribes,Abuse Complaints,Times Liked on Facebook,Folder Id,Unique Id"
+)
+
+
+def import_section(page):
+    page.get_by_role("button", name="Import CSV").click()
+    return page.locator(".accordion-item").filter(has=page.get_by_role("button", name="Import CSV"))
+
+
+def test_lettres004_mailchimp_export_and_an_unknown_layout_through_the_mapping_step(page, live_server, tmp_path):
+    import secrets
+
+    open_lettres(page, live_server, "coordinator")
+    section = import_section(page)
+    token = secrets.token_hex(3)  # the live server is shared between runs: a subject of its own
+    export = tmp_path / "campaigns.csv"
+    export.write_text(
+        f'{MAILCHIMP_HEADER}\nLettre {token},Essai {token},Lettre FabLab,"Nov 16, 2026 10:00 am",Monday,"1,234",'
+        '"1,230",2,2,4,0,0,615,50.00%,"1,020",123,10.00%,200,3,0,0,,a1b2c3\n',
+        encoding="cp1252",
+    )
+    section.locator("#lettres-upload input[type=file]").set_input_files(str(export))
+    report = section.locator(".import-report")
+    expect(report).to_contain_text("Import terminé")
+    expect(report).to_contain_text("Mailchimp (rapport de campagnes)")
+    expect(report).to_contain_text("1 créé(s)")
+
+    unknown = tmp_path / "outil.csv"
+    unknown.write_text(f"Liste;Envoyé le;Titre\nLettre FabLab;2026-11-02 08:00;Autre {token}\n", encoding="utf-8")
+    section.get_by_label("Type de fichier").select_option(label="Statistiques d'envoi (outil d'e-mailing)")
+    section.locator("#lettres-upload input[type=file]").set_input_files(str(unknown))
+    mapping = section.locator(".lettres-import-mapping")
+    expect(mapping).to_be_visible()
+    expect(mapping).to_contain_text("Colonnes non reconnues")
+    mapping.get_by_label("lettre (obligatoire)").select_option("Liste")
+    mapping.get_by_label("date (obligatoire)").select_option("Envoyé le")
+    mapping.get_by_label("objet (obligatoire)").select_option("Titre")
+    mapping.get_by_role("button", name="Importer avec ces colonnes").click()
+    expect(report).to_contain_text("1 créé(s)")
+    expect(mapping).to_be_hidden()
+    check_accessibility(page)

@@ -101,6 +101,28 @@ def test_materiel003_viewer_sees_panels_without_forms_and_exports(page, live_ser
     assert header.startswith("Article;Catégorie;Unités;Actif;Prêts;Jours de prêt")
 
 
+def test_materiel006_feedback_in_view_at_1366(page, live_server):
+    """At 1366×768 the form's outcome is a toast in view: a refusal puts focus on the refused field, a save on the
+    toast, and closing the toast with Escape gives focus back to the form's button."""
+    page.set_viewport_size({"width": 1366, "height": 768})
+    open_materiel(page, live_server)
+    form = page.locator("#nouveau-pret")
+    button = form.get_by_role("button", name="Enregistrer le prêt")
+    button.click()  # nothing chosen: refused
+    toast = page.locator(".form-feedback.is-current .alert")
+    expect(toast).to_contain_text("rien n'a été enregistré", timeout=ROUND_TRIP)
+    expect(toast).to_be_in_viewport(ratio=1)
+    expect(form.get_by_label("Article")).to_be_focused()
+    choose_loan(form, page, f"{ITEM} (1 unité)", f"{YEAR}-07-20", f"{YEAR}-07-21")
+    button.click()
+    expect(toast).to_contain_text(re.compile(rf"Prêt n° \d+ enregistré : {ITEM}"), timeout=ROUND_TRIP)
+    expect(toast).to_be_in_viewport(ratio=1)
+    expect(toast).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(toast).to_be_hidden()
+    expect(button).to_be_focused()
+
+
 def test_materiel004_a_submission_sent_twice_records_one_loan(page, live_server):
     """Two submissions of one rendering of the form, the first held in the network until the second has gone (a
     slow connection, an impatient second click): one loan. The item has two units, so clash detection alone would

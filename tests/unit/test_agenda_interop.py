@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from icalendar import Calendar
@@ -12,6 +13,7 @@ from sqlalchemy import func, select
 
 from db import agenda, clock
 from db.agenda import EventFilters, Occurrence, import_events, occurrences_frame
+from db.imports import MAX_BYTES, UnusableFile
 from db.interop import ical, openagenda
 from db.interop.events import detect_format, read_events_file
 from db.models import AuditLog, Event, EventOccurrence
@@ -160,8 +162,18 @@ def test_csv_without_the_identifier_column_is_refused():
 def test_unreadable_files_give_a_french_message():
     with pytest.raises(ValueError, match="OpenAgenda JSON illisible"):
         read_events_file("x.json", b"{not json", TODAY)
-    with pytest.raises(ValueError, match="encodage"):
+    with pytest.raises(UnusableFile, match="fichier binaire"):
         read_events_file("x.csv", "Identifiant;Titre - FR\n1;é\n".encode("utf-16"), TODAY)
+    # Windows-1252 (a French Excel's CSV) is read.
+    parsed = read_events_file("x.csv", "Identifiant;Titre - FR\n1;Café numérique\n".encode("cp1252"), TODAY)
+    assert parsed.records or parsed.rejected
+    # A JSON object of another shape, or a junk file: unusable, not "0 events imported".
+    with pytest.raises(UnusableFile, match="aucun événement"):
+        read_events_file("x.json", b'{"foo": 1}', TODAY)
+    with pytest.raises(UnusableFile):
+        read_events_file("x.ics", b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n", TODAY)
+    with pytest.raises(UnusableFile, match="trop gros"):
+        read_events_file("x.ics", b"X" * (MAX_BYTES + 1), TODAY)
 
 
 def test_format_detection():
@@ -180,9 +192,12 @@ def test_ics_recurrence_with_exdate_and_override_converted_to_utc():
     assert weekly.occurrences == [
         Occurrence(utc(2026, 3, 17, 13), utc(2026, 3, 17, 16)),  # 14:00 Paris, winter time
         Occurrence(utc(2026, 3, 24, 13), utc(2026, 3, 24, 16)),
-        # 31 March excluded (EXDATE); 7 April moved to 15:00–18:00 Paris summer time by its RECURRENCE-ID
-        Occurrence(utc(2026, 4, 7, 13), utc(2026, 4, 7, 16)),
+        # 31 March excluded (EXDATE); 7 April moved by its RECURRENCE-ID with its own title: an event of its own
     ]
+    moved = by_uid(parsed)["permanence-hebdo@example.org#20260407T120000Z"]
+    assert moved.occurrences == [Occurrence(utc(2026, 4, 7, 13), utc(2026, 4, 7, 16))]  # 15:00–18:00 Paris
+    assert moved.values["title"] == "Permanence numérique hebdomadaire (décalée)"
+    assert moved.values["organiser"] == "Ville de Firminy" and moved.values["latitude"] == 45.3886  # the series'
     values = weekly.values
     assert (values["latitude"], values["longitude"]) == (45.3886, 4.2877)
     assert (values["category"], values["keywords"]) == ("Permanence", "Permanence|démarches")
@@ -220,9 +235,12 @@ def test_ics_recurrence_on_dates_with_exdate_and_overrides():
         days(dt.date(2027, 10, 23), dt.date(2027, 10, 23)),
         # the clocks go back on 31 October: still whole local days
         Occurrence(utc(2027, 10, 29, 22), utc(2027, 10, 30, 22), True),
-        # 6 November excluded (EXDATE); 13 November made a weekend by its RECURRENCE-ID; 20 November cancelled
-        Occurrence(utc(2027, 11, 12, 23), utc(2027, 11, 14, 23), True),
+        # 6 November excluded (EXDATE); 20 November cancelled; 13 November made a weekend by its RECURRENCE-ID,
+        # with its own title: an event of its own
     ]
+    weekend = by_uid(read("all-day.ics"))["portes-ouvertes@example.org#20271112T230000Z"]
+    assert weekend.occurrences == [Occurrence(utc(2027, 11, 12, 23), utc(2027, 11, 14, 23), True)]
+    assert weekend.values["title"] == "Portes ouvertes du FabLab (week-end)"
 
 
 def test_ics_unknown_status_and_missing_uid_are_rejected():
@@ -306,7 +324,7 @@ def test_import_report_rejects_invalid_events_and_lists_reasons(database):
     reasons = {r.item: r.reason for r in report.rejected}
     assert reasons["5003"] == "La fin d'une date précède son début."
     assert reasons["événement n° 2"] == "identifiant manquant"
-    assert report.summary == "1 créé(s), 0 mis à jour, 0 inchangé(s), 2 rejeté(s)."
+    assert report.summary == "Événements : 1 créé(s), 0 mis à jour, 0 inchangé(s), 2 rejeté(s), 0 avertissement(s)."
 
 
 def test_import_is_reserved_to_admins(database, users):
@@ -383,5 +401,57 @@ def test_export_writes_whole_days_as_dates_with_stable_uids(database):
     assert uid == f"evenement-{fair.id}-20270414T220000Z@{ical.DOMAIN}"
     (event,) = [e for e in Calendar.from_ical(first).events if e.uid == uid]
     assert (event.start, event.end) == (dt.date(2027, 4, 15), dt.date(2027, 4, 18))
-    again = by_uid(ical.parse_ics(first, TODAY))
-    assert again[uid].occurrences == [Occurrence.whole_days(dt.date(2027, 4, 15), dt.date(2027, 4, 17))]
+    again = by_uid(ical.parse_ics(first, TODAY))  # its own UIDs: one record per event of the app, with its id
+    own = again[f"evenement-{fair.id}@{ical.DOMAIN}"]
+    assert own.event_id == fair.id
+    assert own.occurrences == [Occurrence.whole_days(dt.date(2027, 4, 15), dt.date(2027, 4, 17))]
+
+
+def test_own_export_imported_back_creates_nothing(database):
+    _import(database, "events.ics")
+    _import(database, "openagenda-page.json")
+    with database.session() as session:
+        events_before = session.scalar(select(func.count(Event.id)))
+        journal_before = session.scalar(select(func.count(AuditLog.id)))
+    exported = _exported(database)
+    with database.transaction() as session:
+        report = import_events(session, SYSTEM, ical.parse_ics(exported, TODAY))
+    assert report.created == [] and report.updated == [] and not report.rejected
+    assert len(report.unchanged) == events_before
+    with database.session() as session:
+        assert session.scalar(select(func.count(Event.id))) == events_before
+        assert session.scalar(select(func.count(AuditLog.id))) == journal_before
+    # Another instance's export: the same kind of UID, but nothing in common with the event of that id → new events.
+    with database.session() as session:
+        some_id = session.scalar(select(func.min(Event.id)))
+    foreign = (
+        "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//y//FR\r\nBEGIN:VEVENT\r\n"
+        f"UID:evenement-{some_id}-20261210T090000Z@{ical.DOMAIN}\r\nDTSTAMP:20261201T000000Z\r\n"
+        "DTSTART:20261210T090000Z\r\nDTEND:20261210T100000Z\r\nSUMMARY:Tout autre chose\r\n"
+        "END:VEVENT\r\nEND:VCALENDAR\r\n"
+    )
+    with database.transaction() as session:
+        report = import_events(session, SYSTEM, ical.parse_ics(foreign, TODAY))
+        session.rollback()
+    assert len(report.created) == 1 and not report.updated
+    # A date moved in a calendar app and the file read back: that event updated, still no new event.
+    moved = exported.replace(b"DTSTART:20260324T130000Z", b"DTSTART:20260324T140000Z", 1)
+    with database.transaction() as session:
+        report = import_events(session, SYSTEM, ical.parse_ics(moved, TODAY))
+    assert report.created == [] and len(report.updated) == 1
+
+
+def test_export_says_the_location_once():
+    row = SimpleNamespace(
+        location_name="Médiathèque Tarentaize, 20-24 rue Jo Gouttebarge, 42000 Saint-Étienne",
+        address="20-24 rue Jo Gouttebarge",
+        postal_code="42000",
+        city="Saint-Étienne",
+        attendance_mode="offline",
+        online_url=None,
+    )
+    assert ical._location(row) == "Médiathèque Tarentaize, 20-24 rue Jo Gouttebarge, 42000 Saint-Étienne"
+    row.location_name, row.address = "Médiathèque Tarentaize", "20-24 rue Jo Gouttebarge, 42000 Saint-Étienne"
+    assert ical._location(row) == "Médiathèque Tarentaize, 20-24 rue Jo Gouttebarge, 42000 Saint-Étienne"
+    row.address = "20-24 rue Jo Gouttebarge"
+    assert ical._location(row) == "Médiathèque Tarentaize, 20-24 rue Jo Gouttebarge, 42000 Saint-Étienne"

@@ -290,14 +290,21 @@ def test_import_ifn_upserts_communes_and_reports_bad_rows(database, places, user
         session.add(Commune(insee="42094", name="Feurs", latitude=45.74, longitude=4.22))
     with database.transaction() as session:
         report = carte.import_ifn(session, users["coordinator"], IFN.encode())
-    assert (report.created, report.updated) == (1, 1)
-    assert report.rejected == [
+    assert (report.created, report.updated, report.unchanged) == (["42188"], ["42094"], [])
+    assert [(r.row, r.reason) for r in report.rejected] == [
         (5, "code INSEE invalide « 4209 »"),
         (6, "indice total invalide « 12 » (0 à 10 attendu)"),
     ]
     with database.session() as session:
         roche = session.get(Commune, "42188")
-        assert roche.name == "Roche" and roche.ifn_total == 8.2 and roche.ifn_scores["no_4g_coverage_rate"] == 9.0
+        # A commune new to the table takes its name and EPCI from the national reference.
+        assert (roche.name, roche.epci_name) == ("Roche-en-Forez", "CA Loire Forez Agglomération (LFA)")
+        assert roche.ifn_total == 8.2 and roche.ifn_scores["no_4g_coverage_rate"] == 9.0
+        assert session.query(AuditLog).filter_by(table_name="communes").count() == 2
+    with database.transaction() as session:  # the same file again: unchanged, no journal row
+        again = carte.import_ifn(session, users["coordinator"], IFN.encode("cp1252"))
+    assert (again.created, again.updated, sorted(again.unchanged)) == ([], [], ["42094", "42188"])
+    with database.session() as session:
         assert session.query(AuditLog).filter_by(table_name="communes").count() == 2
         frame = carte.offer_and_fragility(session)
     assert list(frame["insee"]) == ["42188", "42094"]  # most fragile first
@@ -322,3 +329,12 @@ def test_fragility_by_epci_counts_fragile_communes_without_places():
     assert table.loc["CC Nord"].tolist() == [2, 7.25, 2, 1, 2]  # communes, mean, very fragile, without place, places
     assert table.loc["CA Sud", "very_fragile"] == 0 and table.loc["Sans intercommunalité connue", "without_place"] == 1
     assert carte.fragility_by_epci(frame.iloc[0:0]).empty
+
+
+def test_the_place_list_tells_an_empty_base_from_filters_that_match_nothing():
+    import pandas as pd
+
+    from dashboard.components.carte import place_list
+
+    assert "Aucun lieu enregistré." in str(place_list(pd.DataFrame(), filtered=False))
+    assert "Aucun lieu ne correspond à ces filtres." in str(place_list(pd.DataFrame(), filtered=True))

@@ -110,13 +110,11 @@ def test_legacy_file_imports_like_the_converted_one(database):
         assert place.code_insee == "42005" and place.epci_name == "Loire Forez"
         assert place.frais_a_charge == "Gratuit|Payant"
         assert place.courriels == "cyberfabAB@andrezieux-boutheon.com"
-    # Same values as the official conversion, except the INSEE codes the legacy file lacks.
+    # Same values as the official conversion, the INSEE codes the legacy file lacks found by the commune reference.
     expected = list(csv.DictReader(io.StringIO(real(REAL_V1).decode())))
     got = {row["id"]: row for row in csv.DictReader(io.StringIO(export(database)))}
     for row in expected:
-        assert {k: v for k, v in got[row["id"]].items() if k != "code_insee"} == {
-            k: v for k, v in row.items() if k != "code_insee"
-        }
+        assert got[row["id"]] == row
 
 
 def test_legacy_import_keeps_fields_it_does_not_carry(database):
@@ -137,18 +135,23 @@ def test_malformed_rows_are_rejected_with_reasons_and_others_kept(database):
         valid_row(id="Leading_zero", code_postal="01000", code_insee="01053"),
     ]
     report = import_file(database, csv_of(rows))
-    assert sorted(report.created) == ["Leading_zero", "Ok_1"]
+    assert sorted(report.created) == ["Bad_service", "Leading_zero", "Ok_1"]
     reasons = {(r.row, r.field): r.reason for r in report.rejected}
     assert "5 chiffres" in reasons[(3, "code_postal")]
     assert reasons[(4, "id")] == reasons[(4, "nom")] == "champ obligatoire manquant"
-    assert "Cuisine" in reasons[(5, "services")]
+    # An unknown value of an enumeration is dropped and named; the place keeps its other values.
+    assert [(w.row, w.field) for w in report.warnings] == [(5, "services")]
+    assert "« Cuisine »" in report.warnings[0].reason
     assert "+33477000000" in reasons[(6, "telephone")]
     assert "AAAA-MM-JJ" in reasons[(7, "date_maj")]
     assert "déjà ligne 2" in reasons[(8, "id")]
-    assert "Lignes rejetées : 6" in report.lines()
+    assert "Lieux : 3 créé(s), 0 mis à jour, 0 inchangé(s), 5 rejeté(s), 1 avertissement(s)." in report.lines()
     with database.session() as session:
         assert session.scalar(select(Place.code_postal).where(Place.id == "Leading_zero")) == "01000"
         assert session.scalar(select(Place.nom).where(Place.id == "Ok_1")) == "Médiathèque"
+        assert session.scalar(select(Place.services).where(Place.id == "Bad_service")) == (
+            "Aide aux démarches administratives"
+        )
 
 
 def test_broken_csv_keeps_rows_before_the_break(database):
@@ -164,10 +167,28 @@ def test_broken_csv_keeps_rows_before_the_break(database):
 def test_unreadable_file_writes_nothing(database):
     with pytest.raises(interop.UnreadableFile, match="JSON invalide"):
         import_file(database, b'[{"id": "x",')
-    with pytest.raises(interop.UnreadableFile, match="UTF-8"):
-        import_file(database, csv_of([valid_row(nom="Maison Pétanque")]).encode("latin-1"))
+    with pytest.raises(interop.UnreadableFile, match="aucune colonne du schéma"):
+        import_file(database, b"nom_du_lieu;ville\nX;Y\n")
+    with pytest.raises(interop.UnreadableFile, match="binaire"):
+        import_file(database, b"PK\x03\x04\x00\x00junk")
     with database.session() as session:
         assert session.query(Place).count() == 0
+
+
+def test_windows_encoded_csv_is_read(database):
+    report = import_file(database, csv_of([valid_row(nom="Maison Pétanque")]).encode("cp1252"))
+    assert report.created == ["Test_1"]
+    with database.session() as session:
+        assert session.scalar(select(Place.nom)) == "Maison Pétanque"
+
+
+def test_dry_run_reports_and_writes_nothing(database):
+    from db.imports import run_import
+
+    report = run_import(database, lambda session: interop.import_places(session, SYSTEM, real(REAL_V1)), dry_run=True)
+    assert report.dry_run and len(report.created) == 81
+    with database.session() as session:
+        assert session.query(Place).count() == 0 and session.query(AuditLog).count() == 0
 
 
 def test_crash_rolls_the_whole_file_back(database, monkeypatch):
@@ -262,3 +283,38 @@ def test_save_place_reports_every_bad_field_and_writes_nothing(database, users):
 def test_viewer_cannot_save_a_place(database, users):
     with pytest.raises(PermissionDenied), database.transaction() as session:
         interop.save_place(session, users["viewer"], original_id="", **form_values())
+
+
+def test_invalid_enumeration_values_are_named_and_the_export_passes_frictionless(database, tmp_path):
+    """The importer reads the schema as the reference validator does: full-match patterns, every value of a
+    multi-valued field in its enumeration. What it exports then validates with 0 errors."""
+    frictionless = pytest.importorskip("frictionless")
+    rows = [
+        valid_row(id="Mix_1", itinerance="Nimporte|Fixe", services="Bla bla|Aide aux démarches administratives"),
+        valid_row(id="Mix_2", frais_a_charge="gratuit|Sur devis|Payant", modalites_accompagnement="Seul"),
+        valid_row(id="Mix_3", publics_specifiquement_adresses="Seniors||Jeunes", code_insee=""),
+    ]
+    report = import_file(database, csv_of(rows))
+    assert sorted(report.created) == ["Mix_1", "Mix_2", "Mix_3"] and not report.rejected
+    named = {(w.row, w.field): w.reason for w in report.warnings}
+    assert set(named) == {(2, "itinerance"), (2, "services"), (3, "frais_a_charge"), (3, "modalites_accompagnement")}
+    assert "« Nimporte »" in named[(2, "itinerance")] and "« Bla bla »" in named[(2, "services")]
+    assert "« Sur devis »" in named[(3, "frais_a_charge")] and "« Seul »" in named[(3, "modalites_accompagnement")]
+    with database.session() as session:
+        mix = {p.id: p for p in session.scalars(select(Place))}
+    assert (mix["Mix_1"].itinerance, mix["Mix_1"].services) == ("Fixe", "Aide aux démarches administratives")
+    assert mix["Mix_2"].frais_a_charge == "Gratuit|Payant" and mix["Mix_2"].modalites_accompagnement is None
+    assert mix["Mix_3"].publics_specifiquement_adresses == "Seniors|Jeunes" and mix["Mix_3"].code_insee == "42094"
+    exported = tmp_path / "lieux.csv"
+    exported.write_text(export(database), encoding="utf-8")
+    with frictionless.system.use_context(trusted=True):  # files outside the working directory
+        result = frictionless.validate(str(exported), schema=str(interop.SCHEMA_PATH))
+    assert result.valid, [error.message for task in result.tasks for error in task.errors]
+
+
+def test_the_pattern_must_match_the_whole_value(database):
+    values, errors = interop.clean_place(valid_row(itinerance="Nimporte|Fixe"))
+    assert "itinerance" in errors
+    with database.transaction() as session, pytest.raises(interop.ValidationError) as error:
+        interop.save_place(session, SYSTEM, original_id="", **{**valid_row(), "itinerance": "Nimporte|Fixe"})
+    assert "Nimporte" in error.value.errors["itinerance"]

@@ -177,3 +177,14 @@ def test_all_day_events_in_past_and_coming_months(database, seeded):
         "Portes ouvertes du FabLab de Bellevue",
         "Village numérique du Roannais",
     }
+
+
+def test_the_demo_ships_the_loire_ifn_with_every_commune_in_its_epci(database, seeded):
+    from db import carte
+
+    with database.session() as session:
+        frame = carte.offer_and_fragility(session)
+    assert len(frame) == 323 and frame["epci"].notna().all()  # every Loire commune, from the public IFN file
+    by_epci = carte.fragility_by_epci(frame)
+    assert "Sans intercommunalité connue" not in set(by_epci["epci"])
+    assert by_epci["communes"].sum() == 323 and by_epci["places"].sum() > 0

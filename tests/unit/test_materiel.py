@@ -14,6 +14,7 @@ from db.materiel import (
     cancel_loan,
     create_loan,
     extend_loan,
+    items_today,
     loan_days,
     loan_end,
     loan_page,
@@ -479,6 +480,24 @@ def test_schedule_statuses(database, catalogue):
     with database.session() as session:
         frame = loan_schedule(session, TODAY).set_index("id")
     assert frame["status"].to_dict() == {overdue.id: "overdue", current.id: "current", upcoming.id: "upcoming"}
+
+
+def test_items_today_counts_units_out_and_overdue_loans(database, catalogue):
+    """The catalogue's « today »: units out on loans started and not returned (overdue ones too), not the upcoming,
+    returned or cancelled ones."""
+    coordinator = catalogue["users"]["coordinator"]
+    loan(database, catalogue, start=D(2025, 5, 20), end=D(2025, 5, 25))  # projector, overdue
+    loan(database, catalogue, "kit", D(2025, 6, 1), D(2025, 6, 4))  # current, one unit of two
+    loan(database, catalogue, "kit", D(2025, 7, 1), D(2025, 7, 1), units=2)  # upcoming
+    returned = loan(database, catalogue, "kit", D(2025, 5, 6), D(2025, 5, 7))
+    with database.transaction() as session:
+        return_loan(session, coordinator, loan_id=returned.id, returned_on="2025-05-07", today=TODAY)
+    with database.session() as session:
+        frame = items_today(session, TODAY)
+    assert frame.to_dict("index") == {
+        catalogue["projector"]: {"units_out": 1, "overdue": 1},
+        catalogue["kit"]: {"units_out": 1, "overdue": 0},
+    }
 
 
 def test_loan_page_pages_sorts_filters_and_counts(database, catalogue):

@@ -72,7 +72,7 @@ def test_catalogue_history_counts_units_and_retirements(database):
 
 def test_a_rolled_back_change_leaves_no_version(database):
     with at("2024-03-01"), database.transaction() as session:
-        session.add(place(1))
+        session.add(place(1, date_maj=dt.date(2024, 2, 1)))
     try:
         with database.transaction() as session:
             session.get(Place, 1).date_maj = dt.date(2024, 3, 2)

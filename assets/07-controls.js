@@ -1,0 +1,70 @@
+/* Keyboard fixes for two upstream widgets, applied as they appear in the page.
+
+   1. dbc.Select always renders a hidden, disabled placeholder option of value "". A select that also offers a blank
+      choice of value "" (« Toutes », « Aucune », « Nouvelle… ») then traps the arrow keys: ArrowDown picks the blank
+      choice, whose value "" selects the hidden placeholder again. The placeholder gets another value, so "" means the
+      visible blank choice only. React never rewrites that option (its props do not change).
+   2. Dash 4's dcc.Dropdown puts an aria-hidden input before its button as a focus proxy, in the tab order: Shift+Tab
+      lands on something invisible and axe reports it (aria-hidden-focus). It leaves the tab order; the button itself
+      stays reachable and labelled.
+   4. Leaflet's zoom buttons are titled "Zoom in" / "Zoom out" (dash-leaflet has no option for it): in French.
+   3. A table wider than its panel scrolls inside it (.table-responsive): it must be reachable by keyboard to scroll
+      (axe: scrollable-region-focusable), so it becomes a named region in the tab order while it overflows. */
+(function () {
+    const PLACEHOLDER = "\u2063placeholder";  // an invisible separator: no real option uses it
+
+    function fixSelect(select) {
+        const hidden = select.querySelector("option[hidden][disabled]");
+        if (!hidden || hidden.value !== "") { return; }
+        const blank = Array.prototype.find.call(select.options, function (option) {
+            return option !== hidden && option.value === "";
+        });
+        if (!blank) { return; }
+        const showingPlaceholder = select.selectedIndex === hidden.index;
+        hidden.value = PLACEHOLDER;
+        if (showingPlaceholder) { blank.selected = true; }
+    }
+
+    function fixAll(root) {
+        root.querySelectorAll("select").forEach(fixSelect);
+        root.querySelectorAll(".dash-dropdown-focus-target").forEach(function (proxy) {
+            if (proxy.tabIndex !== -1) { proxy.tabIndex = -1; }
+        });
+        [[".leaflet-control-zoom-in", "Zoom avant"], [".leaflet-control-zoom-out", "Zoom arrière"]].forEach(function (pair) {
+            root.querySelectorAll(pair[0]).forEach(function (button) {
+                if (button.title !== pair[1]) {
+                    button.title = pair[1];
+                    button.setAttribute("aria-label", pair[1]);
+                }
+            });
+        });
+        root.querySelectorAll(".table-responsive").forEach(function (box) {
+            const scrolls = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
+            if (scrolls && !box.hasAttribute("tabindex")) {
+                box.setAttribute("tabindex", "0");
+                box.setAttribute("role", "region");
+                box.setAttribute("aria-label", "Tableau (défilement avec les flèches)");
+            }
+        });
+    }
+
+    let pending = false;
+    const observer = new MutationObserver(function () {
+        if (pending) { return; }
+        pending = true;
+        window.requestAnimationFrame(function () {
+            pending = false;
+            fixAll(document);
+        });
+    });
+    function start() {
+        fixAll(document);
+        observer.observe(document.body, {childList: true, subtree: true});
+        window.addEventListener("resize", function () { fixAll(document); });
+    }
+    if (document.readyState === "loading") {
+        document.addEventListener("DOMContentLoaded", start);
+    } else {
+        start();
+    }
+})();
