@@ -101,6 +101,30 @@ IND_DOWNLOAD = "ind-download"
 RAPPORT_YEAR = "rapport-year"
 RAPPORT_DOWNLOADS = "rapport-downloads"
 RAPPORT_PREVIEW = "rapport-preview"
+RAPPORT_VERSIONS = "rapport-versions"  # the validated versions and what changed since
+RAPPORT_CONVENTION = "rapport-convention"  # the convention covering the year, as the admin sees it
+RAPPORT_CONVENTION_EXPORT = "rapport-convention-export"
+RAPPORT_CONVENTION_UPLOAD = "rapport-convention-upload"
+RAPPORT_CONVENTION_RESULT = "rapport-convention-result"
+RAPPORT_CONVENTION_IMPORTED = "rapport-convention-imported"
+RAPPORT_DOWNLOAD = "rapport-download"
+REPORT_COMMENT_FORM = "report-comment"  # a text of the report: a mission's narrative, the introduction, the conclusion
+REPORT_VALIDATE_FORM = "report-validate"
+CONVENTION_COPY_FORM = "convention-copy"
+CONVENTION_MISSION_FORM = "convention-mission"
+
+# Actions
+ACTIONS_YEAR = "actions-year"
+ACTIONS_MISSION = "actions-mission"
+ACTIONS_KIND = "actions-kind"
+ACTIONS_TEXT = "actions-text"
+ACTIONS_LIST = "actions"  # a list read a page at a time (`paged`)
+ACTIONS_EXPORT = "actions-export"
+ACTIONS_DOWNLOAD = "actions-download"
+ACTIONS_UPLOAD = "actions-upload"
+ACTIONS_IMPORT_RESULT = "actions-import-result"
+ACTIONS_IMPORTED = "actions-imported"
+ACTION_FORM = "action"
 
 # Projection (every id starts with "proj-": the guard lets a projection screen's link run only those callbacks)
 PROJ_ROTATE = "proj-rotate"

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from db import clock, fields, imports
 from db.imports import Issue
-from db.models import AttendanceMode, Commune, Event, EventOccurrence, EventStatus, Place, Role
+from db.models import AttendanceMode, Commune, Event, EventOccurrence, EventStatus, Mission, Place, Role
 from db.paging import Page, fetch_page
 from db.periods import Period, month_starts, period_table
 from db.writes import Actor, ValidationError, audit, require_role, snapshot
@@ -374,8 +374,9 @@ def _stored(row: EventOccurrence) -> Occurrence:
     return Occurrence(clock.as_utc(row.start), clock.as_utc(row.end), bool(row.all_day))
 
 
-def save_event(session: Session, actor: Actor, *, event_id=None, **raw) -> Event:
-    """Create an event from the form (or update the one with `event_id`). Nothing is written on bad input."""
+def save_event(session: Session, actor: Actor, *, event_id=None, mission_id=None, **raw) -> Event:
+    """Create an event from the form (or update the one with `event_id`). Nothing is written on bad input.
+    `mission_id`: the convention's mission the annual report tells the event under (none: not told)."""
     require_role(actor, Role.COORDINATOR)
     event = None
     if _text(event_id):
@@ -383,6 +384,13 @@ def save_event(session: Session, actor: Actor, *, event_id=None, **raw) -> Event
         if event is None:
             raise ValidationError({"event_id": "Événement introuvable."})
     values, occurrences, errors = parse_event_form(session, raw)
+    if _text(mission_id):
+        mission = session.get(Mission, key) if (key := fields.record_key(mission_id)) else None
+        if mission is None:
+            errors["mission_id"] = "Mission introuvable."
+        values["mission_id"] = mission.id if mission else None
+    else:
+        values["mission_id"] = None
     if errors:
         raise ValidationError(errors)
     if event is None:
@@ -427,6 +435,7 @@ def event_form_values(session: Session, event_id: int) -> dict | None:
     values["keywords"] = ", ".join(event.keywords.split("|")) if event.keywords else None
     values["place_pk"] = str(event.place_pk) if event.place_pk else None  # a select's value is text
     values["occurrences"] = format_occurrences([_stored(o) for o in event.occurrences])
+    values["mission_id"] = str(event.mission_id) if event.mission_id else None
     return values
 
 

@@ -1,24 +1,27 @@
 """Demo data: an invented but coherent digital-inclusion network of the Loire (42), for trying the dashboard.
 
-`seed_demo(session, today)` fills an empty database with four complete years (the demo year, `today.year - 1`, and
-the three before it) plus the current year up to a little past `today`. The demo year reproduces the figures of the
-Loire association's 2021 activity report (752 loan-days, 916 newsletter readers, 112 Aidants Connect trainees…) so
-that the annual report and the year-over-year views mean something. Communes, INSEE codes and EPCIs are real; every
-place, person, event and figure is invented. Deterministic: the same `today` always gives the same rows.
+`seed_demo(session, today)` fills an empty database with the years of the network from three years before its seed
+year (2021) up to the current year, a little past `today`. The demo's 2021 is the association's 2021: the facts of
+its activity report (the reference data in `db/demo_data/`: 752 loan-days, 916 newsletter readers, the platforms'
+audience, 112 Aidants Connect trainees…), its convention with the Département, its actions and its report's texts;
+the years after grow from it. Communes, INSEE codes and EPCIs are real; every place, person, event and figure is
+invented. Deterministic: the same `today` always gives the same rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import re
 import unicodedata
 from collections import Counter
+from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db import carte, clock, communes
+from db import actions, carte, clock, communes, convention
 from db.agenda import Occurrence
 from db.carte import sync_place_values
 from db.models import (
@@ -36,6 +39,7 @@ from db.models import (
     Newsletter,
     NewsletterIssue,
     Place,
+    ReportComment,
     Role,
     SubscriberSnapshot,
     Training,
@@ -61,9 +65,20 @@ DEMO_ACCOUNTS: list[tuple[str, str, str, str]] = [
 ]
 
 
+DATA = Path(__file__).with_name("demo_data")
+FACTS = json.loads((DATA / "association-2021.json").read_text(encoding="utf-8"))
+SEED_YEAR = FACTS["year"]
+
+
 def demo_year(today: dt.date) -> int:
-    """The last complete year, whose figures are those of the 2021 report."""
-    return today.year - 1
+    """The seed year (2021), whose figures are those of the association's 2021 report; the last complete year when
+    `today` comes before it has ended."""
+    return min(SEED_YEAR, today.year - 1)
+
+
+def later_years(today: dt.date) -> range:
+    """The offsets of the complete years after the seed year."""
+    return range(1, today.year - demo_year(today))
 
 
 # --- reference data: real communes and EPCIs (SIREN codes approximate), invented places ---------------------------
@@ -599,15 +614,16 @@ def _register_history(session: Session, places: list[Place], items: list[Equipme
 # --- equipment and loans ------------------------------------------------------------------------------------------
 
 # name: (category, units, demo-year loan-days, shortest and longest loan in days, share of two-unit loans)
+_LOAN_DAYS = FACTS["loan_days"]
 EQUIPMENT = {
-    "Kit robotique": ("Robotique", 2, 43, 2, 6, 0.4),
-    "Kit machine à voter": ("Citoyenneté", 1, 2, 1, 1, 0),
-    "Centre multimédia mobile": ("Multimédia", 2, 620, 14, 60, 0),
-    "Matériel vidéo": ("Audiovisuel", 1, 30, 2, 6, 0),
-    "Kit rétrogaming": ("Jeu vidéo", 1, 4, 1, 2, 0),
-    "Pack réalité virtuelle / PS4": ("Réalité virtuelle", 1, 14, 2, 4, 0),
-    "Vidéoprojecteur": ("Audiovisuel", 1, 4, 1, 2, 0),
-    "Matériel FabLab": ("FabLab", 1, 35, 3, 8, 0),
+    "Kit robotique": ("Robotique", 2, _LOAN_DAYS["Kit robotique"], 2, 6, 0.4),
+    "Kit machine à voter": ("Citoyenneté", 1, _LOAN_DAYS["Kit machine à voter"], 1, 1, 0),
+    "Centre multimédia mobile": ("Multimédia", 2, _LOAN_DAYS["Centre multimédia mobile"], 14, 60, 0),
+    "Matériel vidéo": ("Audiovisuel", 1, _LOAN_DAYS["Matériel vidéo"], 2, 6, 0),
+    "Kit rétrogaming": ("Jeu vidéo", 1, _LOAN_DAYS["Kit rétrogaming"], 1, 2, 0),
+    "Pack réalité virtuelle / PS4": ("Réalité virtuelle", 1, _LOAN_DAYS["Pack réalité virtuelle / PS4"], 2, 4, 0),
+    "Vidéoprojecteur": ("Audiovisuel", 1, _LOAN_DAYS["Vidéoprojecteur"], 1, 2, 0),
+    "Matériel FabLab": ("FabLab", 1, _LOAN_DAYS["Matériel FabLab"], 3, 8, 0),
 }
 DESCRIPTIONS = {
     "Kit robotique": "Robots Thymio et cartes micro:bit pour des ateliers de 8 à 12 personnes.",
@@ -621,6 +637,13 @@ DESCRIPTIONS = {
     "Matériel FabLab": "Imprimante 3D portable, stylos 3D et petit outillage électronique.",
 }
 GROWTH = {-3: 0.45, -2: 0.6, -1: 0.8}  # share of the demo year's loan-days in the years before
+
+
+def growth(offset: int) -> float:
+    """The share of the seed year's activity in the year `offset` years away: less before, more after."""
+    return GROWTH[offset] if offset < 0 else 1 + 0.07 * offset
+
+
 OVERDUE_ITEMS = ("Kit rétrogaming", "Matériel vidéo")
 PURPOSES = ("atelier", "formation", "événement", "exposition", "animation")
 
@@ -700,11 +723,11 @@ def _loans(rng, items: dict[str, EquipmentItem], places: list[Place], today: dt.
 
     for name, (_, units, target, low, high, two_share) in EQUIPMENT.items():
         item = items[name]
-        for offset in (-3, -2, -1, 0):
+        for offset in (-3, -2, -1, 0, *later_years(today)):
             y = year + offset
-            total = target if offset == 0 else max(1, round(target * GROWTH[offset]))
+            total = target if offset == 0 else max(1, round(target * growth(offset)))
             for start, end, u in _schedule(
-                rng, total, low, high, units, two_share, dt.date(y, 1, 1), dt.date(y, 12, 31)
+                rng, total, low, high, units, two_share, dt.date(y, 1, 1), dt.date(y, 12, 31), strict=offset <= 0
             ):
                 add(item, start, end, u, end)
         # Current year: returned, ongoing and upcoming loans; two items are still out after their planned end.
@@ -715,7 +738,7 @@ def _loans(rng, items: dict[str, EquipmentItem], places: list[Place], today: dt.
             add(item, start, end, 1, None)
             last = start - 2 * DAY
         span = (last - current_first).days + 1
-        total = round(target * 1.08 * span / 365)
+        total = round(target * growth(today.year - year) * span / 365)
         for start, end, u in _schedule(rng, total, low, high, units, two_share, current_first, last, strict=False):
             add(item, start, end, u, end if end < today else None)
     cancelled = items["Kit machine à voter"]
@@ -791,7 +814,7 @@ EVENT_TEMPLATES = {
         ("Village numérique", "découverte|famille", "Tout public"),
     ]),
 }  # fmt: skip
-EVENTS_PER_YEAR = {-3: 84, -2: 98, -1: 110, 0: 124}
+EVENTS_PER_YEAR = {-3: 84, -2: 98, -1: 110, 0: 124}  # later years: growth(offset) × the seed year's
 LENGTHS = {"Permanence": (120, 180), "Formation": (150, 180), "Fête du numérique": (360, 360), "Conférence": (90, 120)}
 
 
@@ -1041,7 +1064,7 @@ def _trainings(rng: random.Random, places: list[Place], today: dt.date) -> list[
             sessions=sessions,
         )
 
-    for offset in (-3, -2, -1, 0, 1):
+    for offset in range(-3, today.year - year + 1):  # up to the current year
         y = year + offset
         for programme, title, kind, partner, audience, counts, capacity, (low, high), (
             hour,
@@ -1066,7 +1089,7 @@ def _trainings(rng: random.Random, places: list[Place], today: dt.date) -> list[
                     rows = ("Médiateur numérique", "Travailleur social", "Agent France Services", "Bénévole")
                 sessions.append(session(day, hour, minutes, where, capacity, present, registered, trainer, rows))
             trainings.append(training(programme, title, kind, partner, audience, sessions))
-        if offset in (-1, 0, 1):  # the FabLab's software training, full every time
+        if offset >= -1:  # the FabLab's software training, full every time
             day = _on_weekday(dt.date(y, 10, 14))
             trainings.append(
                 training("FabLab", "Initiation à Inkscape pour la découpe laser", TrainingKind.FORMATION, None,
@@ -1085,12 +1108,16 @@ def _trainings(rng: random.Random, places: list[Place], today: dt.date) -> list[
 # --- newsletters and audience -------------------------------------------------------------------------------------
 
 # name: (audience, platform, readers at the end of the demo year, readers 3 years before, issues a year -3…0)
+_READERS = FACTS["newsletter_readers"]
 NEWSLETTERS = {
-    "La Lettre du réseau": ("Acteurs de la médiation numérique", "Sendinblue", 323, 140, (6, 8, 10, 11)),
-    "Lettre FabLab": ("Communauté des FabLabs", "Mailjet", 55, 22, (3, 4, 5, 6)),
-    "Lettre des aidants": ("Aidants numériques et travailleurs sociaux", "Sendinblue", 198, 70, (4, 5, 6, 8)),
-    "Actus médiation numérique": ("Élus, partenaires et grand public", "Mailjet", 340, 160, (8, 10, 12, 15)),
-}
+    "La Lettre du réseau": ("Acteurs de la médiation numérique", "Sendinblue", _READERS["La Lettre du réseau"], 140,
+                            (6, 8, 10, 11)),
+    "Lettre FabLab": ("Communauté des FabLabs", "Mailjet", _READERS["Lettre FabLab"], 22, (3, 4, 5, 6)),
+    "Lettre des aidants": ("Aidants numériques et travailleurs sociaux", "Sendinblue", _READERS["Lettre des aidants"],
+                           70, (4, 5, 6, 8)),
+    "Actus médiation numérique": ("Élus, partenaires et grand public", "Mailjet", _READERS["Actus médiation numérique"],
+                                  160, (8, 10, 12, 15)),
+}  # fmt: skip
 TOPICS = (
     "retour sur la Fête du numérique", "les nouveaux lieux du réseau", "Aidants Connect : nouvelles sessions",
     "le point sur les conseillers numériques", "prêt de matériel : réservez vos kits", "agenda des ateliers",
@@ -1098,15 +1125,23 @@ TOPICS = (
     "portrait d'une médiatrice", "les chiffres de l'année", "formations du trimestre", "la découpe laser pour tous",
     "le réemploi d'ordinateurs", "rencontre départementale : le compte rendu",
 )  # fmt: skip
-YEARLY_AUDIENCE = {  # indicator: (source, values for the years -3…0 of the demo year)
-    "wiki_contributeurs": ("Wiki.js", (28, 41, 52, 63)),
-    "wiki_pages": ("Wiki.js", (310, 452, 581, 674)),
-    "chat_utilisateurs_actifs": ("Mattermost", (85, 118, 149, 172)),
-    "chat_equipes": ("Mattermost", (8, 11, 13, 15)),
-    "chat_canaux": ("Mattermost", (47, 68, 87, 102)),
-    "chat_messages": ("Mattermost", (11200, 17650, 23100, 28380)),
+_YEARLY = FACTS["yearly_audience"]
+YEARLY_AUDIENCE = {  # indicator: (source, values for the years -3…0 of the demo year; later years grow from it)
+    "wiki_contributeurs": ("Wiki.js", (28, 41, 52, _YEARLY["wiki_contributeurs"])),
+    "wiki_pages": ("Wiki.js", (310, 452, 581, _YEARLY["wiki_pages"])),
+    "chat_utilisateurs_actifs": ("Mattermost", (85, 118, 149, _YEARLY["chat_utilisateurs_actifs"])),
+    "chat_equipes": ("Mattermost", (8, 11, 13, _YEARLY["chat_equipes"])),
+    "chat_canaux": ("Mattermost", (47, 68, 87, _YEARLY["chat_canaux"])),
+    "chat_messages": ("Mattermost", (11200, 17650, 23100, _YEARLY["chat_messages"])),
 }
-VISITORS = {-3: 1450, -2: 1800, -1: 2100, 0: 2400, 1: 2550}
+VISITORS = {-3: 1450, -2: 1800, -1: 2100, 0: 2400}
+SEED_VISITORS = FACTS["site_visitors_by_month"]  # the seed year's months as recorded: a mean of 2 400, 3 000 at most
+
+
+def _visitors(offset: int) -> float:
+    return VISITORS.get(offset) or VISITORS[0] * (1 + 0.06 * offset)
+
+
 SEASON = (1.05, 1.08, 1.1, 1.0, 0.98, 0.95, 0.8, 0.6, 1.05, 1.12, 1.1, 0.9)
 
 
@@ -1131,7 +1166,8 @@ def _newsletters(rng: random.Random, today: dt.date) -> list[Newsletter]:
             counts[month] = target if i == end_index else max(0, round(trend) + (noise if i else 0))
         issues, number = [], 0
         topics = rng.sample(TOPICS, len(TOPICS))
-        for offset, n in enumerate((*issues_per_year, issues_per_year[-1])):
+        later = today.year - year  # the years after the seed year, the current one included
+        for offset, n in enumerate((*issues_per_year, *[issues_per_year[-1]] * later)):
             y = year - 3 + offset
             for k in range(n):
                 day = _on_weekday(dt.date(y, 1, 1) + (int((k + 0.5) * 365 / n) + rng.randint(-4, 4)) * DAY)
@@ -1173,13 +1209,18 @@ def _audience(rng: random.Random, today: dt.date) -> list[AudienceFigure]:
             indicator="site_visiteurs_uniques",
             period_kind="month",
             period_start=month,
-            value=float(round(VISITORS[month.year - year] * SEASON[month.month - 1] / mean * rng.uniform(0.95, 1.05))),
+            value=float(
+                SEED_VISITORS[month.month - 1]
+                if month.year == SEED_YEAR == year
+                else round(_visitors(month.year - year) * SEASON[month.month - 1] / mean * rng.uniform(0.95, 1.05))
+            ),
             source="Matomo",
         )
         for month in _month_starts(dt.date(year - 3, 1, 1), today)
         if month < current_month
     ]
     for indicator, (source, values) in YEARLY_AUDIENCE.items():
+        values = (*values, *(round(values[-1] * (1 + 0.12 * k)) for k in later_years(today)))
         for offset, value in enumerate(values):
             figures.append(
                 AudienceFigure(
@@ -1191,6 +1232,65 @@ def _audience(rng: random.Random, today: dt.date) -> list[AudienceFigure]:
                 )
             )
     return figures
+
+
+# --- the convention, its actions and the report's texts -----------------------------------------------------------
+
+
+def _convention_and_actions(session: Session, today: dt.date) -> None:
+    """The seed year's convention (a copy for the years after its span), its actions told again each later year,
+    the trainings, events and loans attached to their missions, and the seed year's report texts."""
+    year = demo_year(today)
+    if year != SEED_YEAR:  # a clock before the seed year has ended: no convention to tell yet
+        return
+    document = json.loads((DATA / "convention-2021.json").read_text(encoding="utf-8"))
+    told = json.loads((DATA / "actions-2021.json").read_text(encoding="utf-8"))
+    first, _ = convention.import_document(session, SYSTEM, document)
+    if today.year > first.last_year:
+        convention.copy_convention(
+            session,
+            SYSTEM,
+            source_id=first.id,
+            first_year=first.last_year + 1,
+            last_year=max(today.year, first.last_year + 3),
+        )
+    keys = {
+        y: {m.key: m.id for m in convention.missions(convention.for_year(session, y))}
+        for y in range(year, today.year + 1)
+    }
+    for offset in (0, *later_years(today)):
+        y = year + offset
+        for entry in told["actions"]:
+            start = _on_weekday(dt.date.fromisoformat(entry["start"]).replace(year=y))
+            end = dt.date.fromisoformat(entry["end"]).replace(year=y) if entry["end"] else None
+            participants = entry["participants"]
+            actions.save_action(
+                session,
+                SYSTEM,
+                title=entry["title"] + ("" if offset == 0 else f" ({y})"),
+                kind=entry["kind"],
+                start_date=start,
+                end_date=end if end and end >= start else None,
+                missions=[keys[y][key] for key in entry["missions"]],
+                partner_names="\n".join(entry["partners"]),
+                commune=entry["commune"],
+                public=entry["public"],
+                participants=None if participants is None else round(participants * growth(offset)),
+                hours=entry["hours"],
+                account=entry["account"],
+                links="\n".join(entry["links"]),
+            )
+    for key, text in told["texts"].items():
+        session.add(ReportComment(year=year, mission=key, text=text))
+    attach = told["attach"]
+    for training in session.scalars(select(Training)):
+        mission = attach["trainings"].get(training.title)
+        training.mission_id = keys.get(training.start_date.year, {}).get(mission) if mission else None
+    for event in session.scalars(select(Event).where(Event.title.in_(list(attach["events"])))):
+        day = clock.local_date(event.occurrences[0].start)
+        event.mission_id = keys.get(day.year, {}).get(attach["events"][event.title])
+    for loan in session.scalars(select(Loan).where(Loan.cancelled_at.is_(None))):
+        loan.mission_id = keys.get(loan.start_date.year, {}).get(attach["loans"])
 
 
 # --- entry point --------------------------------------------------------------------------------------------------
@@ -1226,7 +1326,8 @@ def seed_demo(session: Session, today: dt.date) -> dict[str, int]:
     _register_history(session, places, list(items.values()), today)  # also gives the places their keys
 
     session.add_all(_loans(rng, items, places, today, accounts[1].id))
-    for offset, count in EVENTS_PER_YEAR.items():
+    per_year = EVENTS_PER_YEAR | {k: round(EVENTS_PER_YEAR[0] * growth(k)) for k in later_years(today)}
+    for offset, count in per_year.items():
         y = year + offset
         session.add_all(_events(rng, places, dt.date(y, 1, 2), dt.date(y, 12, 20), count))
     current_last = today + 90 * DAY
@@ -1236,6 +1337,8 @@ def seed_demo(session: Session, today: dt.date) -> dict[str, int]:
     session.add_all(_trainings(rng, places, today))
     session.add_all(_newsletters(rng, today))
     session.add_all(_audience(rng, today))
+    session.flush()
+    _convention_and_actions(session, today)
     session.flush()
     return {
         table.name: session.scalar(select(func.count()).select_from(table)) for table in Base.metadata.sorted_tables

@@ -99,8 +99,8 @@ def value_problem(column, value, today: dt.date) -> str | None:
         return None
     kind, name = column.type, column.key
     if isinstance(kind, String | Text) and isinstance(value, str):
-        limit = kind.length or LONGEST_TEXT
-        if len(value) > limit:
+        limit = kind.length or (None if column.info.get("file") else LONGEST_TEXT)  # a file the app rendered
+        if limit is not None and len(value) > limit:
             return f"Texte trop long : {_number(limit)} caractères au plus."
         if CONTROL_CHARACTERS.search(value):
             return "Caractères de contrôle non admis."

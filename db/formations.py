@@ -30,7 +30,17 @@ from sqlalchemy.sql.expression import ColumnElement
 
 from db import clock, fields, paging
 from db.figures import KeyFigure
-from db.models import Attendant, AttendantState, Commune, Place, Role, Training, TrainingKind, TrainingSession
+from db.models import (
+    Attendant,
+    AttendantState,
+    Commune,
+    Mission,
+    Place,
+    Role,
+    Training,
+    TrainingKind,
+    TrainingSession,
+)
 from db.periods import Period, period_table
 from db.writes import Actor, ValidationError, audit, require_role, snapshot
 
@@ -181,9 +191,11 @@ def save_training(
     description=None,
     start_date=None,
     end_date=None,
+    mission_id=None,
 ) -> Training:
     """Create a training, or edit the one `training_id` names (every field is replaced, as the form sends them
-    all). Its dates, when given, must contain its sessions."""
+    all). Its dates, when given, must contain its sessions. `mission_id`: the convention's mission the annual report
+    tells it under (none: not told)."""
     require_role(actor, Role.COORDINATOR)
     form = _Form()
     training = form.row(session, "training_id", Training, training_id, "Formation introuvable.")
@@ -199,6 +211,8 @@ def save_training(
         "start_date": form.date("start_date", start_date),
         "end_date": form.date("end_date", end_date),
     }
+    mission = form.row(session, "mission_id", Mission, mission_id, "Mission introuvable.")
+    values["mission_id"] = mission.id if mission else None
     first, last = values["start_date"], values["end_date"]
     if first and last and last < first:
         form.fail("end_date", "La date de fin précède la date de début.")
@@ -941,6 +955,7 @@ def training_values(session: Session, training_id) -> dict:
         "description": training.description,
         "start_date": training.start_date.isoformat() if training.start_date else None,
         "end_date": training.end_date.isoformat() if training.end_date else None,
+        "mission_id": str(training.mission_id) if training.mission_id else "",
     }
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
 from db import clock, fields, paging, register
-from db.models import Commune, EquipmentItem, Loan, Place, Role
+from db.models import Commune, EquipmentItem, Loan, Mission, Place, Role
 from db.periods import Period, month_periods, overlap_days, period_table
 from db.writes import Actor, ValidationError, audit, require_role, snapshot
 
@@ -411,9 +411,11 @@ def create_loan(
     training_given=False,
     interventions=None,
     notes=None,
+    mission_id=None,
     today: dt.date | None = None,
 ) -> Loan:
-    """Book units of an item for a borrower. Coordinators and admins; refused on a clash with other loans."""
+    """Book units of an item for a borrower. Coordinators and admins; refused on a clash with other loans.
+    `mission_id`: the convention's mission the annual report tells the loan under (none: the report's own rule)."""
     require_role(actor, Role.COORDINATOR)
     today = today or clock.today()
     errors: dict[str, str] = {}
@@ -446,6 +448,12 @@ def create_loan(
     notes = _text(notes) or None
     if notes and len(notes) > MAX_NOTES:
         errors["notes"] = f"Les notes sont trop longues ({MAX_NOTES} caractères au plus)."
+    mission = None
+    if _text(mission_id):
+        key = _parse_int(mission_id, "mission_id", errors, "Mission")
+        mission = session.get(Mission, key) if key is not None else None
+        if mission is None:
+            errors.setdefault("mission_id", "Mission introuvable.")
     _raise(errors)
     check_clash(session, item, start, end, count)
     loan = Loan(
@@ -458,6 +466,7 @@ def create_loan(
         interventions=planned,
         notes=notes,
         created_by=getattr(actor, "id", None),
+        mission_id=mission.id if mission else None,
         **borrower,
     )
     session.add(loan)

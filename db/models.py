@@ -301,6 +301,7 @@ class Event(Timestamps, Base):
     registration_url: Mapped[str | None] = mapped_column(Text)
     place_pk: Mapped[int | None] = mapped_column(ForeignKey("places.pk", ondelete="SET NULL"))
     location_name: Mapped[str | None] = mapped_column(String(500))
+    mission_id: Mapped[int | None] = mapped_column(ForeignKey("missions.id", ondelete="SET NULL"), index=True)
     address: Mapped[str | None] = mapped_column(String(500))
     postal_code: Mapped[str | None] = mapped_column(String(5))
     city: Mapped[str | None] = mapped_column(String(200))
@@ -370,6 +371,7 @@ class Loan(Timestamps, Base):
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     notes: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    mission_id: Mapped[int | None] = mapped_column(ForeignKey("missions.id", ondelete="SET NULL"), index=True)
 
     item: Mapped[EquipmentItem] = relationship(back_populates="loans")
 
@@ -409,6 +411,7 @@ class Training(Timestamps, Base):
     description: Mapped[str | None] = mapped_column(Text)
     start_date: Mapped[dt.date | None] = mapped_column(Date)
     end_date: Mapped[dt.date | None] = mapped_column(Date)
+    mission_id: Mapped[int | None] = mapped_column(ForeignKey("missions.id", ondelete="SET NULL"), index=True)
 
     sessions: Mapped[list[TrainingSession]] = relationship(
         back_populates="training", cascade="all, delete-orphan", order_by="TrainingSession.date"
@@ -433,6 +436,8 @@ class TrainingSession(Timestamps, Base):
     # Attendance as counts; when attendant rows exist they are the source instead.
     registered_count: Mapped[int | None] = mapped_column(Integer)
     present_count: Mapped[int | None] = mapped_column(Integer)
+    # A session reported under another mission than its training's (None: the training's).
+    mission_id: Mapped[int | None] = mapped_column(ForeignKey("missions.id", ondelete="SET NULL"), index=True)
 
     training: Mapped[Training] = relationship(back_populates="sessions")
     attendants: Mapped[list[Attendant]] = relationship(back_populates="session", cascade="all, delete-orphan")
@@ -536,6 +541,154 @@ class ReportComment(Base):
     __table_args__ = (UniqueConstraint("year", "mission", name="year_mission"),)
 
 
+# --- the convention and its missions ----------------------------------------------------------------------------
+
+
+class Convention(Timestamps, Base):
+    """The agreement binding the network to the Département for a year or a span of years: its axes and missions
+    are the annual report's structure."""
+
+    __tablename__ = "conventions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    partner: Mapped[str | None] = mapped_column(String(300))  # who the report is sent to
+    first_year: Mapped[int] = mapped_column(Integer)
+    last_year: Mapped[int] = mapped_column(Integer)
+    description: Mapped[str | None] = mapped_column(Text)
+
+    axes: Mapped[list[ConventionAxis]] = relationship(
+        back_populates="convention", cascade="all, delete-orphan", order_by="ConventionAxis.position"
+    )
+
+    __table_args__ = (CheckConstraint("last_year >= first_year", name="years_ordered"),)
+
+
+class ConventionAxis(Base):
+    __tablename__ = "convention_axes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    convention_id: Mapped[int] = mapped_column(ForeignKey("conventions.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=1)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+
+    convention: Mapped[Convention] = relationship(back_populates="axes")
+    missions: Mapped[list[Mission]] = relationship(
+        back_populates="axis", cascade="all, delete-orphan", order_by="Mission.position"
+    )
+
+
+class Mission(Base):
+    """A mission of the convention; `key` names it in the report's narratives and in import files."""
+
+    __tablename__ = "missions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    axis_id: Mapped[int] = mapped_column(ForeignKey("convention_axes.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String(50))
+    position: Mapped[int] = mapped_column(Integer, default=1)
+    title: Mapped[str] = mapped_column(String(300))
+    description: Mapped[str | None] = mapped_column(Text)
+
+    axis: Mapped[ConventionAxis] = relationship(back_populates="missions")
+    figures: Mapped[list[MissionFigure]] = relationship(
+        back_populates="mission", cascade="all, delete-orphan", order_by="MissionFigure.position"
+    )
+
+
+class MissionFigure(Base):
+    """A figure of the catalogue (db/catalogue.py) that a mission reports."""
+
+    __tablename__ = "mission_figures"
+
+    mission_id: Mapped[int] = mapped_column(ForeignKey("missions.id", ondelete="CASCADE"), primary_key=True)
+    figure_key: Mapped[str] = mapped_column(String(50), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=1)
+
+    mission: Mapped[Mission] = relationship(back_populates="figures")
+
+
+# --- actions: what the network did ------------------------------------------------------------------------------
+
+
+class Action(Timestamps, Base):
+    """A dated action of the network (a meeting, an intervention, a training, support to a project…), told in the
+    annual report under its missions."""
+
+    __tablename__ = "actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(30))
+    start_date: Mapped[dt.date] = mapped_column(Date, index=True)
+    end_date: Mapped[dt.date | None] = mapped_column(Date)
+    commune_insee: Mapped[str | None] = mapped_column(String(5))
+    commune_name: Mapped[str | None] = mapped_column(String(200))
+    public: Mapped[str | None] = mapped_column(String(300))
+    participants: Mapped[int | None] = mapped_column(Integer)
+    hours: Mapped[float | None] = mapped_column(Float)
+    account: Mapped[str | None] = mapped_column(Text)  # a short account, in Markdown
+    links: Mapped[str | None] = mapped_column(Text)  # one address per line
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    missions: Mapped[list[ActionMission]] = relationship(back_populates="action", cascade="all, delete-orphan")
+    partners: Mapped[list[ActionPartner]] = relationship(
+        back_populates="action", cascade="all, delete-orphan", order_by="ActionPartner.position"
+    )
+
+    __table_args__ = (
+        CheckConstraint("end_date IS NULL OR end_date >= start_date", name="dates_ordered"),
+        CheckConstraint("participants IS NULL OR participants >= 0", name="participants_positive"),
+        CheckConstraint("hours IS NULL OR hours >= 0", name="hours_positive"),
+    )
+
+
+class ActionMission(Base):
+    __tablename__ = "action_missions"
+
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"), primary_key=True)
+    mission_id: Mapped[int] = mapped_column(ForeignKey("missions.id", ondelete="CASCADE"), primary_key=True)
+
+    action: Mapped[Action] = relationship(back_populates="missions")
+
+
+class ActionPartner(Base):
+    """A partner structure of an action: a place of the Carte, or a name typed freely."""
+
+    __tablename__ = "action_partners"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(ForeignKey("actions.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=1)
+    place_pk: Mapped[int | None] = mapped_column(ForeignKey("places.pk", ondelete="SET NULL"))
+    name: Mapped[str] = mapped_column(String(500))
+
+    action: Mapped[Action] = relationship(back_populates="partners")
+
+
+class ReportVersion(Base):
+    """A report as it was validated and sent: its document as data (figures, actions, texts) and its files.
+    Later corrections of the records never change it; a new version is issued instead."""
+
+    __tablename__ = "report_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    validated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=clock.utcnow)
+    validated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    validated_by_name: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(String(500))
+    document: Mapped[dict] = mapped_column(JSON)  # the report's data as sent
+    # The files as sent (base64: every backup format carries text), rendered by the app: no length limit at flush.
+    html: Mapped[str] = mapped_column(Text, info={"file": True})
+    pdf_base64: Mapped[str] = mapped_column(Text, info={"file": True})
+    docx_base64: Mapped[str] = mapped_column(Text, info={"file": True})
+
+    __table_args__ = (UniqueConstraint("year", "number", name="year_number"),)
+
+
 def row_as_dict(obj: Base) -> dict:
     """Column values of a row, JSON-ready, for the audit log."""
     out = {}
@@ -545,4 +698,6 @@ def row_as_dict(obj: Base) -> dict:
             value = value.isoformat()
         out[column.key] = value
     out.pop("password_hash", None)
+    for bulky in ("html", "pdf_base64", "docx_base64", "document"):  # a report version's files: kept in its row
+        out.pop(bulky, None)
     return out

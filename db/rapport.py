@@ -13,7 +13,6 @@ import datetime as dt
 import html
 import io
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 from reportlab.graphics import renderSVG
@@ -25,8 +24,6 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     KeepTogether,
     PageBreak,
@@ -42,31 +39,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from db import agenda, carte, catalogue, clock, formations, lettres, materiel, register, revisions
+from db import convention as conv
 from db import indicateurs as ind
 from db.catalogue import Measure
 from db.models import ReportComment, Role
+from db.pdf_kit import BRAND, FONT, FONT_BOLD
 from db.periods import Period, reporting_period
 from db.writes import Actor, ValidationError, audit, require_role, snapshot
 
 NETWORK = "Réseau départemental de médiation numérique de la Loire"
 COMMENT_MAX = 4000
-BRAND = colors.HexColor("#1f4e79")
 EARLIER = colors.HexColor("#98a2b3")
 
-DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
-
-
-def _register_fonts() -> tuple[str, str]:
-    """DejaVu Sans when the system has it (every character a comment may hold), else the PDF base font."""
-    try:
-        pdfmetrics.registerFont(TTFont("DejaVuSans", str(DEJAVU / "DejaVuSans.ttf")))
-        pdfmetrics.registerFont(TTFont("DejaVuSans-Bold", str(DEJAVU / "DejaVuSans-Bold.ttf")))
-    except Exception:  # noqa: BLE001 - a missing or unreadable font file: fall back to the built-in font
-        return "Helvetica", "Helvetica-Bold"
-    return "DejaVuSans", "DejaVuSans-Bold"
-
-
-FONT, FONT_BOLD = _register_fonts()
+# One set of fonts for every PDF (db/pdf_kit.py).
 
 
 # --- the document's data ------------------------------------------------------------------------------------------
@@ -821,3 +806,58 @@ def render_pdf(report: Report) -> bytes:
         story += _pdf_table(table, styles)
     document.build(story, onFirstPage=footer, onLaterPages=footer)
     return buffer.getvalue()
+
+
+# --- the narratives of the convention's report (Markdown) ---------------------------------------------------------
+
+NARRATIVE_MAX = 20000
+REPORT_TEXTS = {"introduction": "Introduction", "conclusion": "Conclusion"}
+
+
+def narrative_targets(session: Session, year: int) -> dict[str, str]:
+    """{key: label} of the texts of the year's report: its introduction, each mission of the convention covering
+    the year, its conclusion; without a convention, the app's own missions."""
+    convention = conv.for_year(session, year)
+    if convention is None:  # the figures report by the app's own missions: one commentary each
+        return {mission.key: mission.title for mission in ind.MISSIONS}
+    missions = conv.missions(convention)
+    return {
+        "introduction": REPORT_TEXTS["introduction"],
+        **{m.key: f"{n}. {m.title}" for n, m in enumerate(missions, start=1)},
+        "conclusion": REPORT_TEXTS["conclusion"],
+    }
+
+
+def save_narrative(session: Session, actor: Actor, *, year=None, mission=None, text=None) -> str:
+    """Store a text of the year's report (coordinators and admins): a mission's narrative, the introduction or the
+    conclusion, in Markdown (rendered without HTML); an empty text clears it."""
+    require_role(actor, Role.COORDINATOR)
+    errors = {}
+    try:
+        year = int(year)
+        if not 2000 <= year <= clock.today().year:
+            raise ValueError
+    except (TypeError, ValueError):
+        errors["year"] = f"Choisir une année entre 2000 et {clock.today().year}."
+        year = None
+    targets = narrative_targets(session, year) if year else {}
+    key = mission if isinstance(mission, str) else None
+    if year and key not in targets:
+        errors["mission"] = "Choisir une mission de la convention de l'année, l'introduction ou la conclusion."
+    text = (text or "").strip() if isinstance(text, str | None) else ""
+    if len(text) > NARRATIVE_MAX:
+        errors["text"] = f"Le texte ne doit pas dépasser {NARRATIVE_MAX} caractères (actuellement {len(text)})."
+    if errors:
+        raise ValidationError(errors)
+    row = session.scalar(
+        select(ReportComment).where(ReportComment.year == year, ReportComment.mission == key).with_for_update()
+    )
+    if row is None:
+        row = ReportComment(year=year, mission=key, text=text, updated_by=actor.id)
+        session.add(row)
+        audit(session, actor, row, "create")
+    elif row.text != text:
+        before = snapshot(row)
+        row.text, row.updated_by = text, actor.id
+        audit(session, actor, row, "update", before=before)
+    return f"Texte « {targets[key]} » enregistré pour le rapport {year}."

@@ -25,6 +25,8 @@ FORMATIONS = "formations"
 LETTRES = "lettres"
 COMMUNES = "communes"
 RAPPORT = "rapport"
+CONVENTION = "convention"
+ACTIONS = "actions"
 
 # Area → the tables whose changes replace its token. "table.column=value": only the rows with that value (the
 # register's history holds the places' versions and the catalogue's).
@@ -35,7 +37,9 @@ AREAS: dict[str, tuple[str, ...]] = {
     FORMATIONS: ("trainings", "training_sessions", "attendants"),
     LETTRES: ("newsletters", "newsletter_issues", "subscriber_snapshots", "audience_figures"),
     COMMUNES: ("communes",),
-    RAPPORT: ("report_comments",),
+    RAPPORT: ("report_comments", "report_versions"),
+    CONVENTION: ("conventions", "convention_axes", "missions", "mission_figures"),
+    ACTIONS: ("actions", "action_missions", "action_partners"),
 }
 ACTIONS = ("insert", "update", "delete")
 

@@ -37,6 +37,14 @@ TABLE_LABELS = {
     "subscriber_snapshots": "Relevés d'abonnés",
     "audience_figures": "Mesures d'audience",
     "report_comments": "Commentaires du rapport",
+    "report_versions": "Versions validées du rapport",
+    "conventions": "Conventions",
+    "convention_axes": "Axes de la convention",
+    "missions": "Missions de la convention",
+    "mission_figures": "Chiffres des missions",
+    "actions": "Actions",
+    "action_missions": "Missions des actions",
+    "action_partners": "Partenaires des actions",
 }
 ACTION_LABELS = {"create": "Création", "update": "Modification", "delete": "Suppression", "revoke": "Révocation"}
 ACTOR_LABELS = {"cli": "Ligne de commande"}

@@ -1,26 +1,40 @@
-"""The annual report as a file, for logged-in users (the guard refuses anonymous requests and projection screens)."""
+"""The annual report as a file, for logged-in users (the guard refuses anonymous requests and projection screens):
+the year's report as the records stand (`/api/rapport/2021.pdf|html|docx`) and each validated version as it was
+sent (`/api/rapport/2021/v1.pdf|html|docx`)."""
 
 from __future__ import annotations
 
 from flask import Flask, Response, abort, current_app
 
-from db import clock
-from db.rapport import rendered
+from db import clock, report_render, report_versions
 
-FORMATS = {"pdf": "application/pdf", "html": "text/html; charset=utf-8"}
+FORMATS = report_versions.MEDIA
+
+
+def _file(content, year: int, extension: str, stem: str):
+    if content is None:
+        abort(404)
+    return Response(
+        content,
+        mimetype=FORMATS[extension],
+        headers={"Content-Disposition": f'attachment; filename="{stem}.{extension}"'},
+    )
 
 
 def report_file(year: int, extension: str):
     if extension not in FORMATS or not 2000 <= year <= clock.today().year:
         abort(404)
     with current_app.extensions["database"].session() as session:
-        content = rendered(session, year, extension)
-    return Response(
-        content,
-        mimetype=FORMATS[extension],
-        headers={"Content-Disposition": f'attachment; filename="rapport-activite-{year}.{extension}"'},
-    )
+        content = report_render.rendered(session, year, extension)
+    return _file(content, year, extension, f"rapport-activite-{year}")
+
+
+def version_file(year: int, number: int, extension: str):
+    with current_app.extensions["database"].session() as session:
+        content = report_versions.version_file(session, year, number, extension)
+    return _file(content, year, extension, f"rapport-activite-{year}-version-{number}")
 
 
 def register(server: Flask) -> None:
     server.add_url_rule("/api/rapport/<int:year>.<extension>", "report_file", report_file)
+    server.add_url_rule("/api/rapport/<int:year>/v<int:number>.<extension>", "report_version_file", version_file)

@@ -20,6 +20,8 @@ AREAS = (
     "formations",
     "lettres",
     "indicateurs",
+    "rapport",
+    "actions",
     "projection",
 )
 

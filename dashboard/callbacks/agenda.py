@@ -25,9 +25,9 @@ from dashboard.components.imports import import_report, unusable_file
 from dashboard.components.map import base_map, bounds_of, points_layer, points_to_geojson
 from dashboard.components.paging import page_inputs, page_outputs, page_targets, requested_page
 from dashboard.components.paging import table as paged_table
-from dashboard.pages.agenda import EVENT_FORM, FREE_PLACE, NEW_EVENT, STATUS_FORM
+from dashboard.pages.agenda import EVENT_FORM, FREE_PLACE, NEW_EVENT, NO_MISSION, STATUS_FORM
 from db import agenda as agenda_db
-from db import clock
+from db import clock, convention
 from db.agenda import STATUS_LABELS, AgendaQuery
 from db.interop.events import read_events_file
 from db.models import AttendanceMode, EventStatus
@@ -47,7 +47,7 @@ FILTERS = (
 PARAMS = ("period", "date", "from", "to", "category", "commune", "status", "organiser", "group")
 FEED_PARAMS = ("category", "commune", "status", "organiser")
 # The event form's fields: every column it fills (the INSEE code comes from the chosen place) and the dates.
-FORM_FIELDS = ("event_id", "occurrences", *(name for name in agenda_db.EVENT_FIELDS if name != "insee"))
+FORM_FIELDS = ("event_id", "occurrences", *(name for name in agenda_db.EVENT_FIELDS if name != "insee"), "mission_id")
 FORM_DEFAULTS = {"status": EventStatus.SCHEDULED.value, "attendance_mode": AttendanceMode.OFFLINE.value}
 # Beyond this many dates a bar per date is unreadable (and heavy): the timeline shows dates per day instead.
 MAX_BARS = 500
@@ -553,12 +553,16 @@ def team_options(_saved, _status_saved, _refresh):
         events = agenda_db.event_choices(session)
         places = agenda_db.place_choices(session)
         categories = agenda_db.filter_options(session)["categories"]
+        missions = [
+            {"label": f"{m.title} ({m.convention})", "value": str(m.id)} for m in convention.all_missions(session)
+        ]
     event_options = [{"label": label, "value": str(i)} for i, label in events]
     return (
         [NEW_EVENT, *event_options],
         event_options,
         [FREE_PLACE, *({"label": label, "value": str(pk)} for pk, label in places)],
         [html.Option(value=c) for c in categories],
+        [NO_MISSION, *missions],
     )
 
 
@@ -661,6 +665,7 @@ def register(app) -> None:
         Output(ids.field(STATUS_FORM, "event_id"), "options"),
         Output(ids.field(EVENT_FORM, "place_pk"), "options"),
         Output(ids.AGENDA_CATEGORY_LIST, "children"),
+        Output(ids.field(EVENT_FORM, "mission_id"), "options"),
         Input(ids.form_saved(EVENT_FORM), "data"),
         Input(ids.form_saved(STATUS_FORM), "data"),
         Input(ids.AGENDA_REFRESH, "data"),

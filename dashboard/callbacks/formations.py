@@ -27,12 +27,13 @@ from dashboard.pages.formations import (
     NEW_ATTENDANT,
     NEW_SESSION,
     NEW_TRAINING,
+    NO_MISSION,
     NONE,
     PANELS,
     SESSION_FORM,
     TRAINING_FORM,
 )
-from db import clock, paging
+from db import clock, convention, paging
 from db import formations as formations_db
 from db.periods import Period
 
@@ -462,11 +463,13 @@ def form_choices(_pathname, _saved):
         trainings = formations_db.training_choices(session)
         places = formations_db.place_choices(session)
         communes = formations_db.commune_choices(session)
+        missions = [(m.id, f"{m.title} ({m.convention})") for m in convention.all_missions(session)]
     return (
         _choices(trainings, NEW_TRAINING),
         _choices(trainings, CHOOSE_TRAINING),
         _choices(places, NONE),
         _choices(communes, NONE),
+        _choices(missions, NO_MISSION),
     )
 
 
@@ -586,7 +589,9 @@ def _prefill(names: list[str], values: dict | None) -> list:
     return [values.get(name) if values.get(name) is not None else "" for name in names]
 
 
-TRAINING_FIELDS = ["programme", "title", "kind", "partner", "audience", "description", "start_date", "end_date"]
+TRAINING_FIELDS = [
+    "programme", "title", "kind", "partner", "audience", "description", "start_date", "end_date", "mission_id",
+]  # fmt: skip
 SESSION_FIELDS = [
     "date", "start_time", "end_time", "duration_minutes", "mode", "place_pk", "location", "commune_insee",
     "trainer", "capacity", "registered_count", "present_count",
@@ -661,6 +666,7 @@ def register(app) -> None:
         Output(ids.field(SESSION_FORM, "training_id"), "options"),
         Output(ids.field(SESSION_FORM, "place_pk"), "options"),
         Output(ids.field(SESSION_FORM, "commune_insee"), "options"),
+        Output(ids.field(TRAINING_FORM, "mission_id"), "options"),
         Input(ids.FORMATIONS_URL, "pathname"),
         SAVED,
     )(form_choices)

@@ -1,4 +1,4 @@
-"""Indicateurs: key figures by mission for the chosen period, their charts and exports; the annual report page."""
+"""Indicateurs: key figures by mission for the chosen period, their charts and exports."""
 
 from __future__ import annotations
 
@@ -9,11 +9,10 @@ from dashboard import ids
 from dashboard.callbacks.forms import database
 from dashboard.components.cards import empty_state
 from dashboard.components.indicateurs import comparison_tile, series_chart
-from dashboard.pages.rapport import REPORT_COMMENT
-from db import catalogue, clock, rapport
+from db import catalogue, clock
 from db import indicateurs as ind
 from db.catalogue import Measure
-from db.periods import Period, chosen_year
+from db.periods import Period
 from db.spreadsheets import csv_text, xlsx_bytes
 
 
@@ -97,55 +96,7 @@ def export_xlsx(_clicks, choice):
     return dcc.send_bytes(content, f"indicateurs-{ind.file_stem(period)}.xlsx")
 
 
-# --- annual report ------------------------------------------------------------------------------------------------
-
-
-def report_links(year):
-    """The report's files for the chosen year."""
-    year = chosen_year(year, clock.today())
-    return [
-        dbc.Button(
-            [html.I(className=f"bi bi-{icon} me-1", **{"aria-hidden": "true"}), label],
-            href=f"/api/rapport/{year}.{extension}",
-            external_link=True,
-            color="primary",
-            outline=extension == "html",
-        )
-        for extension, label, icon in (("pdf", f"PDF {year}", "file-earmark-pdf"), ("html", "HTML", "filetype-html"))
-    ]
-
-
-def report_preview(year, _saved):
-    """The chosen year's report as it will print, rebuilt after each saved commentary."""
-    year = chosen_year(year, clock.today())
-    with database().session() as session:
-        document = rapport.rendered(session, year, "html")
-    return html.Iframe(srcDoc=document, title=f"Aperçu du rapport d'activité {year}", className="report-preview")
-
-
-def comment_text(year, mission):
-    """The stored commentary of the chosen year and mission, into the form (and the year the form writes to)."""
-    year = chosen_year(year, clock.today())
-    with database().session() as session:
-        return rapport.comments(session, year).get(mission, ""), year
-
-
-FORMS = {REPORT_COMMENT: rapport.save_comment}
-
-
 def register(app) -> None:
-    app.callback(Output(ids.RAPPORT_DOWNLOADS, "children"), Input(ids.RAPPORT_YEAR, "value"))(report_links)
-    app.callback(
-        Output(ids.RAPPORT_PREVIEW, "children"),
-        Input(ids.RAPPORT_YEAR, "value"),
-        Input(ids.form_saved(REPORT_COMMENT), "data"),
-    )(report_preview)
-    app.callback(
-        Output(ids.field(REPORT_COMMENT, "text"), "value"),
-        Output(ids.field(REPORT_COMMENT, "year"), "value"),
-        Input(ids.RAPPORT_YEAR, "value"),
-        Input(ids.field(REPORT_COMMENT, "mission"), "value"),
-    )(comment_text)
     app.callback(Output(ids.IND_BODY, "children"), Input(ids.IND_PERIOD, "value"), Input(ids.IND_GRANULARITY, "value"))(
         indicateurs_body
     )

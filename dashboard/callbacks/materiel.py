@@ -19,7 +19,7 @@ from dashboard.components import grids
 from dashboard.components.cards import empty_state, figure_notes
 from dashboard.components.gauges import BRAND, gauge_list
 from dashboard.pages.materiel import ITEM, LOAN, LOAN_ACTION, LOANS_ANCHOR, NEW_ITEM
-from db import clock, paging
+from db import clock, convention, paging
 from db import materiel as materiel_db
 from db.figures import KeyFigure
 from db.periods import Period
@@ -542,6 +542,9 @@ def form_options(*_saved):
         items = materiel_db.list_items(session)
         places = materiel_db.borrower_places(session)
         communes = materiel_db.communes(session)
+        missions = [{"label": "— Aucune mission —", "value": ""}] + [
+            {"label": f"{m.title} ({m.convention})", "value": str(m.id)} for m in convention.all_missions(session)
+        ]
     active = items[items["active"]]
     loan_items = [
         {"label": f"{r.name} ({r.units} unité{'s' if r.units > 1 else ''})", "value": str(r.id)}
@@ -552,7 +555,7 @@ def form_options(*_saved):
     catalogue_options = [{"label": "— Nouvel article —", "value": NEW_ITEM}] + [
         {"label": r.name + ("" if r.active else " (retiré)"), "value": str(r.id)} for r in items.itertuples()
     ]
-    return loan_items, place_options, commune_options, catalogue_options
+    return loan_items, place_options, commune_options, catalogue_options, missions
 
 
 def fill_item(item_id):
@@ -675,6 +678,7 @@ def register(app) -> None:
         Output(ids.field(LOAN, "borrower_place_pk"), "options"),
         Output(ids.field(LOAN, "borrower_commune"), "options"),
         Output(ids.field(ITEM, "item_id"), "options"),
+        Output(ids.field(LOAN, "mission_id"), "options"),
         Input(ids.form_saved(LOAN), "data"),
         Input(ids.form_saved(LOAN_ACTION), "data"),
         Input(ids.form_saved(ITEM), "data"),

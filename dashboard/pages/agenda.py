@@ -22,6 +22,7 @@ from db.writes import has_role
 dash.register_page(__name__, path="/agenda", name="Agenda", title="Agenda · Médiation numérique", map=True)
 
 EVENT_FORM = "agenda-event"
+NO_MISSION = {"label": "— Aucune mission —", "value": ""}
 STATUS_FORM = "agenda-status-change"
 STATUS_OPTIONS = [{"label": label, "value": status.value} for status, label in STATUS_LABELS.items()]
 MODE_OPTIONS = [{"label": label, "value": mode.value} for mode, label in MODE_LABELS.items()]
@@ -280,6 +281,13 @@ def _event_form() -> html.Div:
                 ]
             ),
             text("online_url", "Lien de connexion (en ligne ou mixte)", inputMode="url", placeholder="https://"),
+            form_field(
+                EVENT_FORM,
+                "mission_id",
+                "Mission de la convention",
+                field_select(EVENT_FORM, "mission_id", [NO_MISSION], "", placeholder=NO_MISSION["label"]),
+                "Le rapport annuel raconte l'événement sous cette mission.",
+            ),
             html.Fieldset(
                 [
                     html.Legend("Lieu", className="h6"),

@@ -18,6 +18,7 @@ from db.writes import has_role
 dash.register_page(__name__, path="/formations", name="Formations", title="Formations · Médiation numérique")
 
 TRAINING_FORM = ids.FORMATIONS_TRAINING_FORM
+NO_MISSION = "— Aucune mission —"
 SESSION_FORM = ids.FORMATIONS_SESSION_FORM
 ATTENDANT_FORM = ids.FORMATIONS_ATTENDANT_FORM
 
@@ -181,6 +182,13 @@ def training_form() -> dbc.Col:
                 ]
             ),
             form_field(f, "description", "Description", field_textarea(f, "description", rows=3)),
+            form_field(
+                f,
+                "mission_id",
+                "Mission de la convention",
+                optional_select(f, "mission_id", NO_MISSION),
+                "Le rapport annuel raconte la formation sous cette mission.",
+            ),
         ],
         f,
         "Enregistrer la formation",

@@ -250,6 +250,13 @@ def _loan_form(today: str):
                             ),
                         ),
                         form_field(LOAN, "notes", "Notes", field_textarea(LOAN, "notes", rows=2)),
+                        form_field(
+                            LOAN,
+                            "mission_id",
+                            "Mission de la convention",
+                            field_select(LOAN, "mission_id", [{"label": "— Aucune mission —", "value": ""}], ""),
+                            "Le rapport annuel raconte le prêt sous cette mission.",
+                        ),
                     ],
                     "Enregistrer le prêt",
                     "box-arrow-up-right",

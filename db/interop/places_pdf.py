@@ -28,16 +28,17 @@ from reportlab.platypus import (
 from db import carte
 from db.interop.places import schema_fields
 from db.models import Place
+from db.pdf_kit import BRAND, FONT, FONT_BOLD
 
-BRAND = colors.HexColor("#1f4e79")
 SHEETS_LIMIT = 200  # sheets of a selection: one page or more each, so large selections get the list only
 OPEN_COLORS = {"open": "#1a7f37", "closed": "#475467", "unknown": "#b54708"}
 OPEN_LABELS = {"open": "Ouvert maintenant", "closed": "Fermé", "unknown": "Horaires inconnus"}
 STYLES = getSampleStyleSheet()
-SMALL = ParagraphStyle("small", parent=STYLES["BodyText"], fontSize=8, leading=10, alignment=TA_LEFT)
-BODY = ParagraphStyle("body", parent=STYLES["BodyText"], fontSize=9.5, leading=12)
-H1 = ParagraphStyle("h1", parent=STYLES["Heading1"], textColor=BRAND, fontSize=18, leading=22)
-H2 = ParagraphStyle("h2", parent=STYLES["Heading2"], textColor=BRAND, fontSize=12, leading=15, spaceBefore=8)
+SMALL = ParagraphStyle("small", parent=STYLES["BodyText"], fontName=FONT, fontSize=8, leading=10, alignment=TA_LEFT)
+BODY = ParagraphStyle("body", parent=STYLES["BodyText"], fontName=FONT, fontSize=9.5, leading=12)
+H1 = ParagraphStyle("h1", parent=STYLES["Heading1"], fontName=FONT_BOLD, textColor=BRAND, fontSize=18, leading=22)
+H2 = ParagraphStyle("h2", parent=STYLES["Heading2"], fontName=FONT_BOLD, textColor=BRAND, fontSize=12, leading=15,
+                    spaceBefore=8)  # fmt: skip
 
 
 def text(value) -> str:
@@ -63,7 +64,7 @@ def _document(title: str, subject: str) -> tuple[io.BytesIO, SimpleDocTemplate]:
 
 def _footer(canvas, doc) -> None:
     canvas.saveState()
-    canvas.setFont("Helvetica", 7.5)
+    canvas.setFont(FONT, 7.5)
     canvas.setFillColor(colors.HexColor("#475467"))
     canvas.drawString(doc.leftMargin, 0.9 * cm, doc.title)
     canvas.drawRightString(A4[0] - doc.rightMargin, 0.9 * cm, f"Page {doc.page}")

@@ -16,6 +16,7 @@ from dashboard.cli.backup import migration_revisions
 from db import backup, catalogue, clock, revisions
 from db.demo import demo_year, seed_demo
 from db.models import (
+    Base,
     Commune,
     FormSubmission,
     Newsletter,
@@ -135,7 +136,7 @@ def test_a_backup_restored_into_the_other_database_gives_the_same_rows_and_figur
             45.123456789012345,
             1e-300,
         )
-        comment = session.scalar(select(ReportComment))
+        comment = session.scalar(select(ReportComment).where(ReportComment.mission == "carte"))  # the demo has its own
         assert comment.text == LONG_TEXT and clock.as_utc(comment.updated_at) == AT
         assert clock.as_utc(session.get(FormSubmission, "t" * 64).at) == AT
         assert session.scalar(select(ProjectionToken.revoked_at)) is None
@@ -324,7 +325,7 @@ def test_backup_then_restore_into_a_new_database_of_the_other_kind(source, targe
     saved = run(app_on(origin.url), "backup", "-o", str(archive))
     assert saved.exit_code == 0, saved.output
     assert f"Sauvegarde écrite dans {archive}" in saved.output
-    assert "newsletter_issues" in saved.output and "lignes, 21 tables" in saved.output
+    assert "newsletter_issues" in saved.output and f"lignes, {len(Base.metadata.tables)} tables" in saved.output
 
     restored = app_on(new_database(target, migrated=False).url)  # restore runs the migrations itself
     result = run(restored, "restore", str(archive))

@@ -147,6 +147,7 @@ PAGES = {
     "materiel": {},
     "projection": {"filters": "on"},
     "rapport": {},
+    "actions": {},
 }
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from db.models import Base
 from tests.conftest import csrf_headers, post_form
 
-PAGES = ["/", "/carte", "/agenda", "/materiel", "/formations", "/lettres", "/indicateurs", "/rapport", "/admin",
+PAGES = ["/", "/carte", "/agenda", "/materiel", "/formations", "/lettres", "/indicateurs", "/rapport", "/actions", "/admin",
          "/projection?filters=on", "/compte"]  # fmt: skip
 EXTREMES = {
     "huge number": "1" + "0" * 30,
@@ -56,8 +56,10 @@ def page_forms(client) -> dict[str, list[str]]:
         body = {
             "output": ".._pages_content.children..._pages_store.data..",
             "outputs": [{"id": "_pages_content", "property": "children"}, {"id": "_pages_store", "property": "data"}],
-            "inputs": [{"id": "_pages_location", "property": "pathname", "value": path},
-                       {"id": "_pages_location", "property": "search", "value": f"?{query}"}],  # fmt: skip
+            "inputs": [
+                {"id": "_pages_location", "property": "pathname", "value": path},
+                {"id": "_pages_location", "property": "search", "value": f"?{query}"},
+            ],  # fmt: skip
             "changedPropIds": ["_pages_location.pathname"],
         }
         response = client.post("/_dash-update-component", json=body, headers=headers)
@@ -68,7 +70,9 @@ def page_forms(client) -> dict[str, list[str]]:
 
 def row_counts(database) -> dict[str, int]:
     with database.session() as session:
-        return {table.name: session.scalar(select(func.count()).select_from(table)) for table in Base.metadata.sorted_tables}
+        return {
+            table.name: session.scalar(select(func.count()).select_from(table)) for table in Base.metadata.sorted_tables
+        }
 
 
 def messages(answer: dict) -> list[str]:
@@ -93,7 +97,10 @@ def test_every_form_refuses_extreme_values_in_french(client, as_role, database, 
         assert response.status_code == 200, (form, response.status_code)
         answer = response.get_json()
         shown = " ".join(messages(answer))
-        assert any(word in shown for word in ("invalide", "hors", "rien n", "Choisir", "obligatoire", "trop")), (form, shown[:300])
+        assert any(word in shown for word in ("invalide", "hors", "rien n", "Choisir", "obligatoire", "trop")), (
+            form,
+            shown[:300],
+        )
         if "app-alert" in answer.get("sideUpdate", {}):
             crashed.append(form)
     assert row_counts(database) == before

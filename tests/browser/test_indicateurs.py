@@ -1,8 +1,7 @@
-"""Indicateurs and the annual report in a real browser: the demo year's figures by mission with their charts, the
-XLSX export, a coordinator's commentary appearing in the report preview; axe-core on each page."""
+"""Indicateurs in a real browser: the demo year's figures by mission with their charts, the XLSX export; axe-core on
+each page. The annual report's page: tests/browser/test_rapport.py."""
 
 import re
-import secrets
 
 import pytest
 from playwright.sync_api import expect
@@ -61,20 +60,3 @@ def test_indicateurs002_exports_one_workbook(page, live_server):
     with page.expect_download() as download:
         page.get_by_role("button", name="Classeur XLSX").click()
     assert download.value.suggested_filename == f"indicateurs-{YEAR}.xlsx"
-
-
-def test_rapport001_coordinator_comment_appears_in_the_report(page, live_server):
-    text = f"Bilan de l'année {secrets.token_hex(3)}"
-    log_in(page, live_server, "coordinator")
-    page.goto(f"{live_server}/rapport?annee={YEAR}")
-    wait_for_dash(page)
-    page.get_by_label("Mission").select_option(label="Formation et montée en compétences")
-    wait_for_dash(page)  # the mission's stored commentary is loaded into the field first
-    page.get_by_label("Commentaire").fill(text)
-    page.get_by_role("button", name="Enregistrer le commentaire").click()
-    expect(page.get_by_text("Commentaire « Formation et montée en compétences » enregistré")).to_be_visible()
-    preview = page.frame_locator("iframe.report-preview")
-    expect(preview.get_by_text(text)).to_be_visible(timeout=60_000)
-    expect(preview.get_by_text("Jours de prêt par matériel")).to_have_count(1)
-    expect(page.get_by_role("button", name=f"PDF {YEAR}")).to_have_attribute("href", f"/api/rapport/{YEAR}.pdf")
-    check_accessibility(page)

@@ -48,7 +48,8 @@ def test_view_pdf_names_the_filter_and_lists_the_places():
     content = pdf_text(data)
     assert "Services : Aide aux démarches administratives" in content
     assert "France Ruralités Revitalisation" in content
-    assert "<script>alert(1)</script> & Cie" in content  # shown as text, not parsed as markup
+    # shown as text, not parsed as markup (DejaVu, the PDF kit's font, is wider: the name wraps in its cell)
+    assert "<script>alert(1)</script> & Cie" in " ".join(content.split())
     assert "2 lieux" in content and "Ouvert maintenant" in content and "Horaires inconnus" in content
     assert PdfReader(io.BytesIO(data)).metadata.title == "Carte des lieux de médiation numérique"
 

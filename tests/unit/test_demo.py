@@ -46,7 +46,7 @@ def seeded(database):
 
 
 def test_demo_year_and_accounts():
-    assert YEAR == 2025
+    assert YEAR == 2021  # the association's 2021: the seed year of the demo
     assert {role for _, _, role, _ in DEMO_ACCOUNTS} == {"admin", "coordinator", "viewer"}
     assert all(len(password) >= 10 for *_, password in DEMO_ACCOUNTS)
 
@@ -134,7 +134,7 @@ def test_figures_accounts_and_refusal(database, seeded):
     assert at_year_end["La Lettre du réseau"] == 323 and at_year_end["Lettre FabLab"] == 55
     assert len(present) == 6 and sum(present) >= 110
     assert figures["loan_days"] == 752 and figures["subscribers"] == 916
-    assert 70 <= figures["places"] <= 80 and 100 <= figures["events"] <= 140 and figures["participants"] >= 400
+    assert 60 <= figures["places"] <= 80 and 100 <= figures["events"] <= 140 and figures["participants"] >= 400
     assert 0 < previous["loan_days"] < 752 and 0 < previous["events"] < figures["events"]
     assert seeded["loans"] > 50 and seeded["event_occurrences"] > seeded["events"] and seeded["attendants"] > 0
     with database.transaction() as session:

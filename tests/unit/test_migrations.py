@@ -40,3 +40,22 @@ def test_migrations_match_models(empty_url):
         differences = compare_metadata(context, Base.metadata)
     database.dispose()
     assert differences == []
+
+
+def test_every_table_of_an_area_keeps_its_revision_trigger_after_the_migrations(empty_url):
+    """A migration that rebuilds a table (SQLite's batch mode) must create its triggers again: a write to it would
+    otherwise leave every cached figure of its area stale."""
+    from db.revisions import AREAS
+
+    upgrade_database(empty_url)
+    engine = create_engine(empty_url)
+    with engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            found = {row[0] for row in connection.execute(text("SELECT tbl_name FROM sqlite_master WHERE type = 'trigger'"))}
+        else:
+            found = {row[0] for row in connection.execute(text(
+                "SELECT event_object_table FROM information_schema.triggers WHERE trigger_schema = current_schema()"
+            ))}  # fmt: skip
+    engine.dispose()
+    tables = {entry.partition(".")[0] for entries in AREAS.values() for entry in entries}
+    assert tables - found == set()
