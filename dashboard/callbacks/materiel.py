@@ -175,10 +175,27 @@ def summary(result: materiel_db.Utilisation) -> dbc.Row:
     )  # fmt: skip
 
 
+GAUGES_SHOWN = 40  # a regional catalogue has hundreds of items: the busiest are shown, the export has them all
+CATALOGUE_SHOWN = 100
+
+
+def more_in_export(more: int, what: str, panel: str) -> html.P | None:
+    if more <= 0:
+        return None
+    return html.P(f"… et {fmt.number(more)} autres {what} : tous dans l'export « {panel} ».",
+                  className="small text-body-secondary mt-2 mb-0")  # fmt: skip
+
+
 def gauges(result: materiel_db.Utilisation):
     if result.items.empty:
         return empty_state("Aucun article au catalogue : ajoutez-en un dans le formulaire « Catalogue ».")
-    return gauge_list(result.items)
+    busiest = result.items.sort_values(["rate", "loan_days"], ascending=False, kind="stable")
+    return html.Div(
+        [
+            gauge_list(busiest.head(GAUGES_SHOWN)),
+            more_in_export(len(busiest) - GAUGES_SHOWN, "articles, moins utilisés", "Utilisation par article"),
+        ]
+    )
 
 
 def category_chart(result: materiel_db.Utilisation):
@@ -508,7 +525,9 @@ def catalogue(_page, _saved):
         out = materiel_db.items_today(session, clock.today())
     if items.empty:
         return empty_state("Le catalogue est vide.", "box-seam")
-    return dbc.Table(
+    more = len(items) - CATALOGUE_SHOWN
+    items = items.head(CATALOGUE_SHOWN)
+    table = dbc.Table(
         [
             html.Thead(html.Tr([html.Th("Article"), html.Th("Catégorie"), html.Th("Unités", className="text-end"),
                                 html.Th("Au catalogue"), html.Th("Aujourd'hui"), html.Th("Description")])),
@@ -533,6 +552,7 @@ def catalogue(_page, _saved):
         responsive=True,
         className="mb-0",
     )  # fmt: skip
+    return html.Div([table, more_in_export(more, "articles", "Articles")])
 
 
 def form_options(*_saved):

@@ -235,3 +235,18 @@ def test_calendar_gives_overlapping_loans_their_own_row(ui):
         }
     )
     assert list(callbacks._lanes(frame)) == ["Kit · 1", "Kit · 2", "Kit · 1", "Drone"]
+
+
+def test_a_regional_catalogue_shows_its_busiest_gauges_and_a_first_page(app, database, ui):
+    """Hundreds of items: the page shows the 40 busiest gauges and 100 catalogue rows, and says the export has all."""
+    callbacks, _page = ui
+    with database.transaction() as session:
+        session.add_all(EquipmentItem(name=f"Kit n°{n:03}", category="Robotique", units=1) for n in range(120))
+    with app.server.app_context():
+        _note, _summary, gauges, *_ = callbacks.panels(str(TODAY.year), None, None, [1])
+        catalogue = callbacks.catalogue(None, [1])
+    gauge_rows = [n for n in walk(gauges) if getattr(n, "className", "") and "gauge-row" in n.className]
+    assert len(gauge_rows) == callbacks.GAUGES_SHOWN
+    assert "… et 80 autres articles, moins utilisés : tous dans l'export « Utilisation par article »." in str(gauges)
+    assert len([n for n in walk(catalogue) if type(n).__name__ == "Tr"]) == callbacks.CATALOGUE_SHOWN + 1  # + header
+    assert "… et 20 autres articles : tous dans l'export « Articles »." in str(catalogue)
