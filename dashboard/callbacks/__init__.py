@@ -28,5 +28,9 @@ def register_all(app) -> None:
     for name in AREAS:
         module = importlib.import_module(f"dashboard.callbacks.{name}")
         module.register(app)
-        writers.update(getattr(module, "FORMS", {}))
+        forms_of_area = getattr(module, "FORMS", {})
+        shared = writers.keys() & forms_of_area.keys()
+        if shared:  # one name, two write functions: the second would silently take the first one's submissions
+            raise ValueError(f"Form names used by two areas: {sorted(shared)} (in dashboard.callbacks.{name})")
+        writers.update(forms_of_area)
     forms.register(app, writers)
