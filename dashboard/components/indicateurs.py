@@ -12,7 +12,7 @@ from db.indicateurs import Series
 
 BRAND = "#1f4e79"
 EARLIER = "#98a2b3"
-SHORT_MONTHS = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
+SHORT_MONTHS = fmt.SHORT_MONTHS
 
 
 def change_text(value: Change) -> str:
@@ -128,7 +128,7 @@ def series_chart(
         "layout": {
             "height": height,
             "margin": {"l": 40, "r": 10, "t": 10, "b": 40},
-            "separators": ", ",
+            "separators": fmt.PLOTLY_SEPARATORS,
             "showlegend": earlier is not None,
             "legend": {"orientation": "h", "y": -0.25, "x": 0},
             "font": {"family": "system-ui, sans-serif", "size": 12, "color": "#344054"},
