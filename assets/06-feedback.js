@@ -63,12 +63,15 @@
             close.closest(".alert").hidden = true;  // a copy of an outcome shown on the page (the Agenda's notice)
         }
     });
-    document.addEventListener("keydown", function (event) {
+    // Escape in a toast closes the toast only, not the side panel around the form: caught before the panel's own
+    // listener (capture phase on window).
+    window.addEventListener("keydown", function (event) {
         const box = event.key === "Escape" && event.target.closest && event.target.closest(".form-feedback");
         if (box) {
+            event.stopPropagation();
             backToForm(box);
         }
-    });
+    }, true);
 
     window.dash_clientside = Object.assign({}, window.dash_clientside, {
         feedback: {

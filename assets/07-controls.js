@@ -5,8 +5,9 @@
       choice, whose value "" selects the hidden placeholder again. The placeholder gets another value, so "" means the
       visible blank choice only. React never rewrites that option (its props do not change).
    2. Dash 4's dcc.Dropdown puts an aria-hidden input before its button as a focus proxy, in the tab order: Shift+Tab
-      lands on something invisible and axe reports it (aria-hidden-focus). It leaves the tab order; the button itself
-      stays reachable and labelled.
+      lands on something invisible and axe reports it (aria-hidden-focus). It leaves the tab order and the dropdown's
+      own button (labelled, opened with Enter or ArrowDown) enters it; the button gives the proxy its tab stop back
+      when it loses focus, so that is undone after each blur.
    4. Leaflet's zoom buttons are titled "Zoom in" / "Zoom out" (dash-leaflet has no option for it): in French.
    3. A table wider than its panel scrolls inside it (.table-responsive): it must be reachable by keyboard to scroll
       (axe: scrollable-region-focusable), so it becomes a named region in the tab order while it overflows. */
@@ -29,6 +30,11 @@
         root.querySelectorAll("select").forEach(fixSelect);
         root.querySelectorAll(".dash-dropdown-focus-target").forEach(function (proxy) {
             if (proxy.tabIndex !== -1) { proxy.tabIndex = -1; }
+            // The dropdown's own button (tabIndex -1 upstream, reached through the proxy) takes the proxy's place.
+            const button = proxy.nextElementSibling;
+            if (button && button.tagName === "BUTTON" && !button.disabled && button.tabIndex !== 0) {
+                button.tabIndex = 0;
+            }
         });
         [[".leaflet-control-zoom-in", "Zoom avant"], [".leaflet-control-zoom-out", "Zoom arrière"]].forEach(function (pair) {
             root.querySelectorAll(pair[0]).forEach(function (button) {
@@ -61,6 +67,11 @@
         fixAll(document);
         observer.observe(document.body, {childList: true, subtree: true});
         window.addEventListener("resize", function () { fixAll(document); });
+        document.addEventListener("focusout", function (event) {
+            if (event.target.closest && event.target.closest(".dash-dropdown-wrapper, .dash-dropdown")) {
+                window.setTimeout(function () { fixAll(document); }, 0);
+            }
+        }, true);
     }
     if (document.readyState === "loading") {
         document.addEventListener("DOMContentLoaded", start);

@@ -82,6 +82,20 @@ def panel_export(area: str, panel, file_format) -> dict:
     return {"type": "panel-export", "area": area, "panel": panel, "format": file_format}
 
 
+def entry_open(area: str) -> dict:
+    """The « Saisir … » button at the top of an area's page (dashboard/components/entry.py)."""
+    return {"type": "entry-open", "area": area}
+
+
+def entry_close(area: str) -> dict:
+    return {"type": "entry-close", "area": area}
+
+
+def entry_panel(area: str) -> dict:
+    """The side panel holding an area's forms."""
+    return {"type": "entry-panel", "area": area}
+
+
 def dom_id(component_id: dict | str) -> str:
     """The DOM id Dash renders for a component id, e.g. for a <label for=…> on a dict id."""
     if isinstance(component_id, str):

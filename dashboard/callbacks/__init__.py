@@ -36,6 +36,10 @@ def register_all(app) -> None:
         module = importlib.import_module(f"dashboard.callbacks.{name}")
         with access.reading(app, getattr(module, "READ_ROLE", Role.VIEWER)):
             module.register(app)
-        writers.update(getattr(module, "FORMS", {}))
+        forms_of_area = getattr(module, "FORMS", {})
+        shared = writers.keys() & forms_of_area.keys()
+        if shared:  # one name, two write functions: the second would silently take the first one's submissions
+            raise ValueError(f"Form names used by two areas: {sorted(shared)} (in dashboard.callbacks.{name})")
+        writers.update(forms_of_area)
     with access.reading(app, Role.VIEWER):  # each write checks its own role in db/
         forms.register(app, writers)

@@ -69,7 +69,7 @@ STATUS_BADGES = {
     EventStatus.RESCHEDULED: "primary",
     EventStatus.MOVED_ONLINE: "primary",
 }
-SHORT_MONTHS = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
+SHORT_MONTHS = fmt.SHORT_MONTHS
 WEEKDAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
 
 

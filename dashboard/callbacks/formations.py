@@ -99,7 +99,7 @@ def _percent(value) -> str:
     return "—" if value is None or pd.isna(value) else f"{fmt.number(100 * value)} %"
 
 
-SHORT_MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
+SHORT_MONTHS = fmt.SHORT_MONTHS
 
 
 def _month_label(month: pd.Timestamp) -> str:
@@ -110,7 +110,7 @@ def _layout(figure: go.Figure, height: int = 320) -> go.Figure:
     figure.update_layout(
         height=height,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        separators=", ",
+        separators=fmt.PLOTLY_SEPARATORS,
         plot_bgcolor="white",
         paper_bgcolor="white",
         font={"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "color": "#344054"},

@@ -36,7 +36,7 @@ COLOURS = ["#1f4e79", "#c2410c", "#2e7d32", "#7c3aed", "#0e7490", "#a16207", "#b
 TEMPLATE = go.layout.Template(
     layout={
         "colorway": COLOURS,
-        "separators": ", ",
+        "separators": fmt.PLOTLY_SEPARATORS,
         "paper_bgcolor": "#fff",
         "plot_bgcolor": "#fff",
         "font": {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "color": "#344054"},

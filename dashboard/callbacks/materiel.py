@@ -29,20 +29,7 @@ OVERDUE = "#b42318"
 STATUS_COLOURS = {"current": BRAND, "upcoming": "#6f9fd0", "overdue": OVERDUE, "returned": "#98a2b3"}
 STATUS_BADGES = {"current": "primary", "upcoming": "info", "overdue": "danger", "returned": "secondary"}
 FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "color": "#344054"}
-MONTH_ABBREVIATIONS = (
-    "janv.",
-    "févr.",
-    "mars",
-    "avr.",
-    "mai",
-    "juin",
-    "juil.",
-    "août",
-    "sept.",
-    "oct.",
-    "nov.",
-    "déc.",
-)
+MONTH_ABBREVIATIONS = fmt.SHORT_MONTHS
 SAVED = Input(ids.form_saved(ALL), "data")  # any form of the page saved: refresh what it may change
 
 
@@ -113,7 +100,7 @@ def _layout(figure: go.Figure, height: int) -> go.Figure:
     figure.update_layout(
         height=height,
         margin={"l": 8, "r": 8, "t": 8, "b": 8},
-        separators=", ",
+        separators=fmt.PLOTLY_SEPARATORS,
         plot_bgcolor="white",
         paper_bgcolor="white",
         font=FONT,

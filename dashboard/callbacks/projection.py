@@ -143,9 +143,15 @@ def agenda_slide(session, now: dt.datetime):
 
 
 def gauge(name: str, percent: int) -> html.Div:
-    """A horizontal gauge with its value written inside, named for screen readers."""
+    """A horizontal gauge with its value written inside (beside the bar when the bar is too short to hold it), named
+    for screen readers."""
+    text = f"{percent} %"
+    inside = percent >= 12
     return html.Div(
-        html.Div(f"{percent} %", className="proj-gauge-bar", style={"width": f"{max(percent, 4)}%"}),
+        [
+            html.Div(text if inside else None, className="proj-gauge-bar", style={"width": f"{max(percent, 1)}%"}),
+            None if inside else html.Span(text, className="proj-gauge-outside"),
+        ],
         className="proj-gauge",
         role="progressbar",
         **{"aria-label": name, "aria-valuenow": percent, "aria-valuemin": 0, "aria-valuemax": 100},

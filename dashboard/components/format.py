@@ -9,12 +9,21 @@ import pandas as pd
 from db import clock
 from db.clock import MONTHS
 
+# Month names abbreviated as French typography does (axis labels, calendars): one list for every area.
+SHORT_MONTHS = ("janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc.")
+
+
+# The one rule for thousands: a narrow no-break space (U+202F), in text (`number`) and in charts (plotly's
+# `separators`: decimal mark, then thousands separator).
+THOUSANDS = "\u202f"
+PLOTLY_SEPARATORS = "," + THOUSANDS
+
 
 def number(value, decimals: int = 0) -> str:
     """1234567.5 → "1 234 567" (narrow no-break space as thousands separator, comma as decimal mark)."""
     if value is None or pd.isna(value):
         return "—"
-    text = f"{value:,.{decimals}f}".replace(",", "\u202f").replace(".", ",")
+    text = f"{value:,.{decimals}f}".replace(",", THOUSANDS).replace(".", ",")
     return text
 
 

@@ -6,13 +6,13 @@ import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from dashboard.components import format as fmt
-from dashboard.components.cards import ICONS, figure_notes
+from dashboard.components.cards import ICONS, empty_state, figure_notes
 from db.catalogue import Change, Measure
 from db.indicateurs import Series
 
 BRAND = "#1f4e79"
 EARLIER = "#98a2b3"
-SHORT_MONTHS = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août", "sept.", "oct.", "nov.", "déc."]
+SHORT_MONTHS = fmt.SHORT_MONTHS
 
 
 def change_text(value: Change) -> str:
@@ -102,6 +102,17 @@ def series_chart(
     """A bar chart of a figure over months or years (with the same months a year earlier as a line), inside a
     <figure> whose caption names the chart and lists its values for screen readers."""
     x = point_labels(list(current.points["start"]), by_year)
+    values = list(current.points["value"]) + (list(earlier.points["value"]) if earlier is not None else [])
+    if not any(values):  # nothing recorded: an empty-state box, not bars of zero on a 0–1 axis
+        return html.Figure(
+            [
+                html.Figcaption(current.title),
+                empty_state(
+                    "Rien d'enregistré sur cette période : toutes les valeurs sont nulles ou inconnues.", "bar-chart"
+                ),
+            ],
+            className="ind-figure mb-0",
+        )
     # A plain figure dict: plotly's graph objects validate every property, several times slower for no gain here.
     traces = [
         {"type": "bar", "x": x, "y": list(current.points["value"]), "name": names[0], "marker": {"color": BRAND},
@@ -117,7 +128,7 @@ def series_chart(
         "layout": {
             "height": height,
             "margin": {"l": 40, "r": 10, "t": 10, "b": 40},
-            "separators": ", ",
+            "separators": fmt.PLOTLY_SEPARATORS,
             "showlegend": earlier is not None,
             "legend": {"orientation": "h", "y": -0.25, "x": 0},
             "font": {"family": "system-ui, sans-serif", "size": 12, "color": "#344054"},

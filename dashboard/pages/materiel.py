@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from dashboard import ids
 from dashboard.components.cards import page_header
+from dashboard.components.entry import entry_button, entry_panel
 from dashboard.components.exports import export_buttons
 from dashboard.components.forms import (
     dropdown,
@@ -33,6 +34,7 @@ ACTION_OPTIONS = [
 ]
 PURPOSE_OPTIONS = [{"label": purpose.capitalize(), "value": purpose} for purpose in PURPOSES]
 LOAN_FORM_ANCHOR = "nouveau-pret"
+AREA = "materiel"  # its entry panel (dashboard/components/entry.py)
 LOANS_ANCHOR = "prets-a-suivre"
 LOAN_STATUS_OPTIONS = [
     {"label": "À suivre : en retard, en cours, à venir", "value": "open"},
@@ -264,7 +266,6 @@ def _loan_form(today: str):
             ),
         ],
         id=LOAN_FORM_ANCHOR,
-        className="h-100",
     )
 
 
@@ -394,16 +395,7 @@ def layout(annee=None, du=None, au=None, **_query):
         year = this_year
     today = clock.today().isoformat()
     coordinator = has_role(current_user if current_user.is_authenticated else None, Role.COORDINATOR)
-    actions = (
-        dbc.Button(
-            [html.I(className="bi bi-plus-lg me-1", **{"aria-hidden": "true"}), "Saisir un prêt"],
-            href=f"#{LOAN_FORM_ANCHOR}",
-            external_link=True,
-            color="primary",
-        )
-        if coordinator
-        else None
-    )
+    actions = entry_button(AREA, "Saisir un prêt ou un article") if coordinator else None
     return html.Div(
         [
             page_header(
@@ -449,15 +441,13 @@ def layout(annee=None, du=None, au=None, **_query):
                     dbc.Col(panel("Prêts en retard", ids.MATERIEL_OVERDUE, None, "alarm"), xl=4, className="mb-4"),
                 ]
             ),
+            # The follow-up acts on a row chosen in the list: it stays beside it, on the page.
             dbc.Row(
                 [
-                    dbc.Col(_loan_form(today), lg=6, className="mb-4"),
-                    dbc.Col(_action_form(today), lg=6, className="mb-4"),
+                    dbc.Col(_loans_panel(coordinator), xl=8 if coordinator else 12),
+                    dbc.Col(_action_form(today), xl=4) if coordinator else None,
                 ]
-            )
-            if coordinator
-            else None,
-            _loans_panel(coordinator),
+            ),
             dbc.Row(
                 [
                     dbc.Col(
@@ -482,15 +472,13 @@ def layout(annee=None, du=None, au=None, **_query):
             html.H2("Catalogue", className="h4 mt-2 mb-3", id="catalogue"),
             dbc.Row(
                 [
-                    dbc.Col(
-                        panel("Articles", ids.MATERIEL_CATALOGUE, "catalogue", "box-seam"),
-                        lg=8 if coordinator else 12,
-                        className="mb-4",
-                    ),
-                    dbc.Col(_item_form(), lg=4, className="mb-4") if coordinator else None,
+                    dbc.Col(panel("Articles", ids.MATERIEL_CATALOGUE, "catalogue", "box-seam"), className="mb-4"),
                 ]
             ),  # fmt: skip
             dcc.Download(id=ids.MATERIEL_DOWNLOAD),
+            entry_panel(AREA, "Saisir", [_loan_form(today), html.Div(className="mb-4"), _item_form()])
+            if coordinator
+            else None,
         ],
         className="materiel-page",
     )

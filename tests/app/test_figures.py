@@ -281,3 +281,14 @@ def test_indicateurs_report_and_figures_agree_on_the_demo(app, database, year_of
         assert page[key] == fmt.figure_value(value, units[key]), key
         assert in_report[key] == pytest.approx(value), key
     assert document["loan_days"] == (752 if year_offset == 0 else document["loan_days"])
+
+
+def test_a_chart_with_nothing_recorded_is_an_empty_state_not_empty_axes(database):
+    from dashboard.components.indicateurs import series_chart
+
+    with database.session() as session:
+        months = ind.series(
+            session, "subscribers", ind.month_periods(Period(dt.date(2025, 1, 1), dt.date(2025, 3, 31)))
+        )
+    rendered = series_chart(months, None, False)
+    assert "empty-state" in str(rendered) and "Graph" not in str(rendered)

@@ -230,3 +230,27 @@ def test_values_after_save():
     assert values_after_save(names, {**entered, "attendant_id": "7"}, rule) == [no_update] * 4
     # A form without a rule (a request built by hand) is left as it is.
     assert values_after_save(names, entered, None) == [no_update] * 4
+
+
+def test_no_two_forms_share_a_name(app):
+    """Every area's FORMS names its forms; a name used twice would send one form's submissions to the other's write
+    function, so building the app refuses it."""
+    import importlib
+
+    from dashboard.callbacks import AREAS
+
+    names = [
+        name for area in AREAS for name in getattr(importlib.import_module(f"dashboard.callbacks.{area}"), "FORMS", {})
+    ]
+    assert names and len(names) == len(set(names)), sorted(n for n in names if names.count(n) > 1)
+
+
+def test_building_the_app_refuses_a_form_name_used_twice(monkeypatch):
+    from dash import Dash
+
+    from dashboard import callbacks
+    from dashboard.callbacks import admin, carte
+
+    monkeypatch.setattr(carte, "FORMS", {**carte.FORMS, next(iter(admin.FORMS)): lambda *a, **k: ""})
+    with pytest.raises(ValueError, match="Form names used by two areas"):
+        callbacks.register_all(Dash(__name__))
