@@ -210,7 +210,9 @@ def _formations(session, rng, scale: Scale, places: list[dict], first: dt.date, 
         rows.append(row)
         session_days.append(days)
     training_ids = _insert_returning_ids(session, Training, rows)
-    per_session = scale.attendants / scale.sessions
+    # Participants are listed for the sessions already held only.
+    held = sum(day <= today for days in session_days for day in days)
+    per_session = scale.attendants / max(1, held)
     sessions, present = [], []
     for training_id, days in zip(training_ids, session_days, strict=True):
         for day in days:
