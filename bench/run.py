@@ -1,7 +1,7 @@
 """`make bench`: the app served as in production, timed over HTTP at five years of a regional network.
 
 1. Builds the dataset (`bench.dataset`) in a temporary SQLite file, or in `BENCH_DATABASE_URL` (an empty database or
-   schema, e.g. PostgreSQL).
+   schema, e.g. PostgreSQL; a dataset the bench built there before is reused).
 2. Starts the real app with gunicorn (`gunicorn.conf.py`, 2 workers) and logs in as a viewer (an admin for Admin).
 3. Loads every page once in headless Chromium and keeps the callback requests it sends: the exact bodies the browser
    POSTs to /_dash-update-component. The main filters are those bodies with a filter's inputs changed.
@@ -214,27 +214,27 @@ def capture(base: str, specs: list[Page]) -> dict[str, list[dict]]:
     captured: dict[str, list[dict]] = {}
     with sync_playwright() as playwright:
         browser = _browser(playwright)
-        for role in dict.fromkeys(spec.role for spec in specs):
+        for spec in specs:
+            # A context per page: closing it ends its renderer, so a tab still busy rendering cannot hold the next.
             context = browser.new_context()
-            page = _browser_login(context, base, role)
-            for spec in (s for s in specs if s.role == role):
-                bodies: list[dict] = []
+            page = _browser_login(context, base, spec.role)
+            bodies: list[dict] = []
 
-                def keep(request, bodies=bodies):
-                    if _is_callback(request.url) and request.post_data:
-                        bodies.append(json.loads(request.post_data))
+            def keep(request, bodies=bodies):
+                if _is_callback(request.url) and request.post_data:
+                    bodies.append(json.loads(request.post_data))
 
-                page.on("request", keep)
-                page.goto(f"{base}{spec.path}", timeout=180_000)
-                try:
-                    page.wait_for_load_state("networkidle", timeout=CAPTURE_WAIT_MS)
-                    page.wait_for_timeout(500)
-                except PlaywrightTimeout:  # a tab frozen that long: what it sent so far (the browser run says more)
-                    print(f"  {spec.path}: still busy after {CAPTURE_WAIT_MS // 1000} s", flush=True)
-                page.remove_listener("request", keep)
-                unique = {body["output"]: body for body in reversed(bodies)}  # the first of each output
-                captured[spec.path] = [unique[o] for o in dict.fromkeys(b["output"] for b in bodies)]
-                print(f"captured {spec.path}: {len(captured[spec.path])} callbacks", flush=True)
+            page.on("request", keep)
+            page.goto(f"{base}{spec.path}", wait_until="commit")
+            try:
+                page.wait_for_load_state("networkidle", timeout=CAPTURE_WAIT_MS)
+                page.wait_for_timeout(500)
+            except PlaywrightTimeout:  # a tab frozen that long: what it sent so far (the browser run says more)
+                print(f"  {spec.path}: still busy after {CAPTURE_WAIT_MS // 1000} s", flush=True)
+            page.remove_listener("request", keep)
+            unique = {body["output"]: body for body in reversed(bodies)}  # the first of each output
+            captured[spec.path] = [unique[o] for o in dict.fromkeys(b["output"] for b in bodies)]
+            print(f"captured {spec.path}: {len(captured[spec.path])} callbacks", flush=True)
             context.close()
         browser.close()
     return captured
@@ -479,7 +479,7 @@ def main() -> None:
     database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{directory / 'bench.sqlite'}"
     scale = dataset.Scale.from_env()
     try:
-        counts = dataset.build(database_url, scale)
+        counts = dataset.existing(database_url) or dataset.build(database_url, scale)
         specs = pages()
         with gunicorn(database_url, directory / "gunicorn.log") as base:
             captured = capture(base, specs)
