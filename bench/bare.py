@@ -142,7 +142,7 @@ def agenda_panels(sql: Sql, params: dict) -> list:
     return sql.run(
         f"SELECT {sql.day('o.start')}, e.category, e.place_pk, count(*) FROM event_occurrences o"
         " JOIN events e ON e.id = o.event_id WHERE o.start >= :start AND o.start < :end"
-        " AND (:category IS NULL OR e.category = :category) GROUP BY 1, 2, 3",
+        " AND (CAST(:category AS TEXT) IS NULL OR e.category = :category) GROUP BY 1, 2, 3",
         start,
         end,
         category=category,
@@ -218,7 +218,7 @@ def formations_panels(sql: Sql, params: dict) -> list:
         " count(a.id), sum(CASE WHEN a.state = 'present' THEN 1 ELSE 0 END)"
         " FROM training_sessions s JOIN trainings t ON t.id = s.training_id"
         " LEFT JOIN attendants a ON a.session_id = s.id"
-        " WHERE s.date BETWEEN :start AND :end AND (:programme IS NULL OR t.programme = :programme)"
+        " WHERE s.date BETWEEN :start AND :end AND (CAST(:programme AS TEXT) IS NULL OR t.programme = :programme)"
         " GROUP BY 1, 2, 3",
         start,
         end,
@@ -293,7 +293,7 @@ def projection(sql: Sql, params: dict) -> list:
 
 def admin_journal(sql: Sql, params: dict) -> list:
     table = params.get("admin-journal-table") or None
-    where = "WHERE (:table IS NULL OR table_name = :table)"
+    where = "WHERE (CAST(:table AS TEXT) IS NULL OR table_name = :table)"
     return sql.run(f"SELECT count(*) FROM audit_log {where}", table=table) + sql.run(
         f"SELECT at, user_email, table_name, action FROM audit_log {where} ORDER BY at DESC LIMIT {PAGE}", table=table
     )
@@ -302,7 +302,7 @@ def admin_journal(sql: Sql, params: dict) -> list:
 def admin_accounts(sql: Sql, params: dict) -> list:
     role = params.get("admin-accounts-role") or None
     return sql.run(
-        f"SELECT email, name, role, active, last_login_at FROM users WHERE (:role IS NULL OR role = :role)"
+        f"SELECT email, name, role, active, last_login_at FROM users WHERE (CAST(:role AS TEXT) IS NULL OR role = :role)"
         f" ORDER BY name LIMIT {PAGE}",
         role=role,
     )

@@ -210,7 +210,9 @@ def _formations(session, rng, scale: Scale, places: list[dict], first: dt.date, 
         rows.append(row)
         session_days.append(days)
     training_ids = _insert_returning_ids(session, Training, rows)
-    per_session = scale.attendants / scale.sessions
+    # Participants are listed for the sessions already held only.
+    held = sum(day <= today for days in session_days for day in days)
+    per_session = scale.attendants / max(1, held)
     sessions, present = [], []
     for training_id, days in zip(training_ids, session_days, strict=True):
         for day in days:
@@ -294,6 +296,30 @@ def analyse(database: Database) -> None:
         connection.execute(text("VACUUM ANALYZE"))
 
 
+def _counts(database: Database) -> dict[str, int]:
+    with database.session() as session:
+        return {
+            model.__tablename__: session.scalar(select(func.count()).select_from(model))
+            for model in (Place, Loan, Attendant, EventOccurrence, Event, TrainingSession, Training, EquipmentItem,
+                          NewsletterIssue, User, AuditLog)
+        }  # fmt: skip
+
+
+def existing(url: str) -> dict[str, int] | None:
+    """The row counts of a bench dataset already built at `url` (BENCH_DATABASE_URL run again), else None."""
+    database = Database(url)
+    try:
+        with database.session() as session:
+            built = session.scalar(select(func.count()).select_from(Place).where(Place.id.like("Bench-%")))
+    except Exception:  # noqa: BLE001 - no tables yet: nothing to reuse
+        built = 0
+    counts = _counts(database) if built else None
+    database.dispose()
+    if counts:
+        print(f"dataset: reusing the one at this address: {counts}", flush=True)
+    return counts
+
+
 def build(url: str, scale: Scale | None = None, seed: int = 12) -> dict[str, int]:
     """Migrate the empty database at `url`, fill it, analyse it; return the number of rows per table."""
     from dashboard.cli import upgrade_database  # the migrations as `flask init-db` runs them
@@ -316,12 +342,7 @@ def build(url: str, scale: Scale | None = None, seed: int = 12) -> dict[str, int
         _lettres(session, rng, scale, first, today)
         _accounts(session, rng, scale, first, today)
     analyse(database)
-    with database.session() as session:
-        counts = {
-            model.__tablename__: session.scalar(select(func.count()).select_from(model))
-            for model in (Place, Loan, Attendant, EventOccurrence, Event, TrainingSession, Training, EquipmentItem,
-                          NewsletterIssue, User, AuditLog)
-        }  # fmt: skip
+    counts = _counts(database)
     database.dispose()
     print(f"dataset: {counts} in {time.perf_counter() - started:.0f} s", flush=True)
     return counts

@@ -1,7 +1,7 @@
 """`make bench`: the app served as in production, timed over HTTP at five years of a regional network.
 
 1. Builds the dataset (`bench.dataset`) in a temporary SQLite file, or in `BENCH_DATABASE_URL` (an empty database or
-   schema, e.g. PostgreSQL).
+   schema, e.g. PostgreSQL; a dataset the bench built there before is reused).
 2. Starts the real app with gunicorn (`gunicorn.conf.py`, 2 workers) and logs in as a viewer (an admin for Admin).
 3. Loads every page once in headless Chromium and keeps the callback requests it sends: the exact bodies the browser
    POSTs to /_dash-update-component. The main filters are those bodies with a filter's inputs changed.
@@ -56,6 +56,9 @@ CAPTURE_WAIT_MS = 30_000  # a page's callbacks are all sent by then, even when i
 ACCOUNTS = {role: (email, password) for email, _name, role, password in DEMO_ACCOUNTS}
 
 
+ANSWER = object()  # a filter value: what the page's first answers left in that property (the browser's state)
+
+
 @dataclass
 class Page:
     name: str
@@ -105,7 +108,14 @@ def pages() -> list[Page]:
             },
         ),  # fmt: skip
         Page("Rapport", "/rapport", filters={"année précédente": {"rapport-year": previous - 1}}),
-        Page("Projection", "/projection", filters={"rafraîchissement": {"proj-refresh.n_intervals": 1}}),
+        # The next refresh of a screen: it tells the server what its slides show, and gets only what changed.
+        Page(
+            "Projection",
+            "/projection",
+            filters={
+                "rafraîchissement": {"proj-refresh.n_intervals": 1, "proj-shown.data": ANSWER},
+            },
+        ),  # fmt: skip
         Page(
             "Admin",
             "/admin",
@@ -206,38 +216,47 @@ def _browser_login(context, base: str, role: str):
     return page
 
 
-def capture(base: str, specs: list[Page]) -> dict[str, list[dict]]:
-    """The callback bodies each page's first load POSTs, in order (each output once), from headless Chromium."""
+def capture(base: str, specs: list[Page]) -> tuple[dict[str, list[dict]], dict[str, dict]]:
+    """The callback bodies each page's first load POSTs, in order (each output once), from headless Chromium, and
+    what their answers left in the page (component id → property → value)."""
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
     from playwright.sync_api import sync_playwright
 
     captured: dict[str, list[dict]] = {}
+    answers: dict[str, dict] = {}
     with sync_playwright() as playwright:
         browser = _browser(playwright)
-        for role in dict.fromkeys(spec.role for spec in specs):
+        for spec in specs:
+            # A context per page: closing it ends its renderer, so a tab still busy rendering cannot hold the next.
             context = browser.new_context()
-            page = _browser_login(context, base, role)
-            for spec in (s for s in specs if s.role == role):
-                bodies: list[dict] = []
+            page = _browser_login(context, base, spec.role)
+            sent = []
 
-                def keep(request, bodies=bodies):
-                    if _is_callback(request.url) and request.post_data:
-                        bodies.append(json.loads(request.post_data))
+            def keep(request, sent=sent):
+                if _is_callback(request.url) and request.post_data:
+                    sent.append(request)
 
-                page.on("request", keep)
-                page.goto(f"{base}{spec.path}", timeout=180_000)
-                try:
-                    page.wait_for_load_state("networkidle", timeout=CAPTURE_WAIT_MS)
-                    page.wait_for_timeout(500)
-                except PlaywrightTimeout:  # a tab frozen that long: what it sent so far (the browser run says more)
-                    print(f"  {spec.path}: still busy after {CAPTURE_WAIT_MS // 1000} s", flush=True)
-                page.remove_listener("request", keep)
-                unique = {body["output"]: body for body in reversed(bodies)}  # the first of each output
-                captured[spec.path] = [unique[o] for o in dict.fromkeys(b["output"] for b in bodies)]
-                print(f"captured {spec.path}: {len(captured[spec.path])} callbacks", flush=True)
+            page.on("request", keep)
+            page.goto(f"{base}{spec.path}", wait_until="commit")
+            try:
+                page.wait_for_load_state("networkidle", timeout=CAPTURE_WAIT_MS)
+                page.wait_for_timeout(500)
+            except PlaywrightTimeout:  # a tab frozen that long: what it sent so far (the browser run says more)
+                print(f"  {spec.path}: still busy after {CAPTURE_WAIT_MS // 1000} s", flush=True)
+            page.remove_listener("request", keep)
+            bodies = [json.loads(request.post_data) for request in sent]
+            answers[spec.path] = {}
+            for request in sent:
+                response = request.response()
+                if response is not None and response.status == 200:
+                    for component, props in response.json().get("response", {}).items():
+                        answers[spec.path].setdefault(component, {}).update(props)
+            unique = {body["output"]: body for body in reversed(bodies)}  # the first of each output
+            captured[spec.path] = [unique[o] for o in dict.fromkeys(b["output"] for b in bodies)]
+            print(f"captured {spec.path}: {len(captured[spec.path])} callbacks", flush=True)
             context.close()
         browser.close()
-    return captured
+    return captured, answers
 
 
 def _entries(body: dict, key: str):
@@ -296,12 +315,22 @@ class Case:
         return bare.BARE.get(self.callback.split(" ")[0]) if self.body else None
 
 
-def cases(specs: list[Page], captured: dict[str, list[dict]]) -> list[Case]:
+def _answered(changes: dict, answers: dict) -> dict:
+    """A filter's values, ANSWER replaced by what the page's first answers gave that property."""
+    resolved = {}
+    for key, value in changes.items():
+        component, _, prop = key.partition(".")
+        resolved[key] = answers.get(component, {}).get(prop or "value") if value is ANSWER else value
+    return resolved
+
+
+def cases(specs: list[Page], captured: dict[str, list[dict]], answers: dict[str, dict]) -> list[Case]:
     out = []
     for spec in specs:
         for body in captured[spec.path]:
             out.append(Case(spec.name, report.callback_name(body["output"]), spec.role, body))
-        for label, changes in spec.filters.items():
+        for label, filter_values in spec.filters.items():
+            changes = _answered(filter_values, answers[spec.path])
             for body in captured[spec.path]:
                 changed = with_changes(body, changes)
                 # Filters are timed on the callbacks that read data (those with a bare SQL), not on the URL's.
@@ -479,11 +508,11 @@ def main() -> None:
     database_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{directory / 'bench.sqlite'}"
     scale = dataset.Scale.from_env()
     try:
-        counts = dataset.build(database_url, scale)
+        counts = dataset.existing(database_url) or dataset.build(database_url, scale)
         specs = pages()
         with gunicorn(database_url, directory / "gunicorn.log") as base:
-            captured = capture(base, specs)
-            all_cases = cases(specs, captured)
+            captured, answers = capture(base, specs)
+            all_cases = cases(specs, captured, answers)
             print(f"measuring {len(all_cases)} callbacks, {ROUNDS} rounds", flush=True)
             measure(base, database_url, all_cases)
             result = {

@@ -2,7 +2,7 @@
 here is timed (timings belong to `make bench`)."""
 
 from bench import report
-from bench.run import with_changes
+from bench.run import ANSWER, _answered, with_changes
 
 OUTPUT = '..materiel-period-note.children...materiel-summary.children...{"panel":"month","type":"formations-panel"}.children..'
 
@@ -81,3 +81,9 @@ def test_bench006_a_filter_changes_the_inputs_the_browser_would_change():
     assert body["inputs"][0]["value"] == 2026  # the captured body untouched
     assert with_changes(body, {"agenda-period": "year"}) is None
     assert with_changes(body, {"home-year.n_clicks": 1}) is None
+
+
+def test_bench007_a_filter_can_carry_what_the_first_answers_left_in_the_page():
+    answers = {"proj-shown": {"data": {"chiffres": "a1"}}}
+    changes = _answered({"proj-refresh.n_intervals": 1, "proj-shown.data": ANSWER}, answers)
+    assert changes == {"proj-refresh.n_intervals": 1, "proj-shown.data": {"chiffres": "a1"}}

@@ -134,7 +134,7 @@ def test_each_facet_filters(database, places, query, expected):
 
 @pytest.mark.parametrize("query", [query for query, _ in FACET_CASES if not {"q", "horaires"} & set(query)])
 def test_the_sql_reference_filters_like_the_index(database, places, query):
-    """`bare_query` (the benchmark's reference) and the index give the same places."""
+    """`bare_query` (the same filter in SQL) and the index give the same places."""
     with database.session() as session:
         sql = sorted(carte.bare_query(session, carte.PlaceFilter.from_query(query), TODAY)["id"])
     assert sql == ids(database, **query)
