@@ -20,6 +20,7 @@ NAV_ITEMS = [
     ("/formations", "Formations", "mortarboard", None),
     ("/lettres", "Lettres", "envelope-paper", None),
     ("/indicateurs", "Indicateurs", "graph-up", None),
+    ("/rapport", "Rapport", "file-earmark-richtext", None),
     ("/projection", "Projection", "display", None),
     ("/admin", "Admin", "gear", {"admin"}),
 ]
