@@ -466,16 +466,38 @@ def _build_report(session: Session, year: int) -> Report:
 # --- the coordinators' commentary ---------------------------------------------------------------------------------
 
 
+def report_year(value, errors: dict) -> int | None:
+    """The year a report form names, from 2000 to this year; None, with its message in `errors`, otherwise."""
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        year = None
+    if year is None or not 2000 <= year <= clock.today().year:
+        errors["year"] = f"Choisir une année entre 2000 et {clock.today().year}."
+        return None
+    return year
+
+
+def store_text(session: Session, actor: Actor, year: int, key: str, text: str) -> None:
+    """Write one text of a year's report (a mission's commentary or narrative, the introduction…), audited."""
+    row = session.scalar(
+        select(ReportComment).where(ReportComment.year == year, ReportComment.mission == key).with_for_update()
+    )
+    if row is None:
+        row = ReportComment(year=year, mission=key, text=text, updated_by=actor.id)
+        session.add(row)
+        audit(session, actor, row, "create")
+    elif row.text != text:
+        before = snapshot(row)
+        row.text, row.updated_by = text, actor.id
+        audit(session, actor, row, "update", before=before)
+
+
 def save_comment(session: Session, actor: Actor, *, year=None, mission=None, text=None) -> str:
     """Store the commentary of one mission for one year (coordinators and admins); an empty text clears it."""
     require_role(actor, Role.COORDINATOR)
     errors = {}
-    try:
-        year = int(year)
-        if not 2000 <= year <= clock.today().year:
-            raise ValueError
-    except (TypeError, ValueError):
-        errors["year"] = f"Choisir une année entre 2000 et {clock.today().year}."
+    year = report_year(year, errors)
     if not isinstance(mission, str) or mission not in ind.MISSION_TITLES:
         errors["mission"] = "Choisir une mission de la convention."
     text = text.strip() if isinstance(text, str) else ""
@@ -483,17 +505,7 @@ def save_comment(session: Session, actor: Actor, *, year=None, mission=None, tex
         errors["text"] = f"Le commentaire ne doit pas dépasser {COMMENT_MAX} caractères (actuellement {len(text)})."
     if errors:
         raise ValidationError(errors)
-    row = session.scalar(
-        select(ReportComment).where(ReportComment.year == year, ReportComment.mission == mission).with_for_update()
-    )
-    if row is None:
-        row = ReportComment(year=year, mission=mission, text=text, updated_by=actor.id)
-        session.add(row)
-        audit(session, actor, row, "create")
-    elif row.text != text:
-        before = snapshot(row)
-        row.text, row.updated_by = text, actor.id
-        audit(session, actor, row, "update", before=before)
+    store_text(session, actor, year, mission, text)
     return f"Commentaire « {ind.MISSION_TITLES[mission]} » enregistré pour le rapport {year}."
 
 
@@ -833,13 +845,7 @@ def save_narrative(session: Session, actor: Actor, *, year=None, mission=None, t
     conclusion, in Markdown (rendered without HTML); an empty text clears it."""
     require_role(actor, Role.COORDINATOR)
     errors = {}
-    try:
-        year = int(year)
-        if not 2000 <= year <= clock.today().year:
-            raise ValueError
-    except (TypeError, ValueError):
-        errors["year"] = f"Choisir une année entre 2000 et {clock.today().year}."
-        year = None
+    year = report_year(year, errors)
     targets = narrative_targets(session, year) if year else {}
     key = mission if isinstance(mission, str) else None
     if year and key not in targets:
@@ -849,15 +855,5 @@ def save_narrative(session: Session, actor: Actor, *, year=None, mission=None, t
         errors["text"] = f"Le texte ne doit pas dépasser {NARRATIVE_MAX} caractères (actuellement {len(text)})."
     if errors:
         raise ValidationError(errors)
-    row = session.scalar(
-        select(ReportComment).where(ReportComment.year == year, ReportComment.mission == key).with_for_update()
-    )
-    if row is None:
-        row = ReportComment(year=year, mission=key, text=text, updated_by=actor.id)
-        session.add(row)
-        audit(session, actor, row, "create")
-    elif row.text != text:
-        before = snapshot(row)
-        row.text, row.updated_by = text, actor.id
-        audit(session, actor, row, "update", before=before)
+    store_text(session, actor, year, key, text)
     return f"Texte « {targets[key]} » enregistré pour le rapport {year}."

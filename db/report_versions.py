@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from db import clock, report_document, report_render
+from db import clock, rapport, report_document, report_render
 from db.models import ReportVersion, Role
 from db.report_document import ConventionReport
 from db.writes import Actor, ValidationError, audit, require_role
@@ -29,12 +29,7 @@ def validate(session: Session, actor: Actor, *, year=None, note=None) -> str:
     """Freeze the year's report as it stands now as its next version (coordinators and admins)."""
     require_role(actor, Role.COORDINATOR)
     errors = {}
-    try:
-        year = int(year)
-        if not 2000 <= year <= clock.today().year:
-            raise ValueError
-    except (TypeError, ValueError):
-        errors["year"] = f"Choisir une année entre 2000 et {clock.today().year}."
+    year = rapport.report_year(year, errors)
     note = (note or "").strip() if isinstance(note, str | None) else ""
     if len(note) > NOTE_MAX:
         errors["note"] = f"La note ne doit pas dépasser {NOTE_MAX} caractères."

@@ -81,4 +81,4 @@ def test_shell006_a_page_with_a_map_reached_from_a_page_without_one_draws_it(pag
     page.get_by_text("Retour à la carte").click()
     page.wait_for_url(f"{live_server}/carte")
     expect(page.locator("#carte-map .leaflet-interactive").first).to_be_visible(timeout=30_000)
-    assert page.evaluate("() => window.dash_leaflet !== undefined")
+    page.wait_for_function("() => window.dash_leaflet !== undefined")
