@@ -1,4 +1,7 @@
-"""Component ids: constants for single components, dict factories for pattern-matching families. One place."""
+"""Component ids: constants for single components, dict factories for pattern-matching families. One place.
+
+Form names too (`…_FORM`): `ids.field(form, name)` and the writers table are keyed by them, so two forms sharing one
+would submit into each other (tests/unit/test_ids.py)."""
 
 from __future__ import annotations
 
@@ -155,6 +158,8 @@ PROJ_TOKENS = "proj-tokens"
 PROJ_SHOWN = "proj-shown"  # the key of the data each slide shows (see callbacks.projection.slide_key)
 PROJ_CARTE_MATCH = "proj-carte-match"
 PROJ_CARTE_POINTS = "proj-carte-points"
+PROJECTION_LINK_FORM = "projection-link"  # a form: its callbacks are no projection screen's
+PROJECTION_REVOKE_FORM = "projection-revoke"
 
 
 def proj_slide(name: str) -> dict:
@@ -228,6 +233,8 @@ AGENDA_FORM_LOAD = "agenda-form-load"
 AGENDA_CATEGORY_LIST = "agenda-category-list"
 AGENDA_DATES = "agenda-dates"
 AGENDA_DATES_SORT = "agenda-dates-sort"
+AGENDA_EVENT_FORM = "agenda-event"
+AGENDA_STATUS_FORM = "agenda-status-change"
 
 # Lettres
 LETTRES_YEAR = "lettres-year"
@@ -251,6 +258,10 @@ LETTRES_IMPORT_FILE = "lettres-import-file"  # the uploaded file kept while its 
 LETTRES_IMPORT_MAPPING = "lettres-import-mapping"
 LETTRES_IMPORT_MAPPING_FIELDS = "lettres-import-mapping-fields"
 LETTRES_IMPORT_MAPPED = "lettres-import-mapped"
+LETTRES_NEWSLETTER_FORM = "lettres-newsletter"
+LETTRES_ISSUE_FORM = "lettres-issue"
+LETTRES_SNAPSHOT_FORM = "lettres-snapshot"
+LETTRES_AUDIENCE_FORM = "lettres-audience"
 
 
 def lettres_import_column(column: str) -> dict:
@@ -282,6 +293,9 @@ MATERIEL_CALENDAR_TODAY = "materiel-calendar-today"
 MATERIEL_CALENDAR_NEXT = "materiel-calendar-next"
 MATERIEL_CATALOGUE = "materiel-catalogue"
 MATERIEL_DOWNLOAD = "materiel-download"
+MATERIEL_LOAN_FORM = "loan"
+MATERIEL_LOAN_ACTION_FORM = "loan-action"
+MATERIEL_ITEM_FORM = "equipment-item"
 
 
 # Carte
@@ -312,9 +326,10 @@ CARTE_PDF_SHEETS = "carte-pdf-sheets"
 CARTE_DOWNLOAD = "carte-download"
 CARTE_COLOR = "carte-color"
 CARTE_LEGEND = "carte-legend"
+CARTE_PLACE_FORM = "place"
 LIEU_ID = "lieu-id"
 LIEU_SHEET = "lieu-sheet"
-LIEU_FORM = "lieu-form"
+LIEU_EDIT = "lieu-form"  # the sheet's place form, built by a callback
 LIEU_PDF = "lieu-pdf"
 LIEU_BACK = "lieu-back"
 LIEU_DOWNLOAD = "lieu-download"

@@ -25,7 +25,7 @@ from dashboard.components.imports import import_report, unusable_file
 from dashboard.components.map import base_map, bounds_of, points_layer, points_to_geojson
 from dashboard.components.paging import page_inputs, page_outputs, page_targets, requested_page
 from dashboard.components.paging import table as paged_table
-from dashboard.pages.agenda import EVENT_FORM, FREE_PLACE, NEW_EVENT, NO_MISSION, STATUS_FORM
+from dashboard.pages.agenda import FREE_PLACE, NEW_EVENT, NO_MISSION
 from db import agenda as agenda_db
 from db import clock, convention
 from db.agenda import STATUS_LABELS, AgendaQuery
@@ -545,7 +545,7 @@ def change_status(session, actor, **values) -> str:
     return f"« {event.title} » : {STATUS_LABELS[EventStatus(event.status)].lower()}."
 
 
-FORMS = {EVENT_FORM: save_event, STATUS_FORM: change_status}
+FORMS = {ids.AGENDA_EVENT_FORM: save_event, ids.AGENDA_STATUS_FORM: change_status}
 
 
 def team_options(_saved, _status_saved, _refresh):
@@ -593,7 +593,7 @@ def open_modal(_open):
 def after_save(_saved, _status_saved, event_message, status_message, refresh):
     """After a successful save (the shared form callback bumps a form's counter only then): close the dialog,
     repeat the outcome on the page, refresh the panels."""
-    message = event_message if ctx.triggered_id == ids.form_saved(EVENT_FORM) else status_message
+    message = event_message if ctx.triggered_id == ids.form_saved(ids.AGENDA_EVENT_FORM) else status_message
     return False, message, (refresh or 0) + 1
 
 
@@ -661,31 +661,34 @@ def register(app) -> None:
     )(dates_list)
     # Coordinators only (these components exist only for them).
     app.callback(
-        Output(ids.field(EVENT_FORM, "event_id"), "options"),
-        Output(ids.field(STATUS_FORM, "event_id"), "options"),
-        Output(ids.field(EVENT_FORM, "place_pk"), "options"),
+        Output(ids.field(ids.AGENDA_EVENT_FORM, "event_id"), "options"),
+        Output(ids.field(ids.AGENDA_STATUS_FORM, "event_id"), "options"),
+        Output(ids.field(ids.AGENDA_EVENT_FORM, "place_pk"), "options"),
         Output(ids.AGENDA_CATEGORY_LIST, "children"),
-        Output(ids.field(EVENT_FORM, "mission_id"), "options"),
-        Input(ids.form_saved(EVENT_FORM), "data"),
-        Input(ids.form_saved(STATUS_FORM), "data"),
+        Output(ids.field(ids.AGENDA_EVENT_FORM, "mission_id"), "options"),
+        Input(ids.form_saved(ids.AGENDA_EVENT_FORM), "data"),
+        Input(ids.form_saved(ids.AGENDA_STATUS_FORM), "data"),
         Input(ids.AGENDA_REFRESH, "data"),
     )(team_options)
     app.callback(
-        [Output(ids.field(EVENT_FORM, name), "value", allow_duplicate=True) for name in FORM_FIELDS],
-        [Output(ids.field_error(EVENT_FORM, name), "children", allow_duplicate=True) for name in FORM_FIELDS],
-        Output(ids.form_alert(EVENT_FORM), "children", allow_duplicate=True),
+        [Output(ids.field(ids.AGENDA_EVENT_FORM, name), "value", allow_duplicate=True) for name in FORM_FIELDS],
+        [
+            Output(ids.field_error(ids.AGENDA_EVENT_FORM, name), "children", allow_duplicate=True)
+            for name in FORM_FIELDS
+        ],
+        Output(ids.form_alert(ids.AGENDA_EVENT_FORM), "children", allow_duplicate=True),
         Input(ids.AGENDA_FORM_OPEN, "n_clicks"),
         Input(ids.AGENDA_FORM_LOAD, "n_clicks"),
-        State(ids.field(EVENT_FORM, "event_id"), "value"),
+        State(ids.field(ids.AGENDA_EVENT_FORM, "event_id"), "value"),
         prevent_initial_call=True,
     )(fill_form)
     app.callback(
         Output(ids.AGENDA_FORM_MODAL, "is_open"), Input(ids.AGENDA_FORM_OPEN, "n_clicks"), prevent_initial_call=True
     )(open_modal)
     app.callback(
-        Output(ids.field(EVENT_FORM, "latitude"), "value", allow_duplicate=True),
-        Output(ids.field(EVENT_FORM, "longitude"), "value", allow_duplicate=True),
-        Output(ids.field(EVENT_FORM, "place_pk"), "value", allow_duplicate=True),
+        Output(ids.field(ids.AGENDA_EVENT_FORM, "latitude"), "value", allow_duplicate=True),
+        Output(ids.field(ids.AGENDA_EVENT_FORM, "longitude"), "value", allow_duplicate=True),
+        Output(ids.field(ids.AGENDA_EVENT_FORM, "place_pk"), "value", allow_duplicate=True),
         Output(ids.AGENDA_PICK_MARKER, "children"),
         Input(ids.AGENDA_PICK_MAP, "clickData"),
         prevent_initial_call=True,
@@ -694,10 +697,10 @@ def register(app) -> None:
         Output(ids.AGENDA_FORM_MODAL, "is_open", allow_duplicate=True),
         Output(ids.AGENDA_NOTICE, "children"),
         Output(ids.AGENDA_REFRESH, "data"),
-        Input(ids.form_saved(EVENT_FORM), "data"),
-        Input(ids.form_saved(STATUS_FORM), "data"),
-        State(ids.form_alert(EVENT_FORM), "children"),
-        State(ids.form_alert(STATUS_FORM), "children"),
+        Input(ids.form_saved(ids.AGENDA_EVENT_FORM), "data"),
+        Input(ids.form_saved(ids.AGENDA_STATUS_FORM), "data"),
+        State(ids.form_alert(ids.AGENDA_EVENT_FORM), "children"),
+        State(ids.form_alert(ids.AGENDA_STATUS_FORM), "children"),
         State(ids.AGENDA_REFRESH, "data"),
         prevent_initial_call=True,
     )(after_save)

@@ -14,7 +14,6 @@ from dashboard.api.carte import filtered_rows  # the open-data route and the exp
 from dashboard.callbacks.forms import acting_user, database
 from dashboard.components import format as fmt
 from dashboard.components.carte import (
-    PLACE_FORM,
     ifn_geojson,
     ifn_panel,
     legend,
@@ -31,7 +30,7 @@ from db.interop import places_pdf
 from db.models import Role
 from db.writes import has_role
 
-FORMS = {PLACE_FORM: interop.save_place}
+FORMS = {ids.CARTE_PLACE_FORM: interop.save_place}
 NEW_PLACE = "nouveau"  # /carte/lieu/nouveau: the creation form
 EMPTY_COLLECTION = {"type": "FeatureCollection", "features": []}
 
@@ -384,7 +383,7 @@ def register(app) -> None:
         Input(ids.LIEU_ID, "data"),
         Input(ids.form_saved(ALL), "data"),  # ALL: viewers have no form, the sheet must still load
     )(sheet)
-    app.callback(Output(ids.LIEU_FORM, "children"), Input(ids.LIEU_ID, "data"))(form_panel)
+    app.callback(Output(ids.LIEU_EDIT, "children"), Input(ids.LIEU_ID, "data"))(form_panel)
     app.callback(
         Output(ids.LIEU_DOWNLOAD, "data"),
         Input(ids.LIEU_PDF, "n_clicks"),

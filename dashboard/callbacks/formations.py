@@ -20,7 +20,6 @@ from dashboard.components import format as fmt
 from dashboard.components import grids
 from dashboard.components.cards import NO_SESSION, NO_SESSION_ACTION, empty_state, kpi_card
 from dashboard.pages.formations import (
-    ATTENDANT_FORM,
     CHOOSE_SESSION,
     CHOOSE_TRAINING,
     FILTER_PARAMS,
@@ -30,8 +29,6 @@ from dashboard.pages.formations import (
     NO_MISSION,
     NONE,
     PANELS,
-    SESSION_FORM,
-    TRAINING_FORM,
 )
 from db import clock, convention, paging
 from db import formations as formations_db
@@ -475,7 +472,7 @@ def form_choices(_pathname, _saved):
 
 def training_session_choices(training_id, _saved):
     """Sessions of the chosen training; choosing another training starts a new session."""
-    value = "" if ctx.triggered_id == ids.field(SESSION_FORM, "training_id") else no_update
+    value = "" if ctx.triggered_id == ids.field(ids.FORMATIONS_SESSION_FORM, "training_id") else no_update
     if not training_id:
         return _choices([], NEW_SESSION), value
     with database().session() as session:
@@ -554,7 +551,7 @@ def attendant_choice(session_id, selected, _saved):
         with database().session() as session:
             page = formations_db.session_page(session, formations_db.TrainingFilters(), request)
         summary = _attendance(next(page.rows.itertuples())) if page.total else None
-    if trigger == ids.form_saved(ATTENDANT_FORM):
+    if trigger == ids.form_saved(ids.FORMATIONS_ATTENDANT_FORM):
         return no_update, no_update, summary
     return _choices([], NEW_ATTENDANT), "", summary
 
@@ -635,7 +632,11 @@ def save_attendant(session, actor, **fields):
     return f"Participant enregistré : {formations_db.STATE_LABELS[attendant.state].lower()}."
 
 
-FORMS = {TRAINING_FORM: save_training, SESSION_FORM: save_session, ATTENDANT_FORM: save_attendant}
+FORMS = {
+    ids.FORMATIONS_TRAINING_FORM: save_training,
+    ids.FORMATIONS_SESSION_FORM: save_session,
+    ids.FORMATIONS_ATTENDANT_FORM: save_attendant,
+}
 
 
 def register(app) -> None:
@@ -662,18 +663,18 @@ def register(app) -> None:
         prevent_initial_call=True,
     )(export)
     app.callback(
-        Output(ids.field(TRAINING_FORM, "training_id"), "options"),
-        Output(ids.field(SESSION_FORM, "training_id"), "options"),
-        Output(ids.field(SESSION_FORM, "place_pk"), "options"),
-        Output(ids.field(SESSION_FORM, "commune_insee"), "options"),
-        Output(ids.field(TRAINING_FORM, "mission_id"), "options"),
+        Output(ids.field(ids.FORMATIONS_TRAINING_FORM, "training_id"), "options"),
+        Output(ids.field(ids.FORMATIONS_SESSION_FORM, "training_id"), "options"),
+        Output(ids.field(ids.FORMATIONS_SESSION_FORM, "place_pk"), "options"),
+        Output(ids.field(ids.FORMATIONS_SESSION_FORM, "commune_insee"), "options"),
+        Output(ids.field(ids.FORMATIONS_TRAINING_FORM, "mission_id"), "options"),
         Input(ids.FORMATIONS_URL, "pathname"),
         SAVED,
     )(form_choices)
     app.callback(
-        Output(ids.field(SESSION_FORM, "session_id"), "options"),
-        Output(ids.field(SESSION_FORM, "session_id"), "value"),
-        Input(ids.field(SESSION_FORM, "training_id"), "value"),
+        Output(ids.field(ids.FORMATIONS_SESSION_FORM, "session_id"), "options"),
+        Output(ids.field(ids.FORMATIONS_SESSION_FORM, "session_id"), "value"),
+        Input(ids.field(ids.FORMATIONS_SESSION_FORM, "training_id"), "value"),
         SAVED,
     )(training_session_choices)
     app.callback(
@@ -684,35 +685,35 @@ def register(app) -> None:
     )(session_rows)
     grids.refresh_on(app, ids.FORMATIONS_SESSIONS, *filters, SAVED)
     app.callback(
-        Output(ids.field(ATTENDANT_FORM, "session_id"), "options"),
-        Output(ids.field(ATTENDANT_FORM, "session_id"), "value", allow_duplicate=True),
+        Output(ids.field(ids.FORMATIONS_ATTENDANT_FORM, "session_id"), "options"),
+        Output(ids.field(ids.FORMATIONS_ATTENDANT_FORM, "session_id"), "value", allow_duplicate=True),
         Input(ids.FORMATIONS_SESSIONS, "selectedRows"),
         prevent_initial_call=True,
     )(choose_session)
     app.callback(
-        Output(ids.field(ATTENDANT_FORM, "attendant_id"), "options"),
-        Output(ids.field(ATTENDANT_FORM, "attendant_id"), "value", allow_duplicate=True),
+        Output(ids.field(ids.FORMATIONS_ATTENDANT_FORM, "attendant_id"), "options"),
+        Output(ids.field(ids.FORMATIONS_ATTENDANT_FORM, "attendant_id"), "value", allow_duplicate=True),
         Output(ids.FORMATIONS_ATTENDANCE_SUMMARY, "children"),
-        Input(ids.field(ATTENDANT_FORM, "session_id"), "value"),
+        Input(ids.field(ids.FORMATIONS_ATTENDANT_FORM, "session_id"), "value"),
         Input(ids.FORMATIONS_ATTENDANTS, "selectedRows"),
-        Input(ids.form_saved(ATTENDANT_FORM), "data"),
+        Input(ids.form_saved(ids.FORMATIONS_ATTENDANT_FORM), "data"),
         prevent_initial_call=True,
     )(attendant_choice)
     app.callback(
         Output(ids.FORMATIONS_ATTENDANTS, "getRowsResponse"),
         Input(ids.FORMATIONS_ATTENDANTS, "getRowsRequest"),
-        State(ids.field(ATTENDANT_FORM, "session_id"), "value"),
+        State(ids.field(ids.FORMATIONS_ATTENDANT_FORM, "session_id"), "value"),
         prevent_initial_call=True,
     )(attendant_rows)
     grids.refresh_on(
         app,
         ids.FORMATIONS_ATTENDANTS,
-        Input(ids.field(ATTENDANT_FORM, "session_id"), "value"),
-        Input(ids.form_saved(ATTENDANT_FORM), "data"),
+        Input(ids.field(ids.FORMATIONS_ATTENDANT_FORM, "session_id"), "value"),
+        Input(ids.form_saved(ids.FORMATIONS_ATTENDANT_FORM), "data"),
     )
-    _register_prefill(app, TRAINING_FORM, "training_id", TRAINING_FIELDS, fill_training)
-    _register_prefill(app, SESSION_FORM, "session_id", SESSION_FIELDS, fill_session)
-    _register_prefill(app, ATTENDANT_FORM, "attendant_id", ATTENDANT_FIELDS, fill_attendant)
+    _register_prefill(app, ids.FORMATIONS_TRAINING_FORM, "training_id", TRAINING_FIELDS, fill_training)
+    _register_prefill(app, ids.FORMATIONS_SESSION_FORM, "session_id", SESSION_FIELDS, fill_session)
+    _register_prefill(app, ids.FORMATIONS_ATTENDANT_FORM, "attendant_id", ATTENDANT_FIELDS, fill_attendant)
 
 
 def _register_prefill(app, form: str, key: str, names: list[str], fill) -> None:

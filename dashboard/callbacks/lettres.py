@@ -19,11 +19,7 @@ from dashboard.components.cards import empty_state, kpi_card
 from dashboard.components.imports import import_report, unusable_file
 from dashboard.pages.lettres import (
     ALL_NEWSLETTERS,
-    AUDIENCE_FORM,
-    ISSUE_FORM,
     NEW_NEWSLETTER,
-    NEWSLETTER_FORM,
-    SNAPSHOT_FORM,
 )
 from db import catalogue, clock, lettres
 from db.imports import UnusableFile
@@ -101,10 +97,10 @@ def record_audience_figure(session, actor, *, indicator, period, value, source):
 
 
 FORMS = {
-    NEWSLETTER_FORM: save_newsletter,
-    SNAPSHOT_FORM: record_snapshot,
-    ISSUE_FORM: record_issue,
-    AUDIENCE_FORM: record_audience_figure,
+    ids.LETTRES_NEWSLETTER_FORM: save_newsletter,
+    ids.LETTRES_SNAPSHOT_FORM: record_snapshot,
+    ids.LETTRES_ISSUE_FORM: record_issue,
+    ids.LETTRES_AUDIENCE_FORM: record_audience_figure,
 }
 
 
@@ -312,7 +308,7 @@ def newsletter_figures(year, newsletter, _saved, _imported):
     options = [{"label": row.name, "value": str(row.id)} for row in newsletters.itertuples()]
     field_options = [
         [{"label": "— Nouvelle lettre —", "value": NEW_NEWSLETTER}, *options]
-        if output["id"]["form"] == NEWSLETTER_FORM
+        if output["id"]["form"] == ids.LETTRES_NEWSLETTER_FORM
         else options
         for output in ctx.outputs_list[-1]
     ]
@@ -601,10 +597,10 @@ def register(app) -> None:
         prevent_initial_call=True,
     )(export)
     app.callback(
-        Output(ids.field(NEWSLETTER_FORM, "name"), "value"),
-        Output(ids.field(NEWSLETTER_FORM, "audience"), "value"),
-        Output(ids.field(NEWSLETTER_FORM, "platform"), "value"),
-        Input(ids.field(NEWSLETTER_FORM, "newsletter_id"), "value"),
+        Output(ids.field(ids.LETTRES_NEWSLETTER_FORM, "name"), "value"),
+        Output(ids.field(ids.LETTRES_NEWSLETTER_FORM, "audience"), "value"),
+        Output(ids.field(ids.LETTRES_NEWSLETTER_FORM, "platform"), "value"),
+        Input(ids.field(ids.LETTRES_NEWSLETTER_FORM, "newsletter_id"), "value"),
         prevent_initial_call=True,
     )(fill_newsletter_form)
     app.callback(Output(ids.LETTRES_IMPORT_HELP, "children"), Input(ids.LETTRES_IMPORT_KIND, "value"))(import_help)

@@ -18,7 +18,7 @@ from dashboard.components import format as fmt
 from dashboard.components import grids
 from dashboard.components.cards import empty_state, figure_notes
 from dashboard.components.gauges import BRAND, gauge_list
-from dashboard.pages.materiel import ITEM, LOAN, LOAN_ACTION, LOANS_ANCHOR, NEW_ITEM
+from dashboard.pages.materiel import LOANS_ANCHOR, NEW_ITEM
 from db import clock, convention, paging
 from db import materiel as materiel_db
 from db.figures import KeyFigure
@@ -69,7 +69,11 @@ def save_item(session, actor, *, item_id=None, **fields) -> str:
     return f"Article « {item.name} » {'ajouté au catalogue' if created else 'mis à jour'}."
 
 
-FORMS = {LOAN: save_loan, LOAN_ACTION: act_on_loan, ITEM: save_item}
+FORMS = {
+    ids.MATERIEL_LOAN_FORM: save_loan,
+    ids.MATERIEL_LOAN_ACTION_FORM: act_on_loan,
+    ids.MATERIEL_ITEM_FORM: save_item,
+}
 
 
 # --- period ------------------------------------------------------------------------------------------------------
@@ -674,29 +678,29 @@ def register(app) -> None:
     )(loan_rows)
     grids.refresh_on(app, ids.MATERIEL_LOANS, Input(ids.MATERIEL_LOANS_STATUS, "value"), SAVED)
     app.callback(
-        Output(ids.field(LOAN_ACTION, "loan_id"), "options"),
-        Output(ids.field(LOAN_ACTION, "loan_id"), "value", allow_duplicate=True),
+        Output(ids.field(ids.MATERIEL_LOAN_ACTION_FORM, "loan_id"), "options"),
+        Output(ids.field(ids.MATERIEL_LOAN_ACTION_FORM, "loan_id"), "value", allow_duplicate=True),
         Input(ids.MATERIEL_LOANS, "selectedRows"),
         prevent_initial_call=True,
     )(choose_loan)
     app.callback(Output(ids.MATERIEL_CATALOGUE, "children"), Input(ids.MATERIEL_YEAR, "id"), SAVED)(catalogue)
     app.callback(
-        Output(ids.field(LOAN, "item_id"), "options"),
-        Output(ids.field(LOAN, "borrower_place_pk"), "options"),
-        Output(ids.field(LOAN, "borrower_commune"), "options"),
-        Output(ids.field(ITEM, "item_id"), "options"),
-        Output(ids.field(LOAN, "mission_id"), "options"),
-        Input(ids.form_saved(LOAN), "data"),
-        Input(ids.form_saved(LOAN_ACTION), "data"),
-        Input(ids.form_saved(ITEM), "data"),
+        Output(ids.field(ids.MATERIEL_LOAN_FORM, "item_id"), "options"),
+        Output(ids.field(ids.MATERIEL_LOAN_FORM, "borrower_place_pk"), "options"),
+        Output(ids.field(ids.MATERIEL_LOAN_FORM, "borrower_commune"), "options"),
+        Output(ids.field(ids.MATERIEL_ITEM_FORM, "item_id"), "options"),
+        Output(ids.field(ids.MATERIEL_LOAN_FORM, "mission_id"), "options"),
+        Input(ids.form_saved(ids.MATERIEL_LOAN_FORM), "data"),
+        Input(ids.form_saved(ids.MATERIEL_LOAN_ACTION_FORM), "data"),
+        Input(ids.form_saved(ids.MATERIEL_ITEM_FORM), "data"),
     )(form_options)
     app.callback(
-        Output(ids.field(ITEM, "name"), "value"),
-        Output(ids.field(ITEM, "category"), "value"),
-        Output(ids.field(ITEM, "units"), "value"),
-        Output(ids.field(ITEM, "active"), "value"),
-        Output(ids.field(ITEM, "description"), "value"),
-        Input(ids.field(ITEM, "item_id"), "value"),
+        Output(ids.field(ids.MATERIEL_ITEM_FORM, "name"), "value"),
+        Output(ids.field(ids.MATERIEL_ITEM_FORM, "category"), "value"),
+        Output(ids.field(ids.MATERIEL_ITEM_FORM, "units"), "value"),
+        Output(ids.field(ids.MATERIEL_ITEM_FORM, "active"), "value"),
+        Output(ids.field(ids.MATERIEL_ITEM_FORM, "description"), "value"),
+        Input(ids.field(ids.MATERIEL_ITEM_FORM, "item_id"), "value"),
         prevent_initial_call=True,
     )(fill_item)
     app.callback(

@@ -18,7 +18,6 @@ from dashboard.components.cards import ICONS, empty_state
 from dashboard.components.carte import match_payload
 from dashboard.components.indicateurs import change_text
 from dashboard.components.map import base_map, bounds_of, points_layer
-from dashboard.pages.projection import NEW_LINK, REVOKE_LINK
 from db import agenda, carte, catalogue, clock, formations, lettres, materiel, projection, revisions
 from db.models import Role
 from db.periods import Period, reporting_period
@@ -377,7 +376,7 @@ def links_panel(_created, _revoked):
     return table, [{"label": row.label, "value": row.id} for row in active.itertuples()]
 
 
-FORMS = {NEW_LINK: create_link, REVOKE_LINK: revoke_link}
+FORMS = {ids.PROJECTION_LINK_FORM: create_link, ids.PROJECTION_REVOKE_FORM: revoke_link}
 
 
 def register(app) -> None:
@@ -404,11 +403,11 @@ def register(app) -> None:
     settings = [Input(ids.PROJ_SET_SLIDES, "value"), Input(ids.PROJ_SET_ROTATE, "value"),
                 Input(ids.PROJ_SET_REFRESH, "value"), Input(ids.PROJ_SET_THEME, "value")]  # fmt: skip
     app.callback(Output(ids.PROJ_APPLY, "href"), *settings)(apply_href)
-    app.callback(Output(ids.field(NEW_LINK, "query"), "value"), *settings)(link_query)
+    app.callback(Output(ids.field(ids.PROJECTION_LINK_FORM, "query"), "value"), *settings)(link_query)
     with access.reading(app, Role.ADMIN):  # the list of screen links
         app.callback(
             Output(ids.PROJ_TOKENS, "children"),
-            Output(ids.field(REVOKE_LINK, "token_id"), "options"),
-            Input(ids.form_saved(NEW_LINK), "data"),
-            Input(ids.form_saved(REVOKE_LINK), "data"),
+            Output(ids.field(ids.PROJECTION_REVOKE_FORM, "token_id"), "options"),
+            Input(ids.form_saved(ids.PROJECTION_LINK_FORM), "data"),
+            Input(ids.form_saved(ids.PROJECTION_REVOKE_FORM), "data"),
         )(links_panel)

@@ -17,7 +17,6 @@ from db.models import Mission
 from db.periods import chosen_year
 from db.writes import PermissionDenied, ValidationError
 
-REPORT_COMMENT = ids.REPORT_COMMENT_FORM
 FORMATS = (("pdf", "PDF", "file-earmark-pdf"), ("html", "HTML", "filetype-html"), ("docx", "DOCX", "file-earmark-word"))
 
 
@@ -227,7 +226,7 @@ def import_convention(contents, filename, imported):
 
 
 FORMS = {
-    REPORT_COMMENT: rapport.save_narrative,
+    ids.REPORT_COMMENT_FORM: rapport.save_narrative,
     ids.REPORT_VALIDATE_FORM: report_versions.validate,
     ids.CONVENTION_COPY_FORM: conv.copy_convention,
     ids.CONVENTION_MISSION_FORM: conv.save_mission,
@@ -244,18 +243,18 @@ def register(app) -> None:
         report_preview
     )
     app.callback(
-        Output(ids.field(REPORT_COMMENT, "mission"), "options"),
-        Output(ids.field(REPORT_COMMENT, "mission"), "value", allow_duplicate=True),
-        Output(ids.field(REPORT_COMMENT, "year"), "value", allow_duplicate=True),
+        Output(ids.field(ids.REPORT_COMMENT_FORM, "mission"), "options"),
+        Output(ids.field(ids.REPORT_COMMENT_FORM, "mission"), "value", allow_duplicate=True),
+        Output(ids.field(ids.REPORT_COMMENT_FORM, "year"), "value", allow_duplicate=True),
         Output(ids.field(ids.REPORT_VALIDATE_FORM, "year"), "value", allow_duplicate=True),
         Input(ids.RAPPORT_YEAR, "value"),
         imported,  # (every input is on the page for every role: a missing one would keep the callback from running)
         prevent_initial_call="initial_duplicate",
     )(narrative_parts)
     app.callback(
-        Output(ids.field(REPORT_COMMENT, "text"), "value", allow_duplicate=True),
+        Output(ids.field(ids.REPORT_COMMENT_FORM, "text"), "value", allow_duplicate=True),
         Input(ids.RAPPORT_YEAR, "value"),
-        Input(ids.field(REPORT_COMMENT, "mission"), "value"),
+        Input(ids.field(ids.REPORT_COMMENT_FORM, "mission"), "value"),
         prevent_initial_call="initial_duplicate",
     )(narrative_text)
     app.callback(Output(ids.RAPPORT_VERSIONS, "children"), Input(ids.RAPPORT_YEAR, "value"), saved)(versions_panel)

@@ -471,7 +471,6 @@ def ifn_legend() -> html.Div:
 
 # --- the place form (coordinators) ------------------------------------------------------------------------------
 
-PLACE_FORM = "place"
 # (schema field, label, kind, help); kind: text, textarea, number, date, checklist (options from the schema)
 FORM_FIELDS = (
     ("nom", "Nom du lieu", "text", None),
@@ -527,24 +526,28 @@ def place_form(place, options: dict[str, tuple[str, ...]], required: set[str], t
     for name, label, kind, help_text in FORM_FIELDS:
         if kind == "checklist":
             control = dbc.Checklist(
-                id=ids.field(PLACE_FORM, name),
+                id=ids.field(ids.CARTE_PLACE_FORM, name),
                 options=[{"label": o, "value": o} for o in options[name]],
                 value=carte.split_multi(value(name)),
                 inline=len(options[name]) <= 3,
                 className="small",
             )
         elif kind == "textarea":
-            control = field_textarea(PLACE_FORM, name, value=value(name), rows=3)
+            control = field_textarea(ids.CARTE_PLACE_FORM, name, value=value(name), rows=3)
         else:
-            control = field_input(PLACE_FORM, name, kind, value=value(name), step="any" if kind == "number" else None)
-        controls.append(form_field(PLACE_FORM, name, label, control, help_text, required=name in required))
-    original = dcc.Input(id=ids.field(PLACE_FORM, "original_id"), type="hidden", value=place.id if place else "")
+            control = field_input(
+                ids.CARTE_PLACE_FORM, name, kind, value=value(name), step="any" if kind == "number" else None
+            )
+        controls.append(form_field(ids.CARTE_PLACE_FORM, name, label, control, help_text, required=name in required))
+    original = dcc.Input(
+        id=ids.field(ids.CARTE_PLACE_FORM, "original_id"), type="hidden", value=place.id if place else ""
+    )
     columns = [controls[:22], controls[22:]]
     return form_body(
-        PLACE_FORM,
+        ids.CARTE_PLACE_FORM,
         [
             original,
-            html.Div(id=ids.field_error(PLACE_FORM, "original_id"), className="field-error"),
+            html.Div(id=ids.field_error(ids.CARTE_PLACE_FORM, "original_id"), className="field-error"),
             dbc.Row([dbc.Col(column, lg=6) for column in columns]),
         ],
         "Enregistrer la fiche" if place else "Créer le lieu",

@@ -13,8 +13,6 @@ from db.writes import ACTION_LABELS, ROLE_LABELS, TABLE_LABELS
 dash.register_page(__name__, path="/admin", name="Admin", title="Administration · Médiation numérique")
 
 ROLE_OPTIONS = [{"label": ROLE_LABELS[role], "value": role.value} for role in Role]
-NEW_USER = ids.ADMIN_NEW_USER_FORM
-USER_ACCESS = ids.ADMIN_ACCESS_FORM
 STATUS_OPTIONS = [{"label": "Actif", "value": "active"}, {"label": "Désactivé", "value": "inactive"}]
 # Orders of the two lists (keys of db.users.ACCOUNT_SORTS and JOURNAL_SORTS).
 ACCOUNT_SORT_OPTIONS = [
@@ -99,20 +97,33 @@ def _new_user_form():
             dbc.CardHeader(html.H2("Créer un compte", className="h6 mb-0")),
             dbc.CardBody(
                 form_body(
-                    NEW_USER,
+                    ids.ADMIN_NEW_USER_FORM,
                     [
                         form_field(
-                            NEW_USER, "email", "Adresse e-mail", field_input(NEW_USER, "email", "email"), required=True
+                            ids.ADMIN_NEW_USER_FORM,
+                            "email",
+                            "Adresse e-mail",
+                            field_input(ids.ADMIN_NEW_USER_FORM, "email", "email"),
+                            required=True,
                         ),
-                        form_field(NEW_USER, "name", "Nom", field_input(NEW_USER, "name"), required=True),
                         form_field(
-                            NEW_USER, "role", "Rôle", field_select(NEW_USER, "role", ROLE_OPTIONS, Role.VIEWER.value)
+                            ids.ADMIN_NEW_USER_FORM,
+                            "name",
+                            "Nom",
+                            field_input(ids.ADMIN_NEW_USER_FORM, "name"),
+                            required=True,
                         ),
                         form_field(
-                            NEW_USER,
+                            ids.ADMIN_NEW_USER_FORM,
+                            "role",
+                            "Rôle",
+                            field_select(ids.ADMIN_NEW_USER_FORM, "role", ROLE_OPTIONS, Role.VIEWER.value),
+                        ),
+                        form_field(
+                            ids.ADMIN_NEW_USER_FORM,
                             "password",
                             "Mot de passe initial",
-                            field_input(NEW_USER, "password", "password", autoComplete="new-password"),
+                            field_input(ids.ADMIN_NEW_USER_FORM, "password", "password", autoComplete="new-password"),
                             "Au moins 10 caractères.",
                             required=True,
                         ),
@@ -132,22 +143,32 @@ def _access_form():
             dbc.CardHeader(html.H2("Modifier un accès ou un mot de passe", className="h6 mb-0")),
             dbc.CardBody(
                 form_body(
-                    USER_ACCESS,
+                    ids.ADMIN_ACCESS_FORM,
                     [
                         form_field(
-                            USER_ACCESS,
+                            ids.ADMIN_ACCESS_FORM,
                             "user_id",
                             "Compte",
-                            field_select(USER_ACCESS, "user_id", []),
+                            field_select(ids.ADMIN_ACCESS_FORM, "user_id", []),
                             "Les comptes de la page affichée de la liste : la filtrer pour en trouver un.",
                         ),
-                        form_field(USER_ACCESS, "role", "Rôle", field_select(USER_ACCESS, "role", ROLE_OPTIONS)),
-                        form_field(USER_ACCESS, "status", "État", field_select(USER_ACCESS, "status", STATUS_OPTIONS)),
                         form_field(
-                            USER_ACCESS,
+                            ids.ADMIN_ACCESS_FORM,
+                            "role",
+                            "Rôle",
+                            field_select(ids.ADMIN_ACCESS_FORM, "role", ROLE_OPTIONS),
+                        ),
+                        form_field(
+                            ids.ADMIN_ACCESS_FORM,
+                            "status",
+                            "État",
+                            field_select(ids.ADMIN_ACCESS_FORM, "status", STATUS_OPTIONS),
+                        ),
+                        form_field(
+                            ids.ADMIN_ACCESS_FORM,
                             "password",
                             "Nouveau mot de passe",
-                            field_input(USER_ACCESS, "password", "password", autoComplete="new-password"),
+                            field_input(ids.ADMIN_ACCESS_FORM, "password", "password", autoComplete="new-password"),
                             "Facultatif : à transmettre à la personne ; ses sessions en cours prennent fin.",
                         ),
                     ],

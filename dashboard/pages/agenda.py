@@ -21,9 +21,7 @@ from db.writes import has_role
 
 dash.register_page(__name__, path="/agenda", name="Agenda", title="Agenda · Médiation numérique", map=True)
 
-EVENT_FORM = "agenda-event"
 NO_MISSION = {"label": "— Aucune mission —", "value": ""}
-STATUS_FORM = "agenda-status-change"
 STATUS_OPTIONS = [{"label": label, "value": status.value} for status, label in STATUS_LABELS.items()]
 MODE_OPTIONS = [{"label": label, "value": mode.value} for mode, label in MODE_LABELS.items()]
 GROUP_OPTIONS = [{"label": "Catégorie", "value": "category"}, {"label": "Lieu", "value": "place"}]
@@ -228,18 +226,22 @@ def _card(title: str, body, icon: str, extra=None) -> dbc.Card:
 
 def _event_form() -> html.Div:
     def text(name, label, required=False, help_text=None, **props):
-        return form_field(EVENT_FORM, name, label, field_input(EVENT_FORM, name, **props), help_text, required)
+        return form_field(
+            ids.AGENDA_EVENT_FORM, name, label, field_input(ids.AGENDA_EVENT_FORM, name, **props), help_text, required
+        )
 
     return form_body(
-        EVENT_FORM,
+        ids.AGENDA_EVENT_FORM,
         [
             form_field(
-                EVENT_FORM,
+                ids.AGENDA_EVENT_FORM,
                 "event_id",
                 "Modifier un événement existant",
                 html.Div(
                     [
-                        field_select(EVENT_FORM, "event_id", [NEW_EVENT], "", placeholder=NEW_EVENT["label"]),
+                        field_select(
+                            ids.AGENDA_EVENT_FORM, "event_id", [NEW_EVENT], "", placeholder=NEW_EVENT["label"]
+                        ),
                         dbc.Button("Charger", id=ids.AGENDA_FORM_LOAD, color="secondary", outline=True),
                     ],
                     className="d-flex gap-2",
@@ -247,12 +249,17 @@ def _event_form() -> html.Div:
                 "Laisser « Nouvel événement » pour en créer un, ou choisir un événement puis « Charger ».",
             ),
             text("title", "Titre", required=True, maxLength=500),
-            form_field(EVENT_FORM, "description", "Description", field_textarea(EVENT_FORM, "description", rows=3)),
             form_field(
-                EVENT_FORM,
+                ids.AGENDA_EVENT_FORM,
+                "description",
+                "Description",
+                field_textarea(ids.AGENDA_EVENT_FORM, "description", rows=3),
+            ),
+            form_field(
+                ids.AGENDA_EVENT_FORM,
                 "occurrences",
                 "Dates (une par ligne, heure de Paris)",
-                field_textarea(EVENT_FORM, "occurrences", rows=3, placeholder=OCCURRENCE_EXAMPLE),
+                field_textarea(ids.AGENDA_EVENT_FORM, "occurrences", rows=3, placeholder=OCCURRENCE_EXAMPLE),
                 f"Par exemple « {OCCURRENCE_EXAMPLE} », ou « 12/03/2026 14:00 - 13/03/2026 12:00 » sur deux jours. "
                 f"Sans heure, des journées entières : « 12/03/2026 » (toute la journée) ou « {DAYS_EXAMPLE} » "
                 "(du 12 au 14 mars).",
@@ -262,19 +269,21 @@ def _event_form() -> html.Div:
                 [
                     dbc.Col(
                         form_field(
-                            EVENT_FORM,
+                            ids.AGENDA_EVENT_FORM,
                             "status",
                             "Statut",
-                            field_select(EVENT_FORM, "status", STATUS_OPTIONS, STATUS_OPTIONS[0]["value"]),
+                            field_select(ids.AGENDA_EVENT_FORM, "status", STATUS_OPTIONS, STATUS_OPTIONS[0]["value"]),
                         ),
                         md=6,
                     ),
                     dbc.Col(
                         form_field(
-                            EVENT_FORM,
+                            ids.AGENDA_EVENT_FORM,
                             "attendance_mode",
                             "Participation",
-                            field_select(EVENT_FORM, "attendance_mode", MODE_OPTIONS, MODE_OPTIONS[0]["value"]),
+                            field_select(
+                                ids.AGENDA_EVENT_FORM, "attendance_mode", MODE_OPTIONS, MODE_OPTIONS[0]["value"]
+                            ),
                         ),
                         md=6,
                     ),
@@ -282,20 +291,22 @@ def _event_form() -> html.Div:
             ),
             text("online_url", "Lien de connexion (en ligne ou mixte)", inputMode="url", placeholder="https://"),
             form_field(
-                EVENT_FORM,
+                ids.AGENDA_EVENT_FORM,
                 "mission_id",
                 "Mission de la convention",
-                field_select(EVENT_FORM, "mission_id", [NO_MISSION], "", placeholder=NO_MISSION["label"]),
+                field_select(ids.AGENDA_EVENT_FORM, "mission_id", [NO_MISSION], "", placeholder=NO_MISSION["label"]),
                 "Le rapport annuel raconte l'événement sous cette mission.",
             ),
             html.Fieldset(
                 [
                     html.Legend("Lieu", className="h6"),
                     form_field(
-                        EVENT_FORM,
+                        ids.AGENDA_EVENT_FORM,
                         "place_pk",
                         "Lieu du réseau",
-                        field_select(EVENT_FORM, "place_pk", [FREE_PLACE], "", placeholder=FREE_PLACE["label"]),
+                        field_select(
+                            ids.AGENDA_EVENT_FORM, "place_pk", [FREE_PLACE], "", placeholder=FREE_PLACE["label"]
+                        ),
                         "Ses adresse et coordonnées sont reprises ; sinon remplir le lieu libre.",
                     ),
                     dbc.Row(
@@ -348,19 +359,19 @@ def _event_form() -> html.Div:
 
 def _status_form() -> html.Div:
     return form_body(
-        STATUS_FORM,
+        ids.AGENDA_STATUS_FORM,
         [
             form_field(
-                STATUS_FORM,
+                ids.AGENDA_STATUS_FORM,
                 "event_id",
                 "Événement",
-                field_select(STATUS_FORM, "event_id", [], "", placeholder="— Choisir un événement —"),
+                field_select(ids.AGENDA_STATUS_FORM, "event_id", [], "", placeholder="— Choisir un événement —"),
             ),
             form_field(
-                STATUS_FORM,
+                ids.AGENDA_STATUS_FORM,
                 "status",
                 "Nouveau statut",
-                field_select(STATUS_FORM, "status", STATUS_OPTIONS, placeholder="— Choisir un statut —"),
+                field_select(ids.AGENDA_STATUS_FORM, "status", STATUS_OPTIONS, placeholder="— Choisir un statut —"),
             ),
         ],
         "Changer le statut",

@@ -11,12 +11,10 @@ from db.writes import ROLE_LABELS
 
 dash.register_page(__name__, path="/compte", name="Mon compte", title="Mon compte · Médiation numérique")
 
-PASSWORD = ids.ACCOUNT_PASSWORD_FORM
-
 
 def _password(name: str, label: str, autocomplete: str, help_text: str | None = None):
-    control = field_input(PASSWORD, name, "password", autoComplete=autocomplete)
-    return form_field(PASSWORD, name, label, control, help_text, required=True)
+    control = field_input(ids.ACCOUNT_PASSWORD_FORM, name, "password", autoComplete=autocomplete)
+    return form_field(ids.ACCOUNT_PASSWORD_FORM, name, label, control, help_text, required=True)
 
 
 def layout(**_query):
@@ -35,7 +33,7 @@ def layout(**_query):
                                         className="small text-body-secondary",
                                     ),
                                     form_body(
-                                        PASSWORD,
+                                        ids.ACCOUNT_PASSWORD_FORM,
                                         [
                                             _password("current", "Mot de passe actuel", "current-password"),
                                             _password(

@@ -17,10 +17,7 @@ from db.writes import has_role
 
 dash.register_page(__name__, path="/formations", name="Formations", title="Formations · Médiation numérique")
 
-TRAINING_FORM = ids.FORMATIONS_TRAINING_FORM
 NO_MISSION = "— Aucune mission —"
-SESSION_FORM = ids.FORMATIONS_SESSION_FORM
-ATTENDANT_FORM = ids.FORMATIONS_ATTENDANT_FORM
 
 # Labels of the empty choice of the forms' selects (the callbacks refill their options with the same labels).
 NEW_TRAINING, NEW_SESSION, NEW_ATTENDANT = "Nouvelle formation", "Nouvelle session", "Nouveau participant"
@@ -157,7 +154,7 @@ def _card(title: str, icon: str, fields: list, form: str, label: str, submit_ico
 
 
 def training_form() -> dbc.Col:
-    f = TRAINING_FORM
+    f = ids.FORMATIONS_TRAINING_FORM
     return _card(
         "Formation",
         "mortarboard",
@@ -197,7 +194,7 @@ def training_form() -> dbc.Col:
 
 
 def session_form() -> dbc.Col:
-    f = SESSION_FORM
+    f = ids.FORMATIONS_SESSION_FORM
     return _card(
         "Session et présence",
         "calendar-check",
@@ -248,7 +245,7 @@ def session_form() -> dbc.Col:
 
 
 def attendant_form() -> dbc.Col:
-    f = ATTENDANT_FORM
+    f = ids.FORMATIONS_ATTENDANT_FORM
     return _card(
         "Participant",
         "person-check",

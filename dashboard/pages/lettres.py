@@ -21,10 +21,6 @@ from db.writes import has_role
 
 dash.register_page(__name__, path="/lettres", name="Lettres", title="Lettres · Médiation numérique")
 
-NEWSLETTER_FORM = "lettres-newsletter"
-ISSUE_FORM = "lettres-issue"
-SNAPSHOT_FORM = "lettres-snapshot"
-AUDIENCE_FORM = "lettres-audience"
 NEW_NEWSLETTER = "new"
 ALL_NEWSLETTERS = "all"
 DEFAULT_INDICATOR = "site_visiteurs_uniques"
@@ -173,23 +169,29 @@ def _forms():
     number = {"input_type": "number", "inputMode": "numeric"}
     items = [
         _form_card(
-            SNAPSHOT_FORM,
+            ids.LETTRES_SNAPSHOT_FORM,
             "Relevé d'abonnés",
             "people",
             [
-                form_field(SNAPSHOT_FORM, "newsletter_id", "Lettre", _newsletter_select(SNAPSHOT_FORM), required=True),
                 form_field(
-                    SNAPSHOT_FORM,
-                    "date",
-                    "Date du relevé",
-                    field_input(SNAPSHOT_FORM, "date", "date", value=_today_max(), max=_today_max()),
+                    ids.LETTRES_SNAPSHOT_FORM,
+                    "newsletter_id",
+                    "Lettre",
+                    _newsletter_select(ids.LETTRES_SNAPSHOT_FORM),
                     required=True,
                 ),
                 form_field(
-                    SNAPSHOT_FORM,
+                    ids.LETTRES_SNAPSHOT_FORM,
+                    "date",
+                    "Date du relevé",
+                    field_input(ids.LETTRES_SNAPSHOT_FORM, "date", "date", value=_today_max(), max=_today_max()),
+                    required=True,
+                ),
+                form_field(
+                    ids.LETTRES_SNAPSHOT_FORM,
                     "count",
                     "Nombre d'abonnés",
-                    field_input(SNAPSHOT_FORM, "count", **number),
+                    field_input(ids.LETTRES_SNAPSHOT_FORM, "count", **number),
                     "Un second relevé à la même date remplace le premier.",
                     required=True,
                 ),
@@ -198,36 +200,64 @@ def _forms():
             context=("newsletter_id",),  # blank again but for the newsletter: the next snapshot is often of it
         ),
         _form_card(
-            ISSUE_FORM,
+            ids.LETTRES_ISSUE_FORM,
             "Envoi d'une lettre",
             "send",
             [
-                form_field(ISSUE_FORM, "newsletter_id", "Lettre", _newsletter_select(ISSUE_FORM), required=True),
                 form_field(
-                    ISSUE_FORM,
-                    "sent_on",
-                    "Date d'envoi",
-                    field_input(ISSUE_FORM, "sent_on", "date", max=_today_max()),
+                    ids.LETTRES_ISSUE_FORM,
+                    "newsletter_id",
+                    "Lettre",
+                    _newsletter_select(ids.LETTRES_ISSUE_FORM),
                     required=True,
                 ),
-                form_field(ISSUE_FORM, "subject", "Objet", field_input(ISSUE_FORM, "subject"), required=True),
                 form_field(
-                    ISSUE_FORM, "link", "Lien (version en ligne)", field_input(ISSUE_FORM, "link", "url"), "https://…"
+                    ids.LETTRES_ISSUE_FORM,
+                    "sent_on",
+                    "Date d'envoi",
+                    field_input(ids.LETTRES_ISSUE_FORM, "sent_on", "date", max=_today_max()),
+                    required=True,
+                ),
+                form_field(
+                    ids.LETTRES_ISSUE_FORM,
+                    "subject",
+                    "Objet",
+                    field_input(ids.LETTRES_ISSUE_FORM, "subject"),
+                    required=True,
+                ),
+                form_field(
+                    ids.LETTRES_ISSUE_FORM,
+                    "link",
+                    "Lien (version en ligne)",
+                    field_input(ids.LETTRES_ISSUE_FORM, "link", "url"),
+                    "https://…",
                 ),
                 dbc.Row(
                     [
                         dbc.Col(
                             form_field(
-                                ISSUE_FORM,
+                                ids.LETTRES_ISSUE_FORM,
                                 "recipients",
                                 "Destinataires",
-                                field_input(ISSUE_FORM, "recipients", **number),
+                                field_input(ids.LETTRES_ISSUE_FORM, "recipients", **number),
                             )
                         ),
                         dbc.Col(
-                            form_field(ISSUE_FORM, "opens", "Ouvertures", field_input(ISSUE_FORM, "opens", **number))
+                            form_field(
+                                ids.LETTRES_ISSUE_FORM,
+                                "opens",
+                                "Ouvertures",
+                                field_input(ids.LETTRES_ISSUE_FORM, "opens", **number),
+                            )
                         ),
-                        dbc.Col(form_field(ISSUE_FORM, "clicks", "Clics", field_input(ISSUE_FORM, "clicks", **number))),
+                        dbc.Col(
+                            form_field(
+                                ids.LETTRES_ISSUE_FORM,
+                                "clicks",
+                                "Clics",
+                                field_input(ids.LETTRES_ISSUE_FORM, "clicks", **number),
+                            )
+                        ),
                     ],
                     className="g-2",
                 ),
@@ -238,60 +268,73 @@ def _forms():
             context=("newsletter_id",),  # blank again but for the newsletter
         ),
         _form_card(
-            AUDIENCE_FORM,
+            ids.LETTRES_AUDIENCE_FORM,
             "Chiffre d'audience",
             "graph-up-arrow",
             [
                 form_field(
-                    AUDIENCE_FORM,
+                    ids.LETTRES_AUDIENCE_FORM,
                     "indicator",
                     "Indicateur",
-                    field_select(AUDIENCE_FORM, "indicator", INDICATOR_OPTIONS, placeholder="Choisir un indicateur…"),
+                    field_select(
+                        ids.LETTRES_AUDIENCE_FORM, "indicator", INDICATOR_OPTIONS, placeholder="Choisir un indicateur…"
+                    ),
                     required=True,
                 ),
                 form_field(
-                    AUDIENCE_FORM,
+                    ids.LETTRES_AUDIENCE_FORM,
                     "period",
                     "Période",
-                    field_input(AUDIENCE_FORM, "period", placeholder="2025-03"),
+                    field_input(ids.LETTRES_AUDIENCE_FORM, "period", placeholder="2025-03"),
                     "« 2025-03 » pour un mois, « 2025 » pour une année.",
                     required=True,
                 ),
                 form_field(
-                    AUDIENCE_FORM,
+                    ids.LETTRES_AUDIENCE_FORM,
                     "value",
                     "Valeur",
-                    field_input(AUDIENCE_FORM, "value", "number", inputMode="decimal"),
+                    field_input(ids.LETTRES_AUDIENCE_FORM, "value", "number", inputMode="decimal"),
                     required=True,
                 ),
                 form_field(
-                    AUDIENCE_FORM,
+                    ids.LETTRES_AUDIENCE_FORM,
                     "source",
                     "Source",
-                    field_input(AUDIENCE_FORM, "source", placeholder="Matomo, Mattermost…"),
+                    field_input(ids.LETTRES_AUDIENCE_FORM, "source", placeholder="Matomo, Mattermost…"),
                     required=True,
                 ),
             ],
             "Enregistrer le chiffre",
         ),
         _form_card(
-            NEWSLETTER_FORM,
+            ids.LETTRES_NEWSLETTER_FORM,
             "Créer ou modifier une lettre",
             "envelope-plus",
             [
-                form_field(NEWSLETTER_FORM, "newsletter_id", "Lettre", _newsletter_select(NEWSLETTER_FORM, new_option)),
-                form_field(NEWSLETTER_FORM, "name", "Nom", field_input(NEWSLETTER_FORM, "name"), required=True),
                 form_field(
-                    NEWSLETTER_FORM,
-                    "audience",
-                    "Public",
-                    field_input(NEWSLETTER_FORM, "audience", placeholder="Aidants numériques, élus…"),
+                    ids.LETTRES_NEWSLETTER_FORM,
+                    "newsletter_id",
+                    "Lettre",
+                    _newsletter_select(ids.LETTRES_NEWSLETTER_FORM, new_option),
                 ),
                 form_field(
-                    NEWSLETTER_FORM,
+                    ids.LETTRES_NEWSLETTER_FORM,
+                    "name",
+                    "Nom",
+                    field_input(ids.LETTRES_NEWSLETTER_FORM, "name"),
+                    required=True,
+                ),
+                form_field(
+                    ids.LETTRES_NEWSLETTER_FORM,
+                    "audience",
+                    "Public",
+                    field_input(ids.LETTRES_NEWSLETTER_FORM, "audience", placeholder="Aidants numériques, élus…"),
+                ),
+                form_field(
+                    ids.LETTRES_NEWSLETTER_FORM,
                     "platform",
                     "Plateforme d'envoi",
-                    field_input(NEWSLETTER_FORM, "platform", placeholder="Brevo, Mailjet…"),
+                    field_input(ids.LETTRES_NEWSLETTER_FORM, "platform", placeholder="Brevo, Mailjet…"),
                 ),
             ],
             "Enregistrer la lettre",
@@ -306,7 +349,7 @@ def _forms():
     return html.Div(
         [
             html.H2("Saisie", className="h5 lettres-section"),
-            dbc.Accordion(items, active_item=SNAPSHOT_FORM, always_open=True, className="lettres-forms"),
+            dbc.Accordion(items, active_item=ids.LETTRES_SNAPSHOT_FORM, always_open=True, className="lettres-forms"),
         ],
         className="lettres-forms-column",
     )

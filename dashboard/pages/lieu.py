@@ -51,7 +51,7 @@ def layout(place_id=None, **query):
                 type="default",
                 delay_show=300,
             ),
-            html.Div(id=ids.LIEU_FORM),
+            html.Div(id=ids.LIEU_EDIT),
             html.Div(
                 dbc.Button(
                     [icon("arrow-left"), "Retour à la carte"],

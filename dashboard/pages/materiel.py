@@ -23,9 +23,6 @@ from db.writes import has_role
 
 dash.register_page(__name__, path="/materiel", name="Matériel", title="Matériel · Médiation numérique")
 
-LOAN = "loan"
-LOAN_ACTION = "loan-action"
-ITEM = "equipment-item"
 NEW_ITEM = "new"  # the catalogue form's choice for "a new item" (a select cannot show an empty value)
 ACTION_OPTIONS = [
     {"label": "Marquer rendu (date de retour réelle)", "value": "return"},
@@ -119,6 +116,7 @@ def _period_bar(year: int, start: str | None, end: str | None):
 
 
 def _loan_form(today: str):
+    f = ids.MATERIEL_LOAN_FORM
     return dbc.Card(
         [
             dbc.CardHeader(
@@ -129,34 +127,37 @@ def _loan_form(today: str):
             ),
             dbc.CardBody(
                 form_body(
-                    LOAN,
+                    f,
                     [
                         dbc.Row(
                             [
                                 dbc.Col(
                                     form_field(
-                                        LOAN,
+                                        f,
                                         "item_id",
                                         "Article",
-                                        field_select(LOAN, "item_id", [], placeholder="Choisir un article…"),
+                                        field_select(f, "item_id", [], placeholder="Choisir un article…"),
                                         required=True,
                                     ),
                                     md=8,
                                 ),
                                 dbc.Col(
                                     form_field(
-                                        LOAN, "units", "Unités", field_input(LOAN, "units", "number", value=1, min=1)
+                                        f,
+                                        "units",
+                                        "Unités",
+                                        field_input(f, "units", "number", value=1, min=1),
                                     ),
                                     md=4,
                                 ),
                             ]
                         ),
                         form_field(
-                            LOAN,
+                            f,
                             "borrower_place_pk",
                             "Structure emprunteuse (lieu de la carte)",
                             dropdown(
-                                ids.field(LOAN, "borrower_place_pk"),
+                                ids.field(f, "borrower_place_pk"),
                                 options=[],
                                 placeholder="Rechercher un lieu par son nom ou sa commune…",
                                 searchable=True,
@@ -169,20 +170,20 @@ def _loan_form(today: str):
                             [
                                 dbc.Col(
                                     form_field(
-                                        LOAN,
+                                        f,
                                         "borrower_name",
                                         "Structure hors carte",
-                                        field_input(LOAN, "borrower_name", placeholder="Nom de la structure"),
+                                        field_input(f, "borrower_name", placeholder="Nom de la structure"),
                                     ),
                                     md=6,
                                 ),
                                 dbc.Col(
                                     form_field(
-                                        LOAN,
+                                        f,
                                         "borrower_commune",
                                         "Sa commune",
                                         dropdown(
-                                            ids.field(LOAN, "borrower_commune"),
+                                            ids.field(f, "borrower_commune"),
                                             options=[],
                                             placeholder="Commune…",
                                             searchable=True,
@@ -197,20 +198,20 @@ def _loan_form(today: str):
                             [
                                 dbc.Col(
                                     form_field(
-                                        LOAN,
+                                        f,
                                         "start_date",
                                         "Début",
-                                        field_input(LOAN, "start_date", "date", value=today),
+                                        field_input(f, "start_date", "date", value=today),
                                         required=True,
                                     ),
                                     md=6,
                                 ),
                                 dbc.Col(
                                     form_field(
-                                        LOAN,
+                                        f,
                                         "end_date",
                                         "Fin (incluse)",
-                                        field_input(LOAN, "end_date", "date", value=today),
+                                        field_input(f, "end_date", "date", value=today),
                                         required=True,
                                     ),
                                     md=6,
@@ -221,19 +222,25 @@ def _loan_form(today: str):
                             [
                                 dbc.Col(
                                     form_field(
-                                        LOAN,
+                                        f,
                                         "purpose",
                                         "Objet",
-                                        field_select(LOAN, "purpose", PURPOSE_OPTIONS, "atelier"),
+                                        field_select(f, "purpose", PURPOSE_OPTIONS, "atelier"),
                                     ),
                                     md=6,
                                 ),
                                 dbc.Col(
                                     form_field(
-                                        LOAN,
+                                        f,
                                         "interventions",
                                         "Interventions prévues",
-                                        field_input(LOAN, "interventions", "number", min=0, placeholder="une par jour"),
+                                        field_input(
+                                            f,
+                                            "interventions",
+                                            "number",
+                                            min=0,
+                                            placeholder="une par jour",
+                                        ),
                                         "Vide : une par jour de prêt et par unité.",
                                     ),
                                     md=6,
@@ -241,22 +248,27 @@ def _loan_form(today: str):
                             ]
                         ),
                         form_field(
-                            LOAN,
+                            f,
                             "training_given",
                             "Prise en main",
                             dbc.Checklist(
-                                id=ids.field(LOAN, "training_given"),
+                                id=ids.field(f, "training_given"),
                                 options=[{"label": "Une prise en main du matériel a été assurée", "value": "yes"}],
                                 value=[],
                                 switch=True,
                             ),
                         ),
-                        form_field(LOAN, "notes", "Notes", field_textarea(LOAN, "notes", rows=2)),
                         form_field(
-                            LOAN,
+                            f,
+                            "notes",
+                            "Notes",
+                            field_textarea(f, "notes", rows=2),
+                        ),
+                        form_field(
+                            f,
                             "mission_id",
                             "Mission de la convention",
-                            field_select(LOAN, "mission_id", [{"label": "— Aucune mission —", "value": ""}], ""),
+                            field_select(f, "mission_id", [{"label": "— Aucune mission —", "value": ""}], ""),
                             "Le rapport annuel raconte le prêt sous cette mission.",
                         ),
                     ],
@@ -270,6 +282,7 @@ def _loan_form(today: str):
 
 
 def _action_form(today: str):
+    f = ids.MATERIEL_LOAN_ACTION_FORM
     return dbc.Card(
         [
             dbc.CardHeader(
@@ -280,20 +293,20 @@ def _action_form(today: str):
             ),
             dbc.CardBody(
                 form_body(
-                    LOAN_ACTION,
+                    f,
                     [
                         form_field(
-                            LOAN_ACTION, "loan_id", "Prêt en cours ou à venir",
-                            field_select(LOAN_ACTION, "loan_id", [], placeholder="Choisir un prêt dans la liste…"),
+                            f, "loan_id", "Prêt en cours ou à venir",
+                            field_select(f, "loan_id", [], placeholder="Choisir un prêt dans la liste…"),
                             "Choisir la ligne du prêt dans « Prêts à suivre » (clic, ou flèches puis Espace).",
                             required=True,
                         ),
                         form_field(
-                            LOAN_ACTION, "action", "Action",
-                            dbc.RadioItems(id=ids.field(LOAN_ACTION, "action"), options=ACTION_OPTIONS, value="return"),
+                            f, "action", "Action",
+                            dbc.RadioItems(id=ids.field(f, "action"), options=ACTION_OPTIONS, value="return"),
                         ),
                         form_field(
-                            LOAN_ACTION, "date", "Date", field_input(LOAN_ACTION, "date", "date", value=today),
+                            f, "date", "Date", field_input(f, "date", "date", value=today),
                             "Date de retour réelle, ou nouvelle date de fin (ignorée pour une annulation).",
                         ),
                     ],
@@ -308,6 +321,7 @@ def _action_form(today: str):
 
 
 def _item_form():
+    f = ids.MATERIEL_ITEM_FORM
     return dbc.Card(
         [
             dbc.CardHeader(
@@ -318,31 +332,31 @@ def _item_form():
             ),
             dbc.CardBody(
                 form_body(
-                    ITEM,
+                    f,
                     [
                         form_field(
-                            ITEM, "item_id", "Article",
-                            field_select(ITEM, "item_id", [{"label": "— Nouvel article —", "value": NEW_ITEM}], NEW_ITEM),
+                            f, "item_id", "Article",
+                            field_select(f, "item_id", [{"label": "— Nouvel article —", "value": NEW_ITEM}], NEW_ITEM),
                         ),
-                        form_field(ITEM, "name", "Nom", field_input(ITEM, "name"), required=True),
+                        form_field(f, "name", "Nom", field_input(f, "name"), required=True),
                         dbc.Row(
                             [
-                                dbc.Col(form_field(ITEM, "category", "Catégorie", field_input(ITEM, "category"),
+                                dbc.Col(form_field(f, "category", "Catégorie", field_input(f, "category"),
                                                    required=True), md=8),
-                                dbc.Col(form_field(ITEM, "units", "Unités", field_input(ITEM, "units", "number", value=1,
+                                dbc.Col(form_field(f, "units", "Unités", field_input(f, "units", "number", value=1,
                                                                                        min=1), required=True), md=4),
                             ]
                         ),
                         form_field(
-                            ITEM, "active", "Disponibilité",
+                            f, "active", "Disponibilité",
                             dbc.Checklist(
-                                id=ids.field(ITEM, "active"),
+                                id=ids.field(f, "active"),
                                 options=[{"label": "Prêtable (décocher pour retirer du catalogue)", "value": "active"}],
                                 value=["active"],
                                 switch=True,
                             ),
                         ),
-                        form_field(ITEM, "description", "Description", field_textarea(ITEM, "description", rows=2)),
+                        form_field(f, "description", "Description", field_textarea(f, "description", rows=2)),
                     ],
                     "Enregistrer l'article",
                     record="item_id",  # a new item: blank again; an edited one: stays chosen

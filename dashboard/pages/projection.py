@@ -10,9 +10,6 @@ from db.projection import REFRESH_RANGE, ROTATE_RANGE, SLIDES, THEMES, parse_set
 
 dash.register_page(__name__, path="/projection", name="Projection", title="Projection · Médiation numérique", map=True)
 
-NEW_LINK = "projection-link"
-REVOKE_LINK = "projection-revoke"
-
 
 def _icon(name: str):
     return html.I(className=f"bi bi-{name} me-1", **{"aria-hidden": "true"})
@@ -83,17 +80,19 @@ def _settings_panel(settings):
                 className="small",
             ),
             form_body(
-                NEW_LINK,
+                ids.PROJECTION_LINK_FORM,
                 [
                     form_field(
-                        NEW_LINK,
+                        ids.PROJECTION_LINK_FORM,
                         "label",
                         "Nom de l'écran",
-                        field_input(NEW_LINK, "label", maxLength=200),
+                        field_input(ids.PROJECTION_LINK_FORM, "label", maxLength=200),
                         required=True,
                     ),
-                    field_input(NEW_LINK, "query", "hidden", value=settings.query()),
-                    html.Div(id=ids.field_error(NEW_LINK, "query"), className="field-error", role="alert"),
+                    field_input(ids.PROJECTION_LINK_FORM, "query", "hidden", value=settings.query()),
+                    html.Div(
+                        id=ids.field_error(ids.PROJECTION_LINK_FORM, "query"), className="field-error", role="alert"
+                    ),
                 ],
                 "Créer un lien",
                 "link-45deg",
@@ -101,8 +100,15 @@ def _settings_panel(settings):
             html.H3("Liens existants", className="h5 mt-4"),
             dcc.Loading(html.Div(id=ids.PROJ_TOKENS), type="dot"),
             form_body(
-                REVOKE_LINK,
-                [form_field(REVOKE_LINK, "token_id", "Lien à révoquer", field_select(REVOKE_LINK, "token_id", []))],
+                ids.PROJECTION_REVOKE_FORM,
+                [
+                    form_field(
+                        ids.PROJECTION_REVOKE_FORM,
+                        "token_id",
+                        "Lien à révoquer",
+                        field_select(ids.PROJECTION_REVOKE_FORM, "token_id", []),
+                    )
+                ],
                 "Révoquer",
                 "x-octagon",
                 record="token_id",  # revokes the chosen link: stays on it

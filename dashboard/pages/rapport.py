@@ -16,7 +16,6 @@ from db.writes import has_role
 
 dash.register_page(__name__, path="/rapport", name="Rapport annuel", title="Rapport annuel · Médiation numérique")
 
-REPORT_COMMENT = ids.REPORT_COMMENT_FORM
 FIGURE_OPTIONS = [{"label": f"{figure.label} ({figure.key})", "value": figure.key} for figure in catalogue.CATALOGUE]
 
 
@@ -44,7 +43,7 @@ def _narrative_form(year: int):
         return dbc.Alert(
             [
                 "Les textes du rapport sont rédigés par la coordination du réseau.",
-                dcc.Store(id=ids.form_saved(REPORT_COMMENT), data=0),
+                dcc.Store(id=ids.form_saved(ids.REPORT_COMMENT_FORM), data=0),
                 dcc.Store(id=ids.form_saved(ids.REPORT_VALIDATE_FORM), data=0),
             ],
             color="light",
@@ -52,18 +51,21 @@ def _narrative_form(year: int):
     return _card(
         "Textes du rapport",
         form_body(
-            REPORT_COMMENT,
+            ids.REPORT_COMMENT_FORM,
             [
-                field_input(REPORT_COMMENT, "year", "hidden", value=year),
-                html.Div(id=ids.field_error(REPORT_COMMENT, "year"), className="field-error", role="alert"),
+                field_input(ids.REPORT_COMMENT_FORM, "year", "hidden", value=year),
+                html.Div(id=ids.field_error(ids.REPORT_COMMENT_FORM, "year"), className="field-error", role="alert"),
                 form_field(
-                    REPORT_COMMENT, "mission", "Partie du rapport", field_select(REPORT_COMMENT, "mission", [], None)
+                    ids.REPORT_COMMENT_FORM,
+                    "mission",
+                    "Partie du rapport",
+                    field_select(ids.REPORT_COMMENT_FORM, "mission", [], None),
                 ),
                 form_field(
-                    REPORT_COMMENT,
+                    ids.REPORT_COMMENT_FORM,
                     "text",
                     "Texte",
-                    field_textarea(REPORT_COMMENT, "text", rows=10, maxLength=NARRATIVE_MAX),
+                    field_textarea(ids.REPORT_COMMENT_FORM, "text", rows=10, maxLength=NARRATIVE_MAX),
                     "Markdown : **gras**, *italique*, listes « - », liens [texte](https://…) ; pas de HTML. "
                     "Laisser vide pour retirer le texte.",
                 ),
