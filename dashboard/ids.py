@@ -94,6 +94,12 @@ def entry_close(area: str) -> dict:
     return {"type": "entry-close", "area": area}
 
 
+def entry_edit(area: str, form: str, record="chosen") -> dict:
+    """A « Modifier » action: opens the area's panel with `record` loaded in `form`; "chosen": the row chosen in the
+    area's grid."""
+    return {"type": "entry-edit", "area": area, "form": form, "record": record}
+
+
 def entry_panel(area: str) -> dict:
     """The side panel holding an area's forms."""
     return {"type": "entry-panel", "area": area}

@@ -11,15 +11,18 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 from plotly.subplots import make_subplots
 
 from dashboard import ids
 from dashboard.callbacks.exports import send_frame
 from dashboard.callbacks.forms import database
+from dashboard.callbacks.shell import edited_record
 from dashboard.components import format as fmt
 from dashboard.components import grids
 from dashboard.components.cards import NO_SESSION, NO_SESSION_ACTION, empty_state, kpi_card
 from dashboard.pages.formations import (
+    AREA,
     CHOOSE_SESSION,
     CHOOSE_TRAINING,
     FILTER_PARAMS,
@@ -37,6 +40,8 @@ from db.periods import Period
 BRAND, ACCENT = "#1f4e79", "#c2410c"
 FILTER_IDS = list(FILTER_PARAMS)
 SAVED = Input({"type": "form-saved", "form": ALL}, "data")  # any form of the page saved: refresh
+# The forms whose « Modifier » buttons under the sessions grid act on its chosen row (`dashboard.pages.formations`).
+EDITED_FROM_GRID = (ids.FORMATIONS_SESSION_FORM, ids.FORMATIONS_TRAINING_FORM, ids.FORMATIONS_ATTENDANT_FORM)
 
 
 # --- filters --------------------------------------------------------------------------------------------------
@@ -470,13 +475,16 @@ def form_choices(_pathname, _saved):
     )
 
 
-def training_session_choices(training_id, _saved):
-    """Sessions of the chosen training; choosing another training starts a new session."""
-    value = "" if ctx.triggered_id == ids.field(ids.FORMATIONS_SESSION_FORM, "training_id") else no_update
-    if not training_id:
-        return _choices([], NEW_SESSION), value
-    with database().session() as session:
-        return _choices(formations_db.session_choices(session, training_id), NEW_SESSION), value
+def training_session_choices(training_id, _saved, session_id):
+    """Sessions of the chosen training; choosing another training starts a new session, unless the session chosen
+    with it is one of its own (a session edited from the grid brings its training)."""
+    sessions = []
+    if training_id:
+        with database().session() as session:
+            sessions = formations_db.session_choices(session, training_id)
+    chosen = str(session_id or "") in {str(value) for value, _label in sessions}
+    changed = ctx.triggered_id == ids.field(ids.FORMATIONS_SESSION_FORM, "training_id")
+    return _choices(sessions, NEW_SESSION), "" if changed and not chosen else no_update
 
 
 def _count(value) -> str:
@@ -494,6 +502,7 @@ def session_rows(request, start, end, programme, kind, audience, commune):
     rows = [
         {
             "id": str(row.session_id),  # the grid's row ids are texts
+            "training_id": str(row.training_id),
             "date": grids.date_text(row.date),
             "start_time": " – ".join(t for t in (_time(row.start_time), _time(row.end_time)) if t),
             "title": row.title,
@@ -526,6 +535,25 @@ def _attendance(row) -> str:
         f"{_count(row.registered)} inscrits · {_count(row.present)} présents · {_count(row.capacity)} places "
         f"({SOURCE_LABELS[row.source]})"
     )
+
+
+def edit_chosen(_clicks, selected):
+    """« Modifier la session » / « Modifier sa formation » under the grid: the chosen row's session (with its
+    training) or training in its form, which fills itself from it (`_register_prefill`). « Saisir ses participants »
+    only opens the panel: the attendant form already follows the chosen row (`choose_session`)."""
+    if edited_record() is None or not selected:
+        raise PreventUpdate
+    row, form = selected[0], ctx.triggered_id["form"]
+    if form == ids.FORMATIONS_TRAINING_FORM:
+        return str(row["training_id"]), no_update, no_update
+    if form == ids.FORMATIONS_SESSION_FORM:
+        return no_update, str(row["training_id"]), str(row["id"])
+    raise PreventUpdate
+
+
+def chosen_row_tools(selected):
+    """The grid's edit buttons act on its chosen row: usable once a row is chosen."""
+    return [not selected] * 3
 
 
 def choose_session(selected):
@@ -676,6 +704,7 @@ def register(app) -> None:
         Output(ids.field(ids.FORMATIONS_SESSION_FORM, "session_id"), "value"),
         Input(ids.field(ids.FORMATIONS_SESSION_FORM, "training_id"), "value"),
         SAVED,
+        State(ids.field(ids.FORMATIONS_SESSION_FORM, "session_id"), "value"),
     )(training_session_choices)
     app.callback(
         Output(ids.FORMATIONS_SESSIONS, "getRowsResponse"),
@@ -684,6 +713,18 @@ def register(app) -> None:
         prevent_initial_call=True,
     )(session_rows)
     grids.refresh_on(app, ids.FORMATIONS_SESSIONS, *filters, SAVED)
+    app.callback(
+        Output(ids.field(ids.FORMATIONS_TRAINING_FORM, "training_id"), "value", allow_duplicate=True),
+        Output(ids.field(ids.FORMATIONS_SESSION_FORM, "training_id"), "value", allow_duplicate=True),
+        Output(ids.field(ids.FORMATIONS_SESSION_FORM, "session_id"), "value", allow_duplicate=True),
+        Input(ids.entry_edit(AREA, ALL, ALL), "n_clicks"),
+        State(ids.FORMATIONS_SESSIONS, "selectedRows"),
+        prevent_initial_call=True,
+    )(edit_chosen)
+    app.callback(
+        [Output(ids.entry_edit(AREA, form), "disabled") for form in EDITED_FROM_GRID],
+        Input(ids.FORMATIONS_SESSIONS, "selectedRows"),
+    )(chosen_row_tools)
     app.callback(
         Output(ids.field(ids.FORMATIONS_ATTENDANT_FORM, "session_id"), "options"),
         Output(ids.field(ids.FORMATIONS_ATTENDANT_FORM, "session_id"), "value", allow_duplicate=True),

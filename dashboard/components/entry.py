@@ -2,7 +2,10 @@
 holding the area's forms. The panel keeps the keyboard inside while open, closes with Escape or its button, and gives
 focus back to the button that opened it (react-bootstrap's restoreFocus). It stays open after a save: the form resets
 and the toast says what was saved, ready for the next entry. One MATCH callback opens and closes every panel
-(`dashboard.callbacks.shell`)."""
+(`dashboard.callbacks.shell`).
+
+A table row is edited the same way: its « Modifier » action (`edit_button`) opens the panel too, and the area's
+callback puts the record in the form, through the form's own « … à modifier » choice where it has one."""
 
 from __future__ import annotations
 
@@ -51,3 +54,18 @@ def entry_panel(area: str, title: str, children) -> dbc.Offcanvas:
         labelledby=heading,
         class_name="entry-panel",
     )
+
+
+def edit_button(area: str, form: str, label: str, record="chosen", **props) -> dbc.Button:
+    """« Modifier » for one row (`record`: its id), or for the row chosen in a grid (keyboard: arrows, then Space)."""
+    return dbc.Button(
+        [html.I(className="bi bi-pencil me-1", **{"aria-hidden": "true"}), label],
+        id=ids.entry_edit(area, form, record),
+        color="secondary",
+        outline=True,
+        size="sm",
+        n_clicks=0,
+        class_name="entry-edit",
+        **props,
+    )
+

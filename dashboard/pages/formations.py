@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from dashboard import ids
 from dashboard.components.cards import page_header
+from dashboard.components.entry import edit_button, entry_button, entry_panel
 from dashboard.components.exports import export_buttons
 from dashboard.components.forms import field_input, field_select, field_textarea, form_body, form_field
 from dashboard.components.grids import column, server_grid
@@ -17,6 +18,7 @@ from db.writes import has_role
 
 dash.register_page(__name__, path="/formations", name="Formations", title="Formations · Médiation numérique")
 
+AREA = "formations"  # its entry panel (dashboard/components/entry.py)
 NO_MISSION = "— Aucune mission —"
 
 # Labels of the empty choice of the forms' selects (the callbacks refill their options with the same labels).
@@ -133,27 +135,21 @@ def filter_bar(query: dict) -> dbc.Card:
     )
 
 
-def _card(title: str, icon: str, fields: list, form: str, label: str, submit_icon="check2", **after_save) -> dbc.Col:
+def _card(title: str, icon: str, fields: list, form: str, label: str, submit_icon="check2", **after_save) -> dbc.Card:
     """An entry form in its card; `after_save` (`record`, `context`) says what it shows once saved (`form_body`)."""
-    return dbc.Col(
-        dbc.Card(
-            [
-                dbc.CardHeader(
-                    html.H3(
-                        [html.I(className=f"bi bi-{icon} me-2", **{"aria-hidden": "true"}), title], className="h6 mb-0"
-                    )
-                ),
-                dbc.CardBody(form_body(form, fields, label, submit_icon, **after_save)),
-            ],
-            className="formations-form",
-            id=f"{form}-card",
-        ),
-        lg=4,
-        className="mb-4",
+    return dbc.Card(
+        [
+            dbc.CardHeader(
+                html.H3([html.I(className=f"bi bi-{icon} me-2", **{"aria-hidden": "true"}), title], className="h6 mb-0")
+            ),
+            dbc.CardBody(form_body(form, fields, label, submit_icon, **after_save)),
+        ],
+        className="formations-form mb-4",
+        id=f"{form}-card",
     )
 
 
-def training_form() -> dbc.Col:
+def training_form() -> dbc.Card:
     f = ids.FORMATIONS_TRAINING_FORM
     return _card(
         "Formation",
@@ -193,7 +189,7 @@ def training_form() -> dbc.Col:
     )
 
 
-def session_form() -> dbc.Col:
+def session_form() -> dbc.Card:
     f = ids.FORMATIONS_SESSION_FORM
     return _card(
         "Session et présence",
@@ -244,7 +240,7 @@ def session_form() -> dbc.Col:
     )
 
 
-def attendant_form() -> dbc.Col:
+def attendant_form() -> dbc.Card:
     f = ids.FORMATIONS_ATTENDANT_FORM
     return _card(
         "Participant",
@@ -302,19 +298,26 @@ def attendant_form() -> dbc.Col:
     )
 
 
-def entry_section() -> html.Section:
-    return html.Section(
+def entry_forms() -> list:
+    """The panel's forms, the most frequent entry first: a session (of a training entered once), its attendants."""
+    return [session_form(), attendant_form(), training_form()]
+
+
+def sessions_tools() -> html.Div:
+    """Edit the session chosen in the grid, or its training, in the entry panel."""
+    return html.Div(
         [
-            html.H2("Saisie", className="h5 mb-3"),
-            dbc.Row([training_form(), session_form(), attendant_form()]),
+            edit_button(AREA, ids.FORMATIONS_SESSION_FORM, "Modifier la session", disabled=True),
+            edit_button(AREA, ids.FORMATIONS_TRAINING_FORM, "Modifier sa formation", disabled=True),
+            edit_button(AREA, ids.FORMATIONS_ATTENDANT_FORM, "Saisir ses participants", disabled=True),
         ],
-        className="mt-2",
-        **{"aria-label": "Saisie des formations, sessions et participants"},
+        className="d-flex flex-wrap gap-2 mb-2 formations-edit",
     )
 
 
 def layout(**query):
     can_write = has_role(current_user if current_user.is_authenticated else None, Role.COORDINATOR)
+    sessions_grid = server_grid(ids.FORMATIONS_SESSIONS, SESSION_COLUMNS, selectable=can_write)
     return html.Div(
         [
             dcc.Location(id=ids.FORMATIONS_URL, refresh=False),
@@ -326,8 +329,9 @@ def layout(**query):
                     [
                         html.Span("Sessions de la sélection :", className="small text-body-secondary"),
                         export_buttons("formations", "sessions", PANELS["sessions"]),
+                        entry_button(AREA, "Saisir une session ou une formation") if can_write else None,
                     ],
-                    className="d-flex align-items-center gap-2",
+                    className="d-flex flex-wrap align-items-center gap-2",
                 ),
             ),
             filter_bar(query),
@@ -335,7 +339,7 @@ def layout(**query):
             dbc.Row([panel("month", 7), panel("programme", 5)]),
             dbc.Row([panel("rates", 7), panel("audience", 5)]),
             dbc.Row([panel("upcoming", 7), panel("profiles", 5)]),
-            dbc.Row(panel("sessions", 12, server_grid(ids.FORMATIONS_SESSIONS, SESSION_COLUMNS, selectable=can_write))),
-            entry_section() if can_write else None,
+            dbc.Row(panel("sessions", 12, [sessions_tools() if can_write else None, sessions_grid])),
+            entry_panel(AREA, "Saisir", entry_forms()) if can_write else None,
         ]
     )

@@ -17,6 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 from werkzeug.serving import make_server
 
 from db import clock
@@ -173,3 +174,20 @@ def check_accessibility(page) -> None:
         if v["impact"] in ("critical", "serious")
     ]
     assert not blocking, "Accessibility violations:\n" + "\n".join(blocking)
+
+
+def open_entry(page, label: str):
+    """The « Saisir … » button `label` at the top of an area's page opens its entry panel."""
+    page.get_by_role("button", name=label).click()
+    panel = page.locator(".entry-panel")
+    expect(panel).to_be_visible()
+    return panel
+
+
+def tab_to(page, target, limit: int = 60) -> None:
+    """Press Tab until `target` has the focus, as a keyboard user does (at most `limit` presses)."""
+    for _ in range(limit):
+        if target.evaluate("element => element === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    expect(target).to_be_focused()  # not reached: fails, saying which element

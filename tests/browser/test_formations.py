@@ -4,13 +4,17 @@ import re
 
 import pytest
 from playwright.sync_api import expect
+from sqlalchemy import select
 
-from tests.browser.conftest import check_accessibility, demo_today, log_in, wait_for_dash
+from db.models import Training
+from tests.browser.conftest import check_accessibility, demo_today, log_in, open_entry, tab_to, wait_for_dash
 
 pytestmark = pytest.mark.browser
 
 WAIT = 45_000  # ms: a ceiling, not a delay; the test machine is shared and callbacks can queue behind others
 DEMO_YEAR = demo_today().year - 1  # db.demo.demo_year: every session of that year is over
+SAISIR = "Saisir une session ou une formation"
+KEYBOARD_TRAINING = "Clavier seul"
 
 
 def open_formations(page, live_server, role: str, query: str = "") -> None:
@@ -26,7 +30,7 @@ def figure(page, key: str) -> int:
 
 def choose_past_counted_session(page) -> None:
     """In the session form, the demo year's Aidants Connect training and its latest session."""
-    form = page.locator("#formation-session-card")
+    form = open_entry(page, SAISIR).locator("#formation-session-card")
     training = form.get_by_label(re.compile(r"^Formation\b"))
     option = training.locator("option", has_text=f"(Aidants Connect, {DEMO_YEAR})").first
     training.select_option(option.get_attribute("value"))
@@ -114,7 +118,77 @@ def test_formations005_sessions_grid_pages_sorts_and_feeds_the_attendant_form(pa
     expect(dates.first).to_have_text(re.compile(rf"^\d\d/0[1-6]/{DEMO_YEAR}$"), timeout=WAIT)
     # A click on a row chooses its session for the attendant form.
     rows.first.locator("[col-id='title']").click()
+    page.get_by_role("button", name="Saisir ses participants").click()
     form = page.locator("#formation-participant-card")
     expect(form.get_by_label(re.compile(r"^Session"))).not_to_have_value("", timeout=WAIT)
     expect(form.locator("#formations-attendance-summary")).to_contain_text("inscrits", timeout=WAIT)
     check_accessibility(page)
+
+
+def test_formations006_a_session_entered_with_the_keyboard_alone(page, live_server, live_database):
+    """From the « Saisir » button to the toast and back, without the mouse, at 1366×768: Enter opens the panel, Tab,
+    type-ahead and typing fill the session form, the toast is read in view, Escape closes the panel and focus goes
+    back to the button."""
+    with live_database.transaction() as session:  # a training without dates: any session date is in it
+        if not session.scalar(select(Training).where(Training.title == KEYBOARD_TRAINING)):
+            session.add(Training(programme="Tests", title=KEYBOARD_TRAINING, kind="formation"))
+    page.set_viewport_size({"width": 1366, "height": 768})
+    open_formations(page, live_server, "coordinator")
+    opener = page.get_by_role("button", name=SAISIR)
+    tab_to(page, opener)
+    page.keyboard.press("Enter")
+    form = page.locator("#formation-session-card")
+    training = form.get_by_label(re.compile(r"^Formation\b"))
+    expect(training.locator("option", has_text=KEYBOARD_TRAINING)).to_be_attached(timeout=WAIT)
+    tab_to(page, training)  # the panel's first field
+    page.keyboard.type(KEYBOARD_TRAINING)  # a closed select's type-ahead
+    expect(training.locator("option:checked")).to_contain_text(KEYBOARD_TRAINING)
+    tab_to(page, form.get_by_label("Date"))
+    page.keyboard.type(f"0505{DEMO_YEAR + 3}")  # 5 May whatever the order of the fields; years ahead of any figure
+    tab_to(page, form.get_by_label("Ou adresse libre"))
+    page.keyboard.type("Salle du clavier")
+    tab_to(page, form.get_by_role("button", name="Enregistrer la session"))
+    page.keyboard.press("Enter")
+    toast = page.locator(".form-feedback.is-current .alert")
+    expect(toast).to_contain_text(f"Session du 5 mai {DEMO_YEAR + 3} enregistrée.", timeout=WAIT)
+    expect(toast).to_be_in_viewport(ratio=1)
+    expect(toast).to_be_focused()
+    page.keyboard.press("Escape")  # the toast
+    expect(form.get_by_role("button", name="Enregistrer la session")).to_be_focused()
+    expect(form.get_by_label("Ou adresse libre")).to_have_value("")  # ready for the next session of the training
+    page.keyboard.press("Escape")  # the panel
+    expect(form).to_be_hidden()
+    expect(opener).to_be_focused()
+
+
+def test_formations007_a_session_chosen_in_the_grid_opens_in_the_panel(page, live_server):
+    """A row of « Sessions de la sélection » chosen with the keyboard (arrows, then Space), then « Modifier la
+    session »: the panel opens on that session, its training and values loaded; « Modifier sa formation » does the
+    same for its training."""
+    open_formations(page, live_server, "coordinator", f"?du={DEMO_YEAR}-01-01&au={DEMO_YEAR}-12-31")
+    edit = page.get_by_role("button", name="Modifier la session")
+    expect(edit).to_be_disabled()
+    grid = page.locator("#formations-sessions")
+    rows = grid.locator(".ag-center-cols-container .ag-row")
+    expect(rows.nth(1)).to_be_visible(timeout=WAIT)
+    second = rows.nth(1)
+    row_id = second.get_attribute("row-id")
+    title = second.locator("[col-id='title']").inner_text()
+    rows.first.locator("[col-id='date']").focus()  # the grid's first cell, then the keyboard
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Space")
+    expect(second).to_have_class(re.compile(r"ag-row-selected"))
+    expect(edit).to_be_enabled(timeout=WAIT)
+    edit.focus()
+    page.keyboard.press("Enter")
+    form = page.locator("#formation-session-card")
+    expect(form).to_be_visible()
+    expect(form.get_by_label("Session à modifier")).to_have_value(row_id, timeout=WAIT)
+    expect(form.get_by_label("Date")).not_to_have_value("", timeout=WAIT)
+    expect(form.get_by_label(re.compile(r"^Formation\b")).locator("option:checked")).to_contain_text(title)
+    page.keyboard.press("Escape")
+    expect(form).to_be_hidden()
+    expect(edit).to_be_focused()
+    page.get_by_role("button", name="Modifier sa formation").click()
+    training = page.locator("#formation-card")
+    expect(training.get_by_label("Intitulé")).to_have_value(title, timeout=WAIT)
