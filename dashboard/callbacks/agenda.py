@@ -15,23 +15,26 @@ from urllib.parse import urlencode
 import dash_bootstrap_components as dbc
 import dash_leaflet as dl
 import pandas as pd
-from dash import Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.callbacks.forms import acting_user, alert, database
+from dashboard.callbacks.shell import edited_record
 from dashboard.components import format as fmt
 from dashboard.components.cards import empty_state
+from dashboard.components.entry import edit_button
 from dashboard.components.imports import import_report, unusable_file
 from dashboard.components.map import base_map, bounds_of, points_layer, points_to_geojson
 from dashboard.components.paging import page_inputs, page_outputs, page_targets, requested_page
 from dashboard.components.paging import table as paged_table
-from dashboard.pages.agenda import FREE_PLACE, NEW_EVENT, NO_MISSION
+from dashboard.pages.agenda import AREA, FREE_PLACE, NEW_EVENT, NO_MISSION
 from db import agenda as agenda_db
 from db import clock, convention
 from db.agenda import STATUS_LABELS, AgendaQuery
 from db.interop.events import read_events_file
-from db.models import AttendanceMode, EventStatus
-from db.writes import PermissionDenied
+from db.models import AttendanceMode, EventStatus, Role
+from db.writes import PermissionDenied, has_role
 
 FILTERS = (
     ids.AGENDA_PERIOD,
@@ -508,6 +511,12 @@ def panels(*values):
     )
 
 
+def _edit(row):
+    return edit_button(
+        AREA, ids.AGENDA_EVENT_FORM, "Modifier", row.event_id, **{"aria-label": f"Modifier « {row.title} »"}
+    )
+
+
 def dates_list(*values):
     """The period's dates, a page at a time, in the chosen order."""
     query = agenda_query(*values[: len(FILTERS)])
@@ -516,6 +525,7 @@ def dates_list(*values):
         page = agenda_db.occurrences_page(
             session, query.filters(), requested_page(ids.AGENDA_DATES, shown), sort or "date"
         )
+    editor = has_role(acting_user(), Role.COORDINATOR)  # a date's « Modifier » opens its event in the entry panel
     rows = [
         [
             agenda_db.occurrence_label(row.start, row.end, row.all_day),
@@ -523,9 +533,10 @@ def dates_list(*values):
             row.category or "Sans catégorie",
             _where(row) or "Lieu non précisé",
         ]
+        + ([_edit(row)] if editor else [])
         for row in page.rows.itertuples()
     ]
-    headers = ["Date", "Événement", "Catégorie", "Lieu"]
+    headers = ["Date", "Événement", "Catégorie", "Lieu"] + (["Action"] if editor else [])
     return page_outputs(page, paged_table(f"Dates de la période, {period_label(query).lower()}", headers, rows))
 
 
@@ -566,16 +577,27 @@ def team_options(_saved, _status_saved, _refresh):
     )
 
 
-def fill_form(_open, _load, event_id):
-    """Blank form on « Ajouter », the chosen event's values on « Charger »."""
+def fill_form(_open, _load, _edits, event_id, options):
+    """Blank form on « Saisir », the chosen event's values on « Charger » or on a date's « Modifier »."""
+    if ctx.triggered_id == ids.AGENDA_FORM_LOAD:
+        chosen = event_id
+    elif isinstance(ctx.triggered_id, dict) and ctx.triggered_id["type"] == "entry-edit":
+        chosen = edited_record()
+        if chosen is None:  # the list drawn again: no click
+            raise PreventUpdate
+    else:
+        chosen = None
     values = {"event_id": "", **FORM_DEFAULTS}
-    if ctx.triggered_id == ids.AGENDA_FORM_LOAD and event_id:
+    if chosen:
         with database().session() as session:
-            loaded = agenda_db.event_form_values(session, int(event_id))
+            loaded = agenda_db.event_form_values(session, int(chosen))
+            label = dict(agenda_db.event_choices(session)).get(int(chosen)) if loaded else None
         if loaded:
-            values = {"event_id": event_id, **{k: v for k, v in loaded.items() if v is not None}}
+            values = {"event_id": str(chosen), **{k: v for k, v in loaded.items() if v is not None}}
+            if not any(option["value"] == str(chosen) for option in options or []):  # older than the choices listed
+                options = [*options, {"label": label or loaded.get("title") or str(chosen), "value": str(chosen)}]
     fields = [values.get(name) if values.get(name) is not None else "" for name in FORM_FIELDS]
-    return [*fields, *("" for _ in FORM_FIELDS), None]  # values, messages under the fields, form alert
+    return [*fields, *("" for _ in FORM_FIELDS), None, options or no_update]  # values, messages, alert, choices
 
 
 def pick_on_map(click):
@@ -586,15 +608,11 @@ def pick_on_map(click):
     return str(latitude), str(longitude), "", [marker]
 
 
-def open_modal(_open):
-    return True
-
-
 def after_save(_saved, _status_saved, event_message, status_message, refresh):
-    """After a successful save (the shared form callback bumps a form's counter only then): close the dialog,
-    repeat the outcome on the page, refresh the panels."""
+    """After a successful save (the shared form callback bumps a form's counter only then): repeat the outcome on the
+    page, refresh the panels. The entry panel stays open for the next entry."""
     message = event_message if ctx.triggered_id == ids.form_saved(ids.AGENDA_EVENT_FORM) else status_message
-    return False, message, (refresh or 0) + 1
+    return message, (refresh or 0) + 1
 
 
 def decode_upload(contents: str) -> bytes:
@@ -677,14 +695,14 @@ def register(app) -> None:
             for name in FORM_FIELDS
         ],
         Output(ids.form_alert(ids.AGENDA_EVENT_FORM), "children", allow_duplicate=True),
-        Input(ids.AGENDA_FORM_OPEN, "n_clicks"),
+        Output(ids.field(ids.AGENDA_EVENT_FORM, "event_id"), "options", allow_duplicate=True),
+        Input(ids.entry_open(AREA), "n_clicks"),
         Input(ids.AGENDA_FORM_LOAD, "n_clicks"),
+        Input(ids.entry_edit(AREA, ids.AGENDA_EVENT_FORM, ALL), "n_clicks"),
         State(ids.field(ids.AGENDA_EVENT_FORM, "event_id"), "value"),
+        State(ids.field(ids.AGENDA_EVENT_FORM, "event_id"), "options"),
         prevent_initial_call=True,
     )(fill_form)
-    app.callback(
-        Output(ids.AGENDA_FORM_MODAL, "is_open"), Input(ids.AGENDA_FORM_OPEN, "n_clicks"), prevent_initial_call=True
-    )(open_modal)
     app.callback(
         Output(ids.field(ids.AGENDA_EVENT_FORM, "latitude"), "value", allow_duplicate=True),
         Output(ids.field(ids.AGENDA_EVENT_FORM, "longitude"), "value", allow_duplicate=True),
@@ -694,7 +712,6 @@ def register(app) -> None:
         prevent_initial_call=True,
     )(pick_on_map)
     app.callback(
-        Output(ids.AGENDA_FORM_MODAL, "is_open", allow_duplicate=True),
         Output(ids.AGENDA_NOTICE, "children"),
         Output(ids.AGENDA_REFRESH, "data"),
         Input(ids.form_saved(ids.AGENDA_EVENT_FORM), "data"),

@@ -56,16 +56,14 @@ def entry_panel(area: str, title: str, children) -> dbc.Offcanvas:
     )
 
 
-def edit_button(area: str, form: str, label: str, record="chosen", **props) -> dbc.Button:
-    """« Modifier » for one row (`record`: its id), or for the row chosen in a grid (keyboard: arrows, then Space)."""
-    return dbc.Button(
+def edit_button(area: str, form: str, label: str, record="chosen", **props) -> html.Button:
+    """« Modifier » for one row (`record`: its id), or for the row chosen in a grid (keyboard: arrows, then Space).
+    A plain button: a row's names its record for screen readers (`aria-label`), which dbc.Button does not take."""
+    return html.Button(
         [html.I(className="bi bi-pencil me-1", **{"aria-hidden": "true"}), label],
         id=ids.entry_edit(area, form, record),
-        color="secondary",
-        outline=True,
-        size="sm",
+        type="button",
         n_clicks=0,
-        class_name="entry-edit",
+        className="btn btn-outline-secondary btn-sm entry-edit",
         **props,
     )
-

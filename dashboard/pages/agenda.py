@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from dashboard import ids
 from dashboard.components.cards import page_header
+from dashboard.components.entry import entry_button, entry_panel
 from dashboard.components.forms import field_input, field_select, field_textarea, form_body, form_field
 from dashboard.components.map import base_map
 from dashboard.components.paging import paged_list
@@ -21,6 +22,7 @@ from db.writes import has_role
 
 dash.register_page(__name__, path="/agenda", name="Agenda", title="Agenda · Médiation numérique", map=True)
 
+AREA = "agenda"  # its entry panel (dashboard/components/entry.py)
 NO_MISSION = {"label": "— Aucune mission —", "value": ""}
 STATUS_OPTIONS = [{"label": label, "value": status.value} for status, label in STATUS_LABELS.items()]
 MODE_OPTIONS = [{"label": label, "value": mode.value} for mode, label in MODE_LABELS.items()]
@@ -380,47 +382,36 @@ def _status_form() -> html.Div:
     )
 
 
-def _event_modal() -> dbc.Modal:
-    return dbc.Modal(
-        [
-            dbc.ModalHeader(dbc.ModalTitle("Saisir un événement", id=ids.AGENDA_FORM_TITLE)),
-            dbc.ModalBody(_event_form()),
-        ],
-        id=ids.AGENDA_FORM_MODAL,
-        labelledby=ids.AGENDA_FORM_TITLE,
-        size="lg",
-        scrollable=True,
-        is_open=False,
+def _import_card() -> dbc.Card:
+    upload = dcc.Upload(
+        html.Div(
+            [
+                html.I(className="bi bi-cloud-arrow-up fs-3 d-block", **{"aria-hidden": "true"}),
+                "Déposer un fichier ou ",
+                # a real button, so the file dialog opens from the keyboard too
+                html.Button("le choisir", type="button", className="btn btn-link p-0 align-baseline"),
+                html.Div(".ics, OpenAgenda .json ou export tableur .csv", className="small text-body-secondary"),
+            ]
+        ),
+        id=ids.AGENDA_UPLOAD,
+        className="agenda-upload",
+        accept=".ics,.ical,.json,.csv,text/calendar,application/json,text/csv",
+        multiple=False,
     )
+    body = [upload, dcc.Loading(html.Div(id=ids.AGENDA_IMPORT_REPORT, className="mt-3"), type="dot")]
+    return _card("Importer des événements", body, "cloud-arrow-up")
 
 
-def _team_cards(is_admin: bool) -> list:
-    """The status form for coordinators, the import for admins (the server checks the role again on each write)."""
+def _entry_panel(is_admin: bool) -> dbc.Offcanvas:
+    """Every entry of the team in one panel: an event (new, or loaded to edit), a change of status, and for admins
+    the import (its report fits the panel's width, and the page stays for reading). The server checks the role again
+    on each write."""
     cards = [
-        dbc.Col(_card("Annuler, reporter, marquer complet", _status_form(), "arrow-repeat"), lg=6, className="mb-3")
+        _card("Événement", _event_form(), "calendar-plus"),
+        _card("Annuler, reporter, marquer complet", _status_form(), "arrow-repeat"),
+        _import_card() if is_admin else None,
     ]
-    if is_admin:
-        upload = dcc.Upload(
-            html.Div(
-                [
-                    html.I(className="bi bi-cloud-arrow-up fs-3 d-block", **{"aria-hidden": "true"}),
-                    "Déposer un fichier ou ",
-                    # a real button, so the file dialog opens from the keyboard too
-                    html.Button("le choisir", type="button", className="btn btn-link p-0 align-baseline"),
-                    html.Div(".ics, OpenAgenda .json ou export tableur .csv", className="small text-body-secondary"),
-                ]
-            ),
-            id=ids.AGENDA_UPLOAD,
-            className="agenda-upload",
-            accept=".ics,.ical,.json,.csv,text/calendar,application/json,text/csv",
-            multiple=False,
-        )
-        body = [
-            upload,
-            dcc.Loading(html.Div(id=ids.AGENDA_IMPORT_REPORT, className="mt-3"), type="dot"),
-        ]
-        cards.append(dbc.Col(_card("Importer des événements", body, "cloud-arrow-up"), lg=6, className="mb-3"))
-    return cards
+    return entry_panel(AREA, "Saisir", [html.Div(card, className="mb-4") for card in cards if card is not None])
 
 
 def layout(**query):
@@ -437,13 +428,7 @@ def layout(**query):
         )
     ]
     if can_edit:
-        actions.append(
-            dbc.Button(
-                [html.I(className="bi bi-calendar-plus me-1", **{"aria-hidden": "true"}), "Ajouter un événement"],
-                id=ids.AGENDA_FORM_OPEN,
-                color="primary",
-            )
-        )
+        actions.append(entry_button(AREA, "Saisir un événement", "calendar-plus"))
     return html.Div(
         [
             dcc.Location(id=ids.AGENDA_URL, refresh=False),
@@ -511,7 +496,6 @@ def layout(**query):
                     className="d-flex align-items-center gap-2",
                 ),
             ),
-            dbc.Row(_team_cards(is_admin), className="mt-3") if can_edit else None,
-            _event_modal() if can_edit else None,
+            _entry_panel(is_admin) if can_edit else None,
         ]
     )

@@ -288,8 +288,8 @@ def test_page_shows_entry_tools_by_role(app, users):
             login_user(users[role])
             return repr(page.layout(period="week"))
 
-    assert "Ajouter un événement" not in rendered("viewer")
-    assert "Ajouter un événement" in rendered("coordinator") and "Importer des événements" not in rendered(
+    assert "Saisir un événement" not in rendered("viewer")
+    assert "Saisir un événement" in rendered("coordinator") and "Importer des événements" not in rendered(
         "coordinator"
     )
     assert "Importer des événements" in rendered("admin")

@@ -191,3 +191,25 @@ def tab_to(page, target, limit: int = 60) -> None:
             return
         page.keyboard.press("Tab")
     expect(target).to_be_focused()  # not reached: fails, saying which element
+
+
+def submit_with_the_keyboard(page, submit, saved, wait: int = 45_000):
+    """Tab to the form's `submit` button and press Enter: the toast says `saved` in full view and takes the focus;
+    Escape closes it and gives focus back to the button. Returns the toast."""
+    tab_to(page, submit)
+    page.keyboard.press("Enter")
+    toast = page.locator(".form-feedback.is-current .alert")
+    expect(toast).to_contain_text(saved, timeout=wait)
+    expect(toast).to_be_in_viewport(ratio=1)
+    expect(toast).to_be_focused()
+    page.keyboard.press("Escape")
+    expect(toast).to_be_hidden()
+    expect(submit).to_be_focused()
+    return toast
+
+
+def close_entry_with_the_keyboard(page, panel, opener) -> None:
+    """Escape closes the entry panel and focus goes back to the « Saisir » button that opened it."""
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    expect(opener).to_be_focused()

@@ -7,7 +7,16 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from db.models import Training
-from tests.browser.conftest import check_accessibility, demo_today, log_in, open_entry, tab_to, wait_for_dash
+from tests.browser.conftest import (
+    check_accessibility,
+    close_entry_with_the_keyboard,
+    demo_today,
+    log_in,
+    open_entry,
+    submit_with_the_keyboard,
+    tab_to,
+    wait_for_dash,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -147,18 +156,10 @@ def test_formations006_a_session_entered_with_the_keyboard_alone(page, live_serv
     page.keyboard.type(f"0505{DEMO_YEAR + 3}")  # 5 May whatever the order of the fields; years ahead of any figure
     tab_to(page, form.get_by_label("Ou adresse libre"))
     page.keyboard.type("Salle du clavier")
-    tab_to(page, form.get_by_role("button", name="Enregistrer la session"))
-    page.keyboard.press("Enter")
-    toast = page.locator(".form-feedback.is-current .alert")
-    expect(toast).to_contain_text(f"Session du 5 mai {DEMO_YEAR + 3} enregistrée.", timeout=WAIT)
-    expect(toast).to_be_in_viewport(ratio=1)
-    expect(toast).to_be_focused()
-    page.keyboard.press("Escape")  # the toast
-    expect(form.get_by_role("button", name="Enregistrer la session")).to_be_focused()
+    submit = form.get_by_role("button", name="Enregistrer la session")
+    submit_with_the_keyboard(page, submit, f"Session du 5 mai {DEMO_YEAR + 3} enregistrée.")
     expect(form.get_by_label("Ou adresse libre")).to_have_value("")  # ready for the next session of the training
-    page.keyboard.press("Escape")  # the panel
-    expect(form).to_be_hidden()
-    expect(opener).to_be_focused()
+    close_entry_with_the_keyboard(page, form, opener)
 
 
 def test_formations007_a_session_chosen_in_the_grid_opens_in_the_panel(page, live_server):
