@@ -261,6 +261,7 @@ LETTRES_IMPORT_FILE = "lettres-import-file"  # the uploaded file kept while its 
 LETTRES_IMPORT_MAPPING = "lettres-import-mapping"
 LETTRES_IMPORT_MAPPING_FIELDS = "lettres-import-mapping-fields"
 LETTRES_IMPORT_MAPPED = "lettres-import-mapped"
+LETTRES_FORMS = "lettres-forms"  # the accordion of the entry panel
 LETTRES_NEWSLETTER_FORM = "lettres-newsletter"
 LETTRES_ISSUE_FORM = "lettres-issue"
 LETTRES_SNAPSHOT_FORM = "lettres-snapshot"

@@ -437,6 +437,22 @@ def list_issues(session: Session, period: Period, newsletter_ids=None) -> pd.Dat
     return frame
 
 
+def issue_values(session: Session, issue_id) -> dict | None:
+    """An issue's fields as its entry form names them, to correct it (recorded again, it updates its statistics)."""
+    issue = session.get(NewsletterIssue, int(issue_id))
+    if issue is None:
+        return None
+    return {
+        "newsletter_id": str(issue.newsletter_id),
+        "sent_on": issue.sent_on.isoformat(),
+        "subject": issue.subject,
+        "link": issue.link or "",
+        "recipients": issue.recipients,
+        "opens": issue.opens,
+        "clicks": issue.clicks,
+    }
+
+
 def _rate(numerator: pd.Series, denominator: pd.Series) -> pd.Series:
     """numerator / denominator as floats, missing where either is missing or the denominator is 0."""
     numerator = numerator.astype("Float64")

@@ -10,22 +10,27 @@ import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.callbacks.exports import send_frame
 from dashboard.callbacks.forms import acting_user, alert, database
+from dashboard.callbacks.shell import edited_record
 from dashboard.components import format as fmt
 from dashboard.components.cards import empty_state, kpi_card
+from dashboard.components.entry import edit_button
 from dashboard.components.imports import import_report, unusable_file
 from dashboard.pages.lettres import (
     ALL_NEWSLETTERS,
+    AREA,
     NEW_NEWSLETTER,
 )
 from db import catalogue, clock, lettres
 from db.imports import UnusableFile
 from db.interop import mailing
+from db.models import Role
 from db.periods import Period, reporting_period
-from db.writes import PermissionDenied
+from db.writes import PermissionDenied, has_role
 
 COLOURS = ["#1f4e79", "#c2410c", "#2e7d32", "#7c3aed", "#0e7490", "#a16207", "#be185d"]
 # A small template of our own: plotly's named templates are large and slow to apply to every figure.
@@ -259,7 +264,8 @@ def rates_panel(frame: pd.DataFrame):
     return _chart(figure, label)
 
 
-def issues_panel(frame: pd.DataFrame):
+def issues_panel(frame: pd.DataFrame, editor: bool = False):
+    """The issues of the year; for a coordinator, each with its « Modifier » (the issue in its form, in the panel)."""
     if frame.empty:
         return empty_state("Aucun envoi sur cette période.", "send")
 
@@ -280,10 +286,34 @@ def issues_panel(frame: pd.DataFrame):
             with_rate(row.opens, row.open_rate),
             with_rate(row.clicks, row.click_rate),
         ]
+        + ([_edit(row)] if editor else [])
         for row in frame.itertuples()
     ]
-    headers = ["Date", "Lettre", "Objet", "Destinataires", "Ouvertures", "Clics"]
+    headers = ["Date", "Lettre", "Objet", "Destinataires", "Ouvertures", "Clics"] + (["Action"] if editor else [])
     return _table(headers, rows, {3, 4, 5}, scroll=True)
+
+
+def _edit(row):
+    label = f"Modifier l'envoi « {row.subject} » du {row.sent_on:%d/%m/%Y}"
+    return edit_button(AREA, ids.LETTRES_ISSUE_FORM, "Modifier", int(row.id), **{"aria-label": label})
+
+
+ISSUE_FIELDS = ("newsletter_id", "sent_on", "subject", "link", "recipients", "opens", "clicks")
+
+
+def edit_issue(_clicks, open_items):
+    """A row's « Modifier »: the issue in its form, whose accordion item opens. Saved with the same date and subject,
+    it updates the issue (an issue is its newsletter, date and subject)."""
+    issue_id = edited_record()
+    if issue_id is None:
+        raise PreventUpdate
+    with database().session() as session:
+        values = lettres.issue_values(session, issue_id)
+    if values is None:
+        raise PreventUpdate
+    items = open_items if isinstance(open_items, list) else [open_items] if open_items else []
+    shown = items if ids.LETTRES_ISSUE_FORM in items else [*items, ids.LETTRES_ISSUE_FORM]
+    return [*(values[name] if values[name] is not None else "" for name in ISSUE_FIELDS), shown]
 
 
 # The audience figures of the catalogue, as the Indicateurs and the report give them for the same period.
@@ -318,7 +348,7 @@ def newsletter_figures(year, newsletter, _saved, _imported):
             className="row-cols-1 row-cols-md-3",
         ),
         newsletters_panel(shown),
-        issues_panel(issues),
+        issues_panel(issues, has_role(acting_user(), Role.COORDINATOR)),
         [{"label": "Toutes les lettres", "value": ALL_NEWSLETTERS}, *options],
         field_options,
     )
@@ -603,6 +633,13 @@ def register(app) -> None:
         Input(ids.field(ids.LETTRES_NEWSLETTER_FORM, "newsletter_id"), "value"),
         prevent_initial_call=True,
     )(fill_newsletter_form)
+    app.callback(
+        *[Output(ids.field(ids.LETTRES_ISSUE_FORM, name), "value", allow_duplicate=True) for name in ISSUE_FIELDS],
+        Output(ids.LETTRES_FORMS, "active_item"),
+        Input(ids.entry_edit(AREA, ids.LETTRES_ISSUE_FORM, ALL), "n_clicks"),
+        State(ids.LETTRES_FORMS, "active_item"),
+        prevent_initial_call=True,
+    )(edit_issue)
     app.callback(Output(ids.LETTRES_IMPORT_HELP, "children"), Input(ids.LETTRES_IMPORT_KIND, "value"))(import_help)
     app.callback(
         Output(ids.LETTRES_IMPORT_RESULT, "children"),

@@ -1,7 +1,7 @@
 """Lettres: newsletters (subscribers, issues, open rates) and the audience of the network's platforms.
 
 Query string: `annee` (year), `lettre` (newsletter id), `indicateur` (audience indicator key).
-Coordinators also get the entry forms and the CSV import; the panels are the same for everyone.
+Coordinators also get the entry panel (forms and CSV import); the panels are the same for everyone.
 """
 
 import dash
@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from dashboard import ids
 from dashboard.components.cards import page_header
+from dashboard.components.entry import entry_button, entry_panel
 from dashboard.components.exports import export_buttons
 from dashboard.components.forms import field_input, field_select, form_body, form_field
 from db import clock
@@ -21,6 +22,7 @@ from db.writes import has_role
 
 dash.register_page(__name__, path="/lettres", name="Lettres", title="Lettres · Médiation numérique")
 
+AREA = "lettres"  # its entry panel (dashboard/components/entry.py)
 NEW_NEWSLETTER = "new"
 ALL_NEWSLETTERS = "all"
 DEFAULT_INDICATOR = "site_visiteurs_uniques"
@@ -346,12 +348,13 @@ def _forms():
             title=html.Span([html.I(className="bi bi-upload me-2", **{"aria-hidden": "true"}), "Import CSV"]),
         ),
     ]
-    return html.Div(
-        [
-            html.H2("Saisie", className="h5 lettres-section"),
-            dbc.Accordion(items, active_item=ids.LETTRES_SNAPSHOT_FORM, always_open=True, className="lettres-forms"),
-        ],
-        className="lettres-forms-column",
+    # The import stays with the forms: it enters the same records, and its mapping step fits the panel's width.
+    return dbc.Accordion(
+        items,
+        id=ids.LETTRES_FORMS,
+        active_item=[ids.LETTRES_SNAPSHOT_FORM],
+        always_open=True,
+        className="lettres-forms",
     )
 
 
@@ -413,10 +416,14 @@ def layout(annee=None, lettre=None, indicateur=None, **_query):
             page_header(
                 "Lettres d'information et audience",
                 "Abonnés, envois et audience des plateformes du réseau, avec la source et la date de chaque chiffre.",
-                actions=_filters(year, newsletter),
+                actions=[
+                    _filters(year, newsletter),
+                    entry_button(AREA, "Saisir un envoi ou un chiffre") if can_write else None,
+                ],
             ),
             dcc.Loading(html.Div(id=ids.LETTRES_KPIS, className="lettres-kpis"), delay_show=300),
-            dbc.Row([dbc.Col(panels, xl=8), dbc.Col(_forms(), xl=4)]) if can_write else panels,
+            panels,
+            entry_panel(AREA, "Saisir", [_forms()]) if can_write else None,
             dcc.Download(id=ids.LETTRES_DOWNLOAD),
             dcc.Store(id=ids.LETTRES_IMPORTED, data=0),  # bumped by an import: the panels refresh
         ]

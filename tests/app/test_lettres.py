@@ -281,7 +281,7 @@ def test_every_panel_of_an_empty_database_shows_its_empty_state(app, callbacks, 
         outputs_list = [[]]
 
     monkeypatch.setattr(callbacks, "ctx", NoFormFields)
-    with app.server.app_context():
+    with app.server.test_request_context():  # callbacks run in a request: the panels ask who reads them
         parts = [
             callbacks.newsletter_figures("2025", "all", [], 0),
             callbacks.newsletter_charts("2025", "all", [], 0),
@@ -307,7 +307,7 @@ def test_panels_show_the_recorded_figures(app, callbacks, network, monkeypatch):
         outputs_list = [[{"id": {"form": NEWSLETTER_FORM}}, {"id": {"form": SNAPSHOT_FORM}}]]
 
     monkeypatch.setattr(callbacks, "ctx", TwoForms)
-    with app.server.app_context():
+    with app.server.test_request_context():
         kpis, newsletters, issues, filter_options, field_options = callbacks.newsletter_figures("2025", "all", [], 0)
         charts = callbacks.newsletter_charts("2025", str(network), [], 0)
     rendered = json.dumps([kpis, newsletters, issues], cls=ComponentEncoder, ensure_ascii=False)

@@ -1,4 +1,5 @@
-"""Lettres in a real browser: a coordinator records a subscriber count and sees the reach change; errors; viewers."""
+"""Lettres in a real browser: a coordinator records a subscriber count and sees the reach change; errors; viewers; an
+issue entered with the keyboard alone, and one corrected from its row."""
 
 import re
 
@@ -6,10 +7,20 @@ import pytest
 from playwright.sync_api import expect
 
 from dashboard.components.format import number
-from tests.browser.conftest import check_accessibility, log_in, wait_for_dash
+from db import clock
+from tests.browser.conftest import (
+    check_accessibility,
+    close_entry_with_the_keyboard,
+    log_in,
+    open_entry,
+    submit_with_the_keyboard,
+    tab_to,
+    wait_for_dash,
+)
 
 pytestmark = pytest.mark.browser
 SLOW = 60_000  # ms: the panels wait for plotly.js and the server's callbacks, slow on a busy machine
+SAISIR = "Saisir un envoi ou un chiffre"
 
 
 def as_int(text: str) -> int:
@@ -32,7 +43,8 @@ def open_lettres(page, live_server, role: str, query: str = ""):
 
 
 def snapshot_form(page):
-    return page.locator(".accordion-item").filter(has=page.get_by_role("button", name="Relevé d'abonnés"))
+    panel = open_entry(page, SAISIR)
+    return panel.locator(".accordion-item").filter(has=page.get_by_role("button", name="Relevé d'abonnés"))
 
 
 def reach(page) -> int:
@@ -75,7 +87,8 @@ def test_lettres002_bad_snapshot_shows_messages_and_saves_nothing(page, live_ser
 
 def test_lettres003_viewer_sees_panels_only_and_filters_go_to_the_url(page, live_server):
     open_lettres(page, live_server, "viewer", "?annee=2025")
-    assert page.get_by_role("heading", name="Saisie").count() == 0
+    assert page.get_by_role("button", name=SAISIR).count() == 0
+    assert page.get_by_role("button", name=re.compile("^Modifier l'envoi")).count() == 0
     assert page.get_by_role("button", name="Enregistrer le relevé").count() == 0
     total = reach(page)
     page.get_by_label("Lettre", exact=True).select_option(label="Lettre FabLab")
@@ -96,7 +109,7 @@ MAILCHIMP_HEADER = (
 
 
 def import_section(page):
-    page.get_by_role("button", name="Import CSV").click()
+    open_entry(page, SAISIR).get_by_role("button", name="Import CSV").click()
     return page.locator(".accordion-item").filter(has=page.get_by_role("button", name="Import CSV"))
 
 
@@ -132,3 +145,56 @@ def test_lettres004_mailchimp_export_and_an_unknown_layout_through_the_mapping_s
     expect(report).to_contain_text("1 créé(s)")
     expect(mapping).to_be_hidden()
     check_accessibility(page)
+
+
+def test_lettres005_an_issue_entered_with_the_keyboard_alone(page, live_server):
+    """From the « Saisir » button to the toast and back, without the mouse, at 1366×768: Enter opens the panel and
+    the issue's accordion item, Tab, arrows and typing fill it, the toast is read in view, Escape closes the panel and
+    focus goes back to the button."""
+    import secrets
+
+    page.set_viewport_size({"width": 1366, "height": 768})
+    open_lettres(page, live_server, "coordinator")
+    subject = f"Envoi au clavier {secrets.token_hex(3)}"
+    opener = page.get_by_role("button", name=SAISIR)
+    tab_to(page, opener)
+    page.keyboard.press("Enter")
+    panel = page.locator(".entry-panel")
+    item = panel.get_by_role("button", name="Envoi d'une lettre")
+    tab_to(page, item)
+    page.keyboard.press("Enter")
+    form = panel.locator(".accordion-item").filter(has=page.get_by_role("button", name="Envoi d'une lettre"))
+    newsletter = form.get_by_label("Lettre")
+    expect(newsletter.locator("option").nth(1)).to_be_attached()  # the newsletters arrived
+    tab_to(page, newsletter)
+    page.keyboard.press("ArrowDown")
+    expect(newsletter).not_to_have_value("")
+    tab_to(page, form.get_by_label("Date d'envoi"))
+    page.keyboard.type(f"0303{clock.today().year - 1}")  # 3 March whatever the order of the fields: in the past
+    tab_to(page, form.get_by_label("Objet"))
+    page.keyboard.type(subject)
+    tab_to(page, form.get_by_label("Destinataires"))
+    page.keyboard.type("120")
+    submit_with_the_keyboard(page, form.get_by_role("button", name="Enregistrer l'envoi"), f"Envoi « {subject} »")
+    expect(form.get_by_label("Objet")).to_have_value("")  # ready for the next issue
+    close_entry_with_the_keyboard(page, panel, opener)
+
+
+def test_lettres006_an_issue_of_the_table_opens_in_its_form(page, live_server):
+    """« Modifier » on a row of « Envois de l'année » (keyboard: Enter) opens the panel on the issue form with the
+    issue's values; closing the panel gives focus back to that row's button."""
+    open_lettres(page, live_server, "coordinator", f"?annee={clock.today().year - 1}")
+    edit = page.get_by_role("button", name=re.compile("^Modifier l'envoi « ")).first
+    expect(edit).to_be_visible()
+    subject = re.match(r"^Modifier l'envoi « (.*) » du ", edit.get_attribute("aria-label")).group(1)
+    edit.focus()
+    page.keyboard.press("Enter")
+    panel = page.locator(".entry-panel")
+    form = panel.locator(".accordion-item").filter(has=page.get_by_role("button", name="Envoi d'une lettre"))
+    expect(form.get_by_label("Objet")).to_be_visible()
+    expect(form.get_by_label("Objet")).to_have_value(subject)
+    expect(form.get_by_label("Date d'envoi")).not_to_have_value("")
+    expect(form.get_by_label("Lettre")).not_to_have_value("")
+    page.keyboard.press("Escape")
+    expect(panel).to_be_hidden()
+    expect(edit).to_be_focused()

@@ -298,6 +298,30 @@ def test_issue_records_then_updates_its_statistics(database, users):
         assert session.query(AuditLog).filter_by(table_name="newsletter_issues").count() == 2
 
 
+def test_an_issue_read_back_into_its_form_records_onto_itself(database, users):
+    """The values a row's « Modifier » loads (`issue_values`), saved again with a correction, update that issue."""
+    actor = users["coordinator"]
+    newsletter_id = add_newsletter(database, actor, "Lettre A")
+    with database.transaction() as session:
+        issue = lettres.record_issue(
+            session, actor, newsletter_id=newsletter_id, sent_on="2026-05-04", subject="N°1", today=TODAY
+        ).row
+        issue_id = issue.id
+    with database.session() as session:
+        values = lettres.issue_values(session, issue_id)
+        assert lettres.issue_values(session, issue_id + 1) is None
+    assert values == {
+        "newsletter_id": str(newsletter_id), "sent_on": "2026-05-04", "subject": "N°1", "link": "",
+        "recipients": None, "opens": None, "clicks": None,
+    }  # fmt: skip
+    with database.transaction() as session:
+        saved = lettres.record_issue(session, actor, **(values | {"recipients": "300", "opens": "120"}), today=TODAY)
+    assert not saved.created
+    with database.session() as session:
+        issue = session.query(NewsletterIssue).one()
+        assert (issue.id, issue.recipients, issue.opens) == (issue_id, 300, 120)
+
+
 def test_issue_validation_messages(database, users):
     actor = users["coordinator"]
     newsletter_id = add_newsletter(database, actor, "Lettre A")
