@@ -416,10 +416,13 @@ def layout(annee=None, lettre=None, indicateur=None, **_query):
             page_header(
                 "Lettres d'information et audience",
                 "Abonnés, envois et audience des plateformes du réseau, avec la source et la date de chaque chiffre.",
-                actions=[
-                    _filters(year, newsletter),
-                    entry_button(AREA, "Saisir un envoi ou un chiffre") if can_write else None,
-                ],
+                actions=html.Div(
+                    [
+                        _filters(year, newsletter),
+                        entry_button(AREA, "Saisir un envoi ou un chiffre") if can_write else None,
+                    ],
+                    className="d-flex flex-wrap align-items-center gap-3",
+                ),
             ),
             dcc.Loading(html.Div(id=ids.LETTRES_KPIS, className="lettres-kpis"), delay_show=300),
             panels,

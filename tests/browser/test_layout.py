@@ -90,3 +90,40 @@ def test_layout003_phone_menu_folds_and_opens_with_the_keyboard(page, live_serve
     expect(admin).to_be_in_viewport()
     admin.click()
     page.wait_for_url(f"{live_server}/admin")
+
+
+ENTRY_BUTTONS = {
+    "/agenda": "Saisir un événement",
+    "/materiel": "Saisir un prêt ou un article",
+    "/formations": "Saisir une session ou une formation",
+    "/lettres": "Saisir un envoi ou un chiffre",
+}
+PANEL_FITS = """panel => {
+  const body = panel.querySelector('.offcanvas-body');
+  return body.scrollWidth <= body.clientWidth + 1 ? null : `${body.scrollWidth} > ${body.clientWidth}`;
+}"""
+
+
+@pytest.mark.parametrize("width,height", [(1366, 768), (390, 844)], ids=["1366x768", "390x844"])
+def test_layout004_every_entry_panel_opens_from_the_top_and_fits(page, live_server, width, height):
+    """Each area's « Saisir » button is in view when its page opens; its panel (the admin's, the fullest) is the full
+    width of a phone, a side panel on a laptop, and nothing in it scrolls sideways."""
+    log_in(page, live_server, "admin")
+    page.set_viewport_size({"width": width, "height": height})
+    for path, label in ENTRY_BUTTONS.items():
+        page.goto(f"{live_server}{path}")
+        wait_for_dash(page)
+        opener = page.get_by_role("button", name=label)
+        expect(opener).to_be_in_viewport(ratio=1)
+        opener.click()
+        panel = page.locator(".entry-panel")
+        expect(panel).to_be_visible()
+        expect(panel).to_be_in_viewport(ratio=1)
+        box = panel.bounding_box()
+        if width < 576:
+            assert round(box["width"]) == width, f"{path}: the panel is {box['width']} px wide on a {width} px phone"
+        else:
+            assert box["width"] <= width / 2, f"{path}: the panel covers {box['width']} of {width} px"
+        wait_for_dash(page)
+        assert panel.evaluate(PANEL_FITS) is None, f"{path} {width}×{height}: the panel scrolls sideways"
+        assert_no_horizontal_scroll(page, f"{width}×{height} {path} with its entry panel open")
