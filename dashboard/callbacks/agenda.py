@@ -22,7 +22,7 @@ from dashboard import ids
 from dashboard.callbacks.forms import acting_user, alert, database
 from dashboard.callbacks.shell import edited_record
 from dashboard.components import format as fmt
-from dashboard.components.cards import empty_state
+from dashboard.components.cards import NO_EVENT, NO_EVENT_ACTION, empty_state
 from dashboard.components.entry import edit_button
 from dashboard.components.imports import import_report, unusable_file
 from dashboard.components.map import base_map, bounds_of, points_layer, points_to_geojson
@@ -499,7 +499,11 @@ def panels(*values):
         by_month = agenda_db.counts_by_month(session, filters)
         places = agenda_db.event_places(session, filters, MAX_MAP_POINTS)
         upcoming = agenda_db.upcoming_frame(session, filters, clock.utcnow(), limit=8)
+        empty_base = not counts.dates and not agenda_db.has_events(session)
     the_map, note = events_map(places, counts.events)
+    if empty_base:
+        nothing = empty_state(NO_EVENT, "calendar-x", NO_EVENT_ACTION)
+        return period_label(query), key_stats(counts), nothing, nothing, the_map, note, nothing
     return (
         period_label(query),
         key_stats(counts),

@@ -320,8 +320,6 @@ def panels(start, end, programme, kind, audience, commune, _saved):
         with database().session() as session:  # an empty base, or filters that leave nothing?
             if formations_db.summary_cube(session, formations_db.TrainingFilters(), today).empty:
                 nothing = empty_state(NO_SESSION, "calendar-x", NO_SESSION_ACTION)
-    elif cube.empty:
-        nothing = empty_state(NO_SESSION, "calendar-x", NO_SESSION_ACTION)
     if cube.empty:
         month = programme_panel = rates = audience_panel = nothing
     else:

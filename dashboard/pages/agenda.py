@@ -13,6 +13,7 @@ from dashboard import ids
 from dashboard.components.cards import page_header
 from dashboard.components.entry import entry_button, entry_panel
 from dashboard.components.forms import field_input, field_select, field_textarea, form_body, form_field
+from dashboard.components.imports import file_drop
 from dashboard.components.map import base_map
 from dashboard.components.paging import paged_list
 from db import clock
@@ -383,20 +384,12 @@ def _status_form() -> html.Div:
 
 
 def _import_card() -> dbc.Card:
-    upload = dcc.Upload(
-        html.Div(
-            [
-                html.I(className="bi bi-cloud-arrow-up fs-3 d-block", **{"aria-hidden": "true"}),
-                "Déposer un fichier ou ",
-                # a real button, so the file dialog opens from the keyboard too
-                html.Button("le choisir", type="button", className="btn btn-link p-0 align-baseline"),
-                html.Div(".ics, OpenAgenda .json ou export tableur .csv", className="small text-body-secondary"),
-            ]
-        ),
-        id=ids.AGENDA_UPLOAD,
-        className="agenda-upload",
-        accept=".ics,.ical,.json,.csv,text/calendar,application/json,text/csv",
-        multiple=False,
+    upload = file_drop(
+        ids.AGENDA_UPLOAD,
+        "Déposer un fichier ici",
+        20 * 1024 * 1024,
+        ".ics,.ical,.json,.csv,text/calendar,application/json,text/csv",
+        ".ics, OpenAgenda .json ou export tableur .csv",
     )
     body = [upload, dcc.Loading(html.Div(id=ids.AGENDA_IMPORT_REPORT, className="mt-3"), type="dot")]
     return _card("Importer des événements", body, "cloud-arrow-up")

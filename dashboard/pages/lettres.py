@@ -14,6 +14,7 @@ from dashboard.components.cards import page_header
 from dashboard.components.entry import entry_button, entry_panel
 from dashboard.components.exports import export_buttons
 from dashboard.components.forms import field_input, field_select, form_body, form_field
+from dashboard.components.imports import file_drop
 from db import clock
 from db.interop.mailing import FORMATS
 from db.lettres import INDICATORS
@@ -82,10 +83,10 @@ def _filters(year: int, newsletter: str):
                         id=ids.LETTRES_NEWSLETTER,
                         options=[{"label": "Toutes les lettres", "value": ALL_NEWSLETTERS}],
                         value=newsletter,
-                        style={"width": "16rem"},
+                        style={"flex": "0 1 16rem", "minWidth": 0},  # narrower than 16rem on a small phone
                     ),
                 ],
-                className="d-flex align-items-center",
+                className="d-flex align-items-center mw-100",
             ),
         ],
         className="d-flex flex-wrap gap-3",
@@ -369,23 +370,12 @@ def _import_body():
         ),
         html.Div(id=ids.LETTRES_IMPORT_HELP, className="lettres-import-help small mb-2"),
         # The label around the drop zone names its file input (RGAA) and opens the file chooser on click.
-        html.Label(
-            dcc.Upload(
-                id=ids.LETTRES_UPLOAD,
-                children=html.Div(
-                    [
-                        html.I(className="bi bi-file-earmark-arrow-up fs-4 d-block", **{"aria-hidden": "true"}),
-                        "Glisser un fichier CSV ici ou ",
-                        html.Span("parcourir", className="text-decoration-underline text-brand"),
-                        html.Div("Fichier .csv de 2 Mo au plus", className="small text-body-secondary"),
-                    ]
-                ),
-                accept=".csv,text/csv,text/plain",
-                max_size=2_000_000,
-                disable_click=True,
-                className="lettres-upload",
-            ),
-            className="d-block",
+        file_drop(
+            ids.LETTRES_UPLOAD,
+            "Glisser un fichier CSV ici",
+            2_000_000,
+            ".csv,text/csv,text/plain",
+            "Fichier .csv de 2 Mo au plus",
         ),
         dcc.Loading(html.Div(id=ids.LETTRES_IMPORT_RESULT, className="mt-3"), type="dot"),
         # The mapping step, shown when a file's columns are not recognised.
