@@ -6,7 +6,7 @@ No page scrolls sideways, the role is in view in the top bar, and the user's men
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in, wait_for_dash
+from tests.browser.conftest import axe_violations, log_in, wait_for_dash
 
 pytestmark = pytest.mark.browser
 
@@ -108,7 +108,7 @@ PANEL_FITS = """panel => {
 @pytest.mark.parametrize("width,height", [(1366, 768), (390, 844)], ids=["1366x768", "390x844"])
 def test_layout004_every_entry_panel_opens_from_the_top_and_fits(page, live_server, width, height):
     """Each area's « Saisir » button is in view when its page opens; its panel (the admin's, the fullest) is the full
-    width of a phone, a side panel on a laptop, and nothing in it scrolls sideways."""
+    width of a phone, a side panel on a laptop, nothing in it scrolls sideways, and axe-core finds nothing open."""
     log_in(page, live_server, "admin")
     page.set_viewport_size({"width": width, "height": height})
     for path, label in ENTRY_BUTTONS.items():
@@ -128,3 +128,5 @@ def test_layout004_every_entry_panel_opens_from_the_top_and_fits(page, live_serv
         wait_for_dash(page)
         assert panel.evaluate(PANEL_FITS) is None, f"{path} {width}×{height}: the panel scrolls sideways"
         assert_no_horizontal_scroll(page, f"{width}×{height} {path} with its entry panel open")
+        violations = axe_violations(page)
+        assert not violations, f"{path} {width}×{height}, entry panel open:\n" + "\n".join(violations)
