@@ -10,20 +10,24 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.callbacks.exports import send_frame
-from dashboard.callbacks.forms import database
+from dashboard.callbacks.forms import acting_user, database
+from dashboard.callbacks.shell import edited_record
 from dashboard.components import format as fmt
 from dashboard.components import grids
 from dashboard.components.cards import empty_state, figure_notes
+from dashboard.components.entry import edit_button
 from dashboard.components.gauges import BRAND, gauge_list
-from dashboard.pages.materiel import LOANS_ANCHOR, NEW_ITEM
+from dashboard.pages.materiel import AREA, LOANS_ANCHOR, NEW_ITEM
 from db import clock, convention, paging
 from db import materiel as materiel_db
 from db.figures import KeyFigure
+from db.models import Role
 from db.periods import Period
-from db.writes import ValidationError
+from db.writes import ValidationError, has_role
 
 OVERDUE = "#b42318"
 STATUS_COLOURS = {"current": BRAND, "upcoming": "#6f9fd0", "overdue": OVERDUE, "returned": "#98a2b3"}
@@ -510,7 +514,22 @@ def today_badge(row, out) -> dbc.Badge:
     return dbc.Badge("Disponible aujourd'hui", color="success")
 
 
+def _edit_item(row):
+    label = f"Modifier l'article « {row.name} »"
+    return edit_button(AREA, ids.MATERIEL_ITEM_FORM, "Modifier", int(row.id), **{"aria-label": label})
+
+
+def edit_item(_clicks):
+    """A catalogue row's « Modifier »: the item in the item form (which fills itself from it, `fill_item`)."""
+    item_id = edited_record()
+    if item_id is None:
+        raise PreventUpdate
+    return item_id
+
+
 def catalogue(_page, _saved):
+    """The catalogue; for a coordinator each item has its « Modifier » (the item in its form, in the panel)."""
+    editor = has_role(acting_user(), Role.COORDINATOR)
     with database().session() as session:
         items = materiel_db.list_items(session)
         out = materiel_db.items_today(session, clock.today())
@@ -521,7 +540,8 @@ def catalogue(_page, _saved):
     table = dbc.Table(
         [
             html.Thead(html.Tr([html.Th("Article"), html.Th("Catégorie"), html.Th("Unités", className="text-end"),
-                                html.Th("Au catalogue"), html.Th("Aujourd'hui"), html.Th("Description")])),
+                                html.Th("Au catalogue"), html.Th("Aujourd'hui"), html.Th("Description"),
+                                html.Th("Action") if editor else None])),
             html.Tbody(
                 [
                     html.Tr(
@@ -532,6 +552,7 @@ def catalogue(_page, _saved):
                             html.Td("Prêtable" if row.active else "Retiré"),
                             html.Td(today_badge(row, out)),
                             html.Td(row.description or "—", className="small"),
+                            html.Td(_edit_item(row)) if editor else None,
                         ]
                     )
                     for row in items.itertuples()
@@ -694,6 +715,11 @@ def register(app) -> None:
         Input(ids.form_saved(ids.MATERIEL_LOAN_ACTION_FORM), "data"),
         Input(ids.form_saved(ids.MATERIEL_ITEM_FORM), "data"),
     )(form_options)
+    app.callback(
+        Output(ids.field(ids.MATERIEL_ITEM_FORM, "item_id"), "value", allow_duplicate=True),
+        Input(ids.entry_edit(AREA, ids.MATERIEL_ITEM_FORM, ALL), "n_clicks"),
+        prevent_initial_call=True,
+    )(edit_item)
     app.callback(
         Output(ids.field(ids.MATERIEL_ITEM_FORM, "name"), "value"),
         Output(ids.field(ids.MATERIEL_ITEM_FORM, "category"), "value"),

@@ -242,7 +242,7 @@ def test_a_regional_catalogue_shows_its_busiest_gauges_and_a_first_page(app, dat
     callbacks, _page = ui
     with database.transaction() as session:
         session.add_all(EquipmentItem(name=f"Kit n°{n:03}", category="Robotique", units=1) for n in range(120))
-    with app.server.app_context():
+    with app.server.test_request_context():  # callbacks run in a request: the catalogue asks who reads it
         _note, _summary, gauges, *_ = callbacks.panels(str(TODAY.year), None, None, [1])
         catalogue = callbacks.catalogue(None, [1])
     gauge_rows = [n for n in walk(gauges) if getattr(n, "className", "") and "gauge-row" in n.className]
