@@ -9,6 +9,7 @@ app, a script importing only the models, a bulk load, a fix in SQL — is seen.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -113,6 +114,13 @@ def tokens(session: Session) -> dict[str, str]:
     """Every area's current token ("" for an area without one: see `scope`), read in one query."""
     found = dict(session.execute(select(DataRevision.name, DataRevision.token)).all())
     return {area: found.get(area, "") for area in AREAS}
+
+
+def fingerprint(session: Session, areas: Iterable[str] = AREAS) -> str:
+    """A short digest of the areas' tokens: it changes with every write, e.g. to give a document's address a version
+    a browser may cache."""
+    current = session_tokens(session)
+    return hashlib.sha256("|".join(current[area] for area in areas).encode()).hexdigest()[:16]
 
 
 def session_tokens(session: Session) -> dict[str, str]:
