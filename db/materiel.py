@@ -14,7 +14,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
-from db import clock, fields, paging, register
+from db import clock, fields, paging, register, revisions
 from db.models import Commune, EquipmentItem, Loan, Mission, Place, Role
 from db.periods import Period, month_periods, overlap_days, period_table
 from db.writes import Actor, ValidationError, audit, require_role, snapshot
@@ -810,7 +810,22 @@ def _totals(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return out.sort_values(["loan_days", *keys], ascending=[False] + [True] * len(keys), ignore_index=True)
 
 
+UTILISATIONS = revisions.Cache(64)
+
+
 def utilisation(session: Session, period: Period) -> Utilisation:
+    """`compute_utilisation`, once per period and revision of the loans, the catalogue and the communes: the page,
+    its exports, the projection and the report share it. Its frames are shared too: read them, never modify them."""
+    return revisions.memoize(
+        UTILISATIONS,
+        session,
+        (revisions.MATERIEL, revisions.COMMUNES),
+        ("utilisation", period, clock.today()),
+        lambda: compute_utilisation(session, period),
+    )
+
+
+def compute_utilisation(session: Session, period: Period) -> Utilisation:
     """Loan-days per item (the rule), available days (units × days each item stood in the catalogue during the
     period, from the register's history), rate, interventions (entered, else imputed: see INTERVENTIONS_RULE);
     totals per category, borrower, commune and EPCI, and by month.

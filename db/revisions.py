@@ -42,7 +42,7 @@ AREAS: dict[str, tuple[str, ...]] = {
     CONVENTION: ("conventions", "convention_axes", "missions", "mission_figures"),
     ACTIONS: ("actions", "action_missions", "action_partners"),
 }
-ACTIONS = ("insert", "update", "delete")
+TRIGGER_EVENTS = ("insert", "update", "delete")  # the writes a trigger replaces its token after
 
 
 def trigger_ddl(dialect: str, areas: dict[str, tuple[str, ...]]) -> list[str]:
@@ -80,13 +80,13 @@ def trigger_ddl(dialect: str, areas: dict[str, tuple[str, ...]]) -> list[str]:
                     f"CREATE TRIGGER IF NOT EXISTS {name}_{action} AFTER {action.upper()} ON {table} "
                     + (f"WHEN {when[action]} " if column else "")
                     + f"BEGIN {upsert.format(area=area)} END"
-                    for action in ACTIONS
+                    for action in TRIGGER_EVENTS
                 ]
             elif column:
                 statements += [
                     f"CREATE OR REPLACE TRIGGER {name}_{action} AFTER {action.upper()} ON {table} FOR EACH ROW "
                     f"WHEN ({when[action]}) EXECUTE FUNCTION replace_revision_token('{area}')"
-                    for action in ACTIONS
+                    for action in TRIGGER_EVENTS
                 ]
             else:
                 statements.append(
