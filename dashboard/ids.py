@@ -281,6 +281,7 @@ MATERIEL_CALENDAR_PREVIOUS = "materiel-calendar-previous"
 MATERIEL_CALENDAR_TODAY = "materiel-calendar-today"
 MATERIEL_CALENDAR_NEXT = "materiel-calendar-next"
 MATERIEL_CATALOGUE = "materiel-catalogue"
+MATERIEL_CATALOGUE_GRID = "materiel-catalogue-grid"
 MATERIEL_DOWNLOAD = "materiel-download"
 
 

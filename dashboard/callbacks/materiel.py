@@ -489,21 +489,30 @@ def choose_loan(selected):
     return [{"label": row["label"], "value": str(row["id"])}], str(row["id"])
 
 
-def today_badge(row, out) -> dbc.Badge:
-    """What an item is today: « prêtable » (in the catalogue) is not « disponible aujourd'hui »."""
+# What an item is today: « prêtable » (in the catalogue) is not « disponible aujourd'hui ». The tone colours the cell.
+def today_state(row, out) -> tuple[str, str]:
     if not row.active:
-        return dbc.Badge("Retiré du catalogue", color="secondary")
+        return "Retiré du catalogue", "retired"
     units_out = int(out.at[row.id, "units_out"]) if row.id in out.index else 0
     overdue = int(out.at[row.id, "overdue"]) if row.id in out.index else 0
     if overdue:
-        return dbc.Badge(
-            f"En retard ({units_out} sur {row.units} sortie{'s' if units_out > 1 else ''})", color="danger"
-        )
+        return f"En retard ({units_out} sur {row.units} sortie{'s' if units_out > 1 else ''})", "late"
     if units_out >= row.units:
-        return dbc.Badge("En prêt", color="warning", text_color="dark")
+        return "En prêt", "out"
     if units_out:
-        return dbc.Badge(f"Disponible aujourd'hui : {row.units - units_out} sur {row.units}", color="success")
-    return dbc.Badge("Disponible aujourd'hui", color="success")
+        return f"Disponible aujourd'hui : {row.units - units_out} sur {row.units}", "free"
+    return "Disponible aujourd'hui", "free"
+
+
+CATALOGUE_GRID_COLUMNS = [
+    {"field": "name", "headerName": "Article", "minWidth": 160, "cellClass": "fw-semibold"},
+    {"field": "category", "headerName": "Catégorie", "minWidth": 120},
+    {"field": "units", "headerName": "Unités", "width": 90, "type": "rightAligned"},
+    {"field": "listed", "headerName": "Au catalogue", "width": 120},
+    {"field": "today", "headerName": "Aujourd'hui", "minWidth": 180,
+     "cellClassRules": {f"item-{tone}": f"params.data.tone === '{tone}'" for tone in ("late", "out", "free", "retired")}},
+    {"field": "description", "headerName": "Description", "minWidth": 220, "flex": 2},
+]  # fmt: skip
 
 
 def catalogue(_page, _saved):
@@ -512,34 +521,14 @@ def catalogue(_page, _saved):
         out = materiel_db.items_today(session, clock.today())
     if items.empty:
         return empty_state("Le catalogue est vide.", "box-seam")
-    more = len(items) - CATALOGUE_SHOWN
-    items = items.head(CATALOGUE_SHOWN)
-    table = dbc.Table(
-        [
-            html.Thead(html.Tr([html.Th("Article"), html.Th("Catégorie"), html.Th("Unités", className="text-end"),
-                                html.Th("Au catalogue"), html.Th("Aujourd'hui"), html.Th("Description")])),
-            html.Tbody(
-                [
-                    html.Tr(
-                        [
-                            html.Td(row.name, className="fw-semibold"),
-                            html.Td(row.category),
-                            html.Td(row.units, className="text-end"),
-                            html.Td("Prêtable" if row.active else "Retiré"),
-                            html.Td(today_badge(row, out)),
-                            html.Td(row.description or "—", className="small"),
-                        ]
-                    )
-                    for row in items.itertuples()
-                ]
-            ),
-        ],
-        size="sm",
-        hover=True,
-        responsive=True,
-        className="mb-0",
-    )  # fmt: skip
-    return html.Div([table, more_in_export(more, "articles", "Articles")])
+    rows = []
+    for row in items.head(CATALOGUE_SHOWN).itertuples():
+        today, tone = today_state(row, out)
+        rows.append({"name": row.name, "category": row.category, "units": row.units,
+                     "listed": "Prêtable" if row.active else "Retiré", "today": today, "tone": tone,
+                     "description": row.description or "—"})  # fmt: skip
+    grid = grids.client_grid(ids.MATERIEL_CATALOGUE_GRID, CATALOGUE_GRID_COLUMNS, rows)
+    return html.Div([grid, more_in_export(len(items) - CATALOGUE_SHOWN, "articles", "Articles")])
 
 
 def form_options(*_saved):
