@@ -39,7 +39,7 @@
         });
         box.classList.add(CURRENT);
         const form = box.closest(".app-form");
-        if (alert.classList.contains("alert-success")) { savedAt = Date.now(); }
+        outcome(alert.classList.contains("alert-success"));
         const invalid = alert.classList.contains("alert-danger") && firstInvalidControl(form);
         if (invalid) {
             invalid.focus();
@@ -50,9 +50,13 @@
     }
 
     // --- the panels a save changed ---------------------------------------------------------------------------
-    const MARK_WINDOW_MS = 8000;  // the panels redrawn this long after a save are its consequences
+    // The panels redrawn within a few seconds of a form's answer are its consequences. They may arrive before the
+    // outcome is on screen: they are collected from the answer on, and marked once the outcome says « saved ».
+    const MARK_WINDOW_MS = 8000;
     const MARK_SHOWN_MS = 6000;
-    let savedAt = 0;
+    let answeredAt = 0;
+    let saved = null;  // null: outcome not shown yet; then true or false
+    const redrawn = new Set();
 
     function markPanel(card) {
         if (card.classList.contains("panel-updated")) { return; }
@@ -60,15 +64,28 @@
         window.setTimeout(function () { card.classList.remove("panel-updated"); }, MARK_SHOWN_MS);
     }
 
+    function answered() {
+        answeredAt = Date.now();
+        saved = null;
+        redrawn.clear();
+    }
+
+    function outcome(success) {
+        saved = success;
+        if (success) { redrawn.forEach(markPanel); }
+        redrawn.clear();
+    }
+
     new MutationObserver(function (mutations) {
-        if (Date.now() - savedAt > MARK_WINDOW_MS) { return; }
+        if (saved === false || Date.now() - answeredAt > MARK_WINDOW_MS) { return; }
         mutations.forEach(function (mutation) {
             const target = mutation.target.nodeType === 1 ? mutation.target : mutation.target.parentElement;
             // A panel of the page: not the form itself, its side panel or the toast.
             const card = target && target.closest(".card");
-            if (card && !card.closest(".app-form, .entry-panel, .form-feedback") && !card.querySelector(".app-form")) {
-                markPanel(card);
+            if (!card || card.closest(".app-form, .entry-panel, .form-feedback") || card.querySelector(".app-form")) {
+                return;
             }
+            if (saved) { markPanel(card); } else { redrawn.add(card); }
         });
     }).observe(document.documentElement, {childList: true, subtree: true});
 
@@ -105,6 +122,7 @@
                 const context = window.dash_clientside.callback_context;
                 const id = context && context.triggered_id;
                 if (id && typeof id === "object") {
+                    answered();
                     const before = snapshot(document.getElementById(domId(id)));
                     window.requestAnimationFrame(function () { place(id, before, 20); });
                 }

@@ -10,24 +10,20 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 import plotly.graph_objects as go
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
-from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.callbacks.exports import send_frame
-from dashboard.callbacks.forms import acting_user, database
-from dashboard.callbacks.shell import edited_record
+from dashboard.callbacks.forms import database
 from dashboard.components import format as fmt
 from dashboard.components import grids
 from dashboard.components.cards import empty_state, figure_notes
-from dashboard.components.entry import edit_button
 from dashboard.components.gauges import BRAND, gauge_list
-from dashboard.pages.materiel import AREA, LOANS_ANCHOR, NEW_ITEM
+from dashboard.pages.materiel import LOANS_ANCHOR, NEW_ITEM
 from db import clock, convention, paging
 from db import materiel as materiel_db
 from db.figures import KeyFigure
-from db.models import Role
 from db.periods import Period
-from db.writes import ValidationError, has_role
+from db.writes import ValidationError
 
 OVERDUE = "#b42318"
 STATUS_COLOURS = {"current": BRAND, "upcoming": "#6f9fd0", "overdue": OVERDUE, "returned": "#98a2b3"}
@@ -497,74 +493,46 @@ def choose_loan(selected):
     return [{"label": row["label"], "value": str(row["id"])}], str(row["id"])
 
 
-def today_badge(row, out) -> dbc.Badge:
-    """What an item is today: « prêtable » (in the catalogue) is not « disponible aujourd'hui »."""
+# What an item is today: « prêtable » (in the catalogue) is not « disponible aujourd'hui ». The tone colours the cell.
+def today_state(row, out) -> tuple[str, str]:
     if not row.active:
-        return dbc.Badge("Retiré du catalogue", color="secondary")
+        return "Retiré du catalogue", "retired"
     units_out = int(out.at[row.id, "units_out"]) if row.id in out.index else 0
     overdue = int(out.at[row.id, "overdue"]) if row.id in out.index else 0
     if overdue:
-        return dbc.Badge(
-            f"En retard ({units_out} sur {row.units} sortie{'s' if units_out > 1 else ''})", color="danger"
-        )
+        return f"En retard ({units_out} sur {row.units} sortie{'s' if units_out > 1 else ''})", "late"
     if units_out >= row.units:
-        return dbc.Badge("En prêt", color="warning", text_color="dark")
+        return "En prêt", "out"
     if units_out:
-        return dbc.Badge(f"Disponible aujourd'hui : {row.units - units_out} sur {row.units}", color="success")
-    return dbc.Badge("Disponible aujourd'hui", color="success")
+        return f"Disponible aujourd'hui : {row.units - units_out} sur {row.units}", "free"
+    return "Disponible aujourd'hui", "free"
 
 
-def _edit_item(row):
-    label = f"Modifier l'article « {row.name} »"
-    return edit_button(AREA, ids.MATERIEL_ITEM_FORM, "Modifier", int(row.id), **{"aria-label": label})
-
-
-def edit_item(_clicks):
-    """A catalogue row's « Modifier »: the item in the item form (which fills itself from it, `fill_item`)."""
-    item_id = edited_record()
-    if item_id is None:
-        raise PreventUpdate
-    return item_id
+CATALOGUE_GRID_COLUMNS = [
+    {"field": "name", "headerName": "Article", "minWidth": 160, "cellClass": "fw-semibold"},
+    {"field": "category", "headerName": "Catégorie", "minWidth": 120},
+    {"field": "units", "headerName": "Unités", "width": 90, "type": "rightAligned"},
+    {"field": "listed", "headerName": "Au catalogue", "width": 120},
+    {"field": "today", "headerName": "Aujourd'hui", "minWidth": 180,
+     "cellClassRules": {f"item-{tone}": f"params.data.tone === '{tone}'" for tone in ("late", "out", "free", "retired")}},
+    {"field": "description", "headerName": "Description", "minWidth": 220, "flex": 2},
+]  # fmt: skip
 
 
 def catalogue(_page, _saved):
-    """The catalogue; for a coordinator each item has its « Modifier » (the item in its form, in the panel)."""
-    editor = has_role(acting_user(), Role.COORDINATOR)
     with database().session() as session:
         items = materiel_db.list_items(session)
         out = materiel_db.items_today(session, clock.today())
     if items.empty:
         return empty_state("Le catalogue est vide.", "box-seam")
-    more = len(items) - CATALOGUE_SHOWN
-    items = items.head(CATALOGUE_SHOWN)
-    table = dbc.Table(
-        [
-            html.Thead(html.Tr([html.Th("Article"), html.Th("Catégorie"), html.Th("Unités", className="text-end"),
-                                html.Th("Au catalogue"), html.Th("Aujourd'hui"), html.Th("Description"),
-                                html.Th("Action") if editor else None])),
-            html.Tbody(
-                [
-                    html.Tr(
-                        [
-                            html.Td(row.name, className="fw-semibold"),
-                            html.Td(row.category),
-                            html.Td(row.units, className="text-end"),
-                            html.Td("Prêtable" if row.active else "Retiré"),
-                            html.Td(today_badge(row, out)),
-                            html.Td(row.description or "—", className="small"),
-                            html.Td(_edit_item(row)) if editor else None,
-                        ]
-                    )
-                    for row in items.itertuples()
-                ]
-            ),
-        ],
-        size="sm",
-        hover=True,
-        responsive=True,
-        className="mb-0",
-    )  # fmt: skip
-    return html.Div([table, more_in_export(more, "articles", "Articles")])
+    rows = []
+    for row in items.head(CATALOGUE_SHOWN).itertuples():
+        today, tone = today_state(row, out)
+        rows.append({"name": row.name, "category": row.category, "units": row.units,
+                     "listed": "Prêtable" if row.active else "Retiré", "today": today, "tone": tone,
+                     "description": row.description or "—"})  # fmt: skip
+    grid = grids.client_grid(ids.MATERIEL_CATALOGUE_GRID, CATALOGUE_GRID_COLUMNS, rows)
+    return html.Div([grid, more_in_export(len(items) - CATALOGUE_SHOWN, "articles", "Articles")])
 
 
 def form_options(*_saved):
@@ -715,11 +683,6 @@ def register(app) -> None:
         Input(ids.form_saved(ids.MATERIEL_LOAN_ACTION_FORM), "data"),
         Input(ids.form_saved(ids.MATERIEL_ITEM_FORM), "data"),
     )(form_options)
-    app.callback(
-        Output(ids.field(ids.MATERIEL_ITEM_FORM, "item_id"), "value", allow_duplicate=True),
-        Input(ids.entry_edit(AREA, ids.MATERIEL_ITEM_FORM, ALL), "n_clicks"),
-        prevent_initial_call=True,
-    )(edit_item)
     app.callback(
         Output(ids.field(ids.MATERIEL_ITEM_FORM, "name"), "value"),
         Output(ids.field(ids.MATERIEL_ITEM_FORM, "category"), "value"),

@@ -72,6 +72,27 @@ def server_grid(grid_id: str, columns: list[dict], *, selectable: bool = False, 
     )
 
 
+def client_grid(grid_id: str, columns: list[dict], rows: list[dict], **props):
+    """A short list sent whole, as data: one component however many rows (a table of components costs the browser
+    a component per cell to lay out), sorted in the browser, as tall as its rows."""
+    return dag.AgGrid(
+        id=grid_id,
+        rowData=rows,
+        columnDefs=columns,
+        defaultColDef={"sortable": True, "resizable": True, "cellDataType": False, "wrapText": True, "autoHeight": True},
+        dashGridOptions={
+            "localeText": LOCALE_FR,
+            "domLayout": "autoHeight",
+            "ensureDomOrder": True,
+            "suppressColumnVirtualisation": True,
+            "suppressContentVisibilityAuto": True,
+        },
+        columnSize="responsiveSizeToFit",
+        className="client-grid",
+        **props,
+    )
+
+
 def _day(value) -> dt.date | None:
     return dt.date.fromisoformat(value[:10]) if value else None
 

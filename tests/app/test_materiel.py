@@ -237,6 +237,21 @@ def test_calendar_gives_overlapping_loans_their_own_row(ui):
     assert list(callbacks._lanes(frame)) == ["Kit · 1", "Kit · 2", "Kit · 1", "Drone"]
 
 
+def test_the_catalogue_says_what_an_item_is_today(ui):
+    """« Prêtable » is not « disponible » : an item out, late or partly out says so, and how many units."""
+    callbacks, _page = ui
+    items = pd.DataFrame({"id": [1, 2, 3, 4, 5], "units": [1, 2, 2, 1, 1], "active": [True, True, True, True, False]})
+    out = pd.DataFrame({"units_out": [1, 1, 2], "overdue": [0, 0, 1]}, index=pd.Index([1, 2, 3], name="id"))
+    states = [callbacks.today_state(row, out) for row in items.itertuples()]
+    assert states == [
+        ("En prêt", "out"),
+        ("Disponible aujourd'hui : 1 sur 2", "free"),
+        ("En retard (2 sur 2 sorties)", "late"),
+        ("Disponible aujourd'hui", "free"),
+        ("Retiré du catalogue", "retired"),
+    ]
+
+
 def test_a_regional_catalogue_shows_its_busiest_gauges_and_a_first_page(app, database, ui):
     """Hundreds of items: the page shows the 40 busiest gauges and 100 catalogue rows, and says the export has all."""
     callbacks, _page = ui
@@ -248,5 +263,7 @@ def test_a_regional_catalogue_shows_its_busiest_gauges_and_a_first_page(app, dat
     gauge_rows = [n for n in walk(gauges) if getattr(n, "className", "") and "gauge-row" in n.className]
     assert len(gauge_rows) == callbacks.GAUGES_SHOWN
     assert "… et 80 autres articles, moins utilisés : tous dans l'export « Utilisation par article »." in str(gauges)
-    assert len([n for n in walk(catalogue) if type(n).__name__ == "Tr"]) == callbacks.CATALOGUE_SHOWN + 1  # + header
+    (grid,) = [n for n in walk(catalogue) if type(n).__name__ == "AgGrid"]  # one component, its rows as data
+    assert len(grid.rowData) == callbacks.CATALOGUE_SHOWN
+    assert {row["today"] for row in grid.rowData} == {"Disponible aujourd'hui"}
     assert "… et 20 autres articles : tous dans l'export « Articles »." in str(catalogue)

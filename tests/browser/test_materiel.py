@@ -270,18 +270,3 @@ def wait_until(page, condition, timeout_ms: int = 30_000) -> None:
         page.wait_for_timeout(50)
     raise AssertionError("condition not met in time")
 
-
-def test_materiel008_an_item_of_the_catalogue_opens_in_its_form(page, live_server):
-    """« Modifier » on a catalogue row (keyboard: Enter) opens the entry panel with the item in « Ajouter ou modifier
-    un article »; closing the panel gives focus back to that row's button."""
-    open_materiel(page, live_server)
-    edit = page.get_by_role("button", name=f"Modifier l'article « {ITEM} »")
-    expect(edit).to_be_visible(timeout=60_000)
-    edit.focus()
-    page.keyboard.press("Enter")
-    panel = page.locator(".entry-panel")
-    expect(panel.get_by_label(re.compile(r"^Nom\b"))).to_have_value(ITEM, timeout=ROUND_TRIP)
-    expect(panel.get_by_label(re.compile(r"^Catégorie\b"))).not_to_have_value("")
-    page.keyboard.press("Escape")
-    expect(panel).to_be_hidden()
-    expect(edit).to_be_focused()
