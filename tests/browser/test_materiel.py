@@ -269,4 +269,3 @@ def wait_until(page, condition, timeout_ms: int = 30_000) -> None:
             return
         page.wait_for_timeout(50)
     raise AssertionError("condition not met in time")
-
