@@ -16,7 +16,7 @@ from dashboard.callbacks.exports import send_frame
 from dashboard.callbacks.forms import database
 from dashboard.components import format as fmt
 from dashboard.components import grids
-from dashboard.components.cards import empty_state, figure_notes
+from dashboard.components.cards import empty_state, figure_notes, more_in_export
 from dashboard.components.gauges import BRAND, gauge_list
 from dashboard.pages.materiel import ITEM, LOAN, LOAN_ACTION, LOANS_ANCHOR, NEW_ITEM
 from db import clock, convention, paging
@@ -164,13 +164,6 @@ def summary(result: materiel_db.Utilisation) -> dbc.Row:
 
 GAUGES_SHOWN = 40  # a regional catalogue has hundreds of items: the busiest are shown, the export has them all
 CATALOGUE_SHOWN = 100
-
-
-def more_in_export(more: int, what: str, panel: str) -> html.P | None:
-    if more <= 0:
-        return None
-    return html.P(f"… et {fmt.number(more)} autres {what} : tous dans l'export « {panel} ».",
-                  className="small text-body-secondary mt-2 mb-0")  # fmt: skip
 
 
 def gauges(result: materiel_db.Utilisation):

@@ -108,3 +108,11 @@ NO_PLACE = "Aucun lieu enregistré."
 NO_PLACE_ACTION = "Importez un fichier au schéma national (commande « import-places ») pour remplir la carte."
 NO_SESSION = "Aucune session enregistrée."
 NO_SESSION_ACTION = "Saisissez une formation puis ses sessions avec les formulaires de cette page."
+
+
+def more_in_export(more: int, what: str, panel: str) -> html.P | None:
+    """Under a list cut short: how many rows are left out, and which export has them all."""
+    if more <= 0:
+        return None
+    return html.P(f"… et {fmt.number(more)} autres {what} : tous dans l'export « {panel} ».",
+                  className="small text-body-secondary mt-2 mb-0")  # fmt: skip
