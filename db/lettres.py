@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import NamedTuple
 from urllib.parse import urlparse
 
@@ -24,7 +25,7 @@ import pandas as pd
 from sqlalchemy import and_, case, extract, func, select
 from sqlalchemy.orm import Session
 
-from db import clock, fields
+from db import clock, fields, revisions
 from db.figures import KeyFigure
 from db.models import AudienceFigure, Newsletter, NewsletterIssue, Role, SubscriberSnapshot
 from db.periods import Period, complete_months
@@ -570,6 +571,68 @@ def issue_count_figure(session: Session, period: Period, newsletter_ids=None) ->
 
 def open_rate_figure(session: Session, period: Period, newsletter_ids=None) -> KeyFigure:
     return issue_figures(session, [period], newsletter_ids)[0][1]
+
+
+# --- what the Lettres page shows, once per revision of the data -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The page's key figures and tables for a period and newsletters (None: all). Shared by every request: read
+    it, never change it in place."""
+
+    reach: KeyFigure
+    issues_sent: KeyFigure
+    open_rate: KeyFigure
+    newsletters: pd.DataFrame  # `list_newsletters` of the period (every newsletter)
+    issues: pd.DataFrame  # `list_issues` of the period and newsletters
+
+
+@dataclass(frozen=True)
+class History:
+    """The page's charts: the newsletters' names, subscribers per month since `history.start`, issues per year
+    by newsletter and in all (with the rates), up to the period's year."""
+
+    names: list[str]
+    subscribers: pd.DataFrame
+    per_year: pd.DataFrame
+    rates: pd.DataFrame
+
+
+PAGE = revisions.Cache(64)
+
+
+def _ids_key(newsletter_ids) -> tuple | None:
+    return tuple(sorted(int(i) for i in newsletter_ids)) if newsletter_ids else None
+
+
+def overview(session: Session, period: Period, newsletter_ids=None) -> Overview:
+    def compute() -> Overview:
+        (sent, opened), *_ = issue_figures(session, [period], newsletter_ids)
+        return Overview(
+            newsletter_reach_figure(session, period, newsletter_ids),
+            sent,
+            opened,
+            list_newsletters(session, period),
+            list_issues(session, period, newsletter_ids),
+        )
+
+    key = ("overview", period, _ids_key(newsletter_ids))
+    return revisions.memoize(PAGE, session, [revisions.LETTRES], key, compute)
+
+
+def history(session: Session, period: Period, since: dt.date, newsletter_ids=None) -> History:
+    def compute() -> History:
+        last_year = period.end.year
+        return History(
+            list(list_newsletters(session)["name"]),
+            subscribers_by_month(session, Period(since, period.end), newsletter_ids),
+            issues_per_year(session, newsletter_ids, last_year=last_year),
+            issues_per_year(session, newsletter_ids, last_year=last_year, by_newsletter=False),
+        )
+
+    key = ("history", period, since, _ids_key(newsletter_ids))
+    return revisions.memoize(PAGE, session, [revisions.LETTRES], key, compute)
 
 
 def audience_series(session: Session, indicators=None) -> pd.DataFrame:

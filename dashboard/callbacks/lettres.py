@@ -146,8 +146,13 @@ def _table(headers: list[str], rows: list[list], numeric: set[int] = frozenset()
     )
 
 
+def history_start(period: Period) -> dt.date:
+    """The subscribers chart shows the selected year and the HISTORY_YEARS before it."""
+    return dt.date(period.start.year - HISTORY_YEARS, 1, 1)
+
+
 def subscribers_frame(session, period, newsletter_ids) -> pd.DataFrame:
-    history = Period(dt.date(period.start.year - HISTORY_YEARS, 1, 1), min(period.end, clock.today()))
+    history = Period(history_start(period), min(period.end, clock.today()))
     return lettres.subscribers_by_month(session, history, newsletter_ids)
 
 
@@ -310,14 +315,10 @@ AUDIENCE_KEYS = ("site_visitors_month_mean", "site_visitors_month_max", "chat_ac
 def newsletter_figures(year, newsletter, _saved, _imported):
     period, newsletter_ids = _filters(year, newsletter)
     with database().session() as session:
-        figures = [
-            lettres.newsletter_reach_figure(session, period, newsletter_ids),
-            lettres.issue_count_figure(session, period, newsletter_ids),
-            lettres.open_rate_figure(session, period, newsletter_ids),
-            *(catalogue.read(session, key, period) for key in AUDIENCE_KEYS),
-        ]
-        newsletters = lettres.list_newsletters(session, period)
-        issues = lettres.list_issues(session, period, newsletter_ids)
+        found = lettres.overview(session, period, newsletter_ids)
+        audience = [catalogue.read(session, key, period) for key in AUDIENCE_KEYS]
+    figures = [found.reach, found.issues_sent, found.open_rate, *audience]
+    newsletters = found.newsletters
     shown = newsletters if newsletter_ids is None else newsletters[newsletters["id"].isin(newsletter_ids)]
     options = [{"label": row.name, "value": str(row.id)} for row in newsletters.itertuples()]
     field_options = [
@@ -332,7 +333,7 @@ def newsletter_figures(year, newsletter, _saved, _imported):
             className="row-cols-1 row-cols-md-3",
         ),
         newsletters_panel(shown),
-        issues_panel(issues),
+        issues_panel(found.issues),
         [{"label": "Toutes les lettres", "value": ALL_NEWSLETTERS}, *options],
         field_options,
     )
@@ -340,12 +341,15 @@ def newsletter_figures(year, newsletter, _saved, _imported):
 
 def newsletter_charts(year, newsletter, _saved, _imported):
     period, newsletter_ids = _filters(year, newsletter)
+    shown = Period(period.start, min(period.end, clock.today()))
     with database().session() as session:
-        colours = _colours(lettres.list_newsletters(session)["name"])
-        subscribers = subscribers_frame(session, period, newsletter_ids)
-        per_year = lettres.issues_per_year(session, newsletter_ids, last_year=period.end.year)
-        rates = lettres.issues_per_year(session, newsletter_ids, last_year=period.end.year, by_newsletter=False)
-    return subscribers_panel(subscribers, colours), issues_per_year_panel(per_year, colours), rates_panel(rates)
+        found = lettres.history(session, shown, history_start(period), newsletter_ids)
+    colours = _colours(found.names)
+    return (
+        subscribers_panel(found.subscribers, colours),
+        issues_per_year_panel(found.per_year, colours),
+        rates_panel(found.rates),
+    )
 
 
 def audience_table(year, _saved, _imported):

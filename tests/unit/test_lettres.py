@@ -417,7 +417,9 @@ def pandas_subscribers_by_month(snapshots: list[tuple], period: Period) -> list[
         ends = ends.append(pd.DatetimeIndex([pd.Timestamp(period.end)]))
     wide = frame.pivot_table(index="date", columns="newsletter", values="count", aggfunc="last")
     wide = wide.reindex(wide.index.union(ends)).ffill().loc[ends]
-    long = wide.reset_index(names="month_end").melt(id_vars="month_end", var_name="newsletter", value_name="subscribers")
+    long = wide.reset_index(names="month_end").melt(
+        id_vars="month_end", var_name="newsletter", value_name="subscribers"
+    )
     long = long.dropna(subset=["subscribers"])
     long["subscribers"] = long["subscribers"].astype(int)
     long["month_end"] = long["month_end"].dt.date
@@ -460,3 +462,24 @@ def test_month_ends_and_carried_forward():
     assert lettres.carried_forward(snapshots, [d("2024-12-31"), d("2025-01-31"), d("2025-02-28")]) == [
         (d("2025-01-31"), "A", 1), (d("2025-01-31"), "B", 5), (d("2025-02-28"), "A", 2), (d("2025-02-28"), "B", 5)
     ]  # fmt: skip
+
+
+def test_page_data_is_read_once_per_revision_and_sees_a_write(database, network):
+    period = Period.year(2025)
+    with database.session() as session:
+        first = lettres.overview(session, period)
+        charts = lettres.history(session, period, d("2022-01-01"), [network["a"]])
+    with database.session() as session:
+        assert lettres.overview(session, period) is first
+        assert lettres.history(session, period, d("2022-01-01"), [network["a"]]) is charts
+    assert (first.reach.value, first.issues_sent.value, len(first.issues)) == (170, 4, 4)
+    assert charts.names == ["Lettre A", "Lettre B"] and set(charts.subscribers["newsletter"]) == {"Lettre A"}
+    with database.transaction() as session:
+        lettres.record_snapshot(
+            session, network["actor"], newsletter_id=network["a"], date="2025-12-01", count=130, today=TODAY
+        )
+    with database.session() as session:
+        assert lettres.overview(session, period).reach.value == 180
+        assert (
+            lettres.history(session, period, d("2022-01-01"), [network["a"]]).subscribers.iloc[-1]["subscribers"] == 130
+        )
