@@ -394,17 +394,14 @@ def events_map(places: agenda_db.EventPlaces, events: int):
     """One point per place where the filter's events happen (the MAX_MAP_POINTS with most events); the label is
     plain text."""
     scheduled = STATUS_STYLES[EventStatus.SCHEDULED][1]
+    # The markers' script draws a point without `color` in the scheduled colour: only other colours are sent (500
+    # places make the answer's largest part).
     rows = [
-        {
-            "id": i,
-            "latitude": row.latitude,
-            "longitude": row.longitude,
-            "label": _point_label(row),
-            "color": STATUS_STYLES[row.status][1] if row.status in STATUS_STYLES else scheduled,
-        }
-        for i, row in enumerate(places.points.itertuples())
+        {"latitude": row.latitude, "longitude": row.longitude, "label": _point_label(row)}
+        | ({"color": colour} if (colour := STATUS_STYLES.get(row.status, (0, scheduled))[1]) != scheduled else {})
+        for row in places.points.itertuples()
     ]
-    geojson = points_to_geojson(rows, properties=("id", "label", "color"))
+    geojson = points_to_geojson(rows, properties=("label", "color"))
     note = f"{fmt.number(places.located_events)} événement(s) localisé(s) sur {fmt.number(events)}"
     note += " ; les autres sont en ligne ou sans coordonnées." if places.located_events < events else "."
     if places.places > len(rows):
@@ -485,26 +482,18 @@ def panels(*values):
     query = agenda_query(*values[: len(FILTERS)])
     filters = query.filters()
     with database().session() as session:
-        counts = agenda_db.period_counts(session, filters)
-        dates = None
-        if counts.dates:
-            dates = (
-                agenda_db.dates_per_day(session, filters, query.group, MAX_GROUPS)
-                if counts.dates > MAX_BARS
-                else agenda_db.occurrences_frame(session, filters, group=query.group)
-            )
-        by_month = agenda_db.counts_by_month(session, filters)
-        places = agenda_db.event_places(session, filters, MAX_MAP_POINTS)
-        upcoming = agenda_db.upcoming_frame(session, filters, clock.utcnow(), limit=8)
-    the_map, note = events_map(places, counts.events)
+        found = agenda_db.panels(session, filters, query.group, MAX_BARS, MAX_GROUPS, MAX_MAP_POINTS)
+        upcoming = agenda_db.upcoming_frame(session, filters, clock.utcnow(), limit=8)  # moves with the clock
+    counts = found.counts
+    the_map, note = events_map(found.places, counts.events)
     return (
         period_label(query),
         key_stats(counts),
-        timeline_panel(dates, counts, query),
+        timeline_panel(found.dates, counts, query),
         upcoming_list(upcoming),
         the_map,
         note,
-        counts_panel(by_month, counts.by_category, counts.by_commune),
+        counts_panel(found.by_month, found.by_category, found.by_commune),
     )
 
 
