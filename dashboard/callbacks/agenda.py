@@ -15,10 +15,11 @@ from urllib.parse import urlencode
 import dash_bootstrap_components as dbc
 import dash_leaflet as dl
 import pandas as pd
-from dash import Input, Output, State, ctx, dcc, html, no_update
+from dash import Input, Output, State, ctx, html, no_update
 
 from dashboard import ids
 from dashboard.callbacks.forms import acting_user, alert, database
+from dashboard.components import charts
 from dashboard.components import format as fmt
 from dashboard.components.cards import empty_state
 from dashboard.components.imports import import_report, unusable_file
@@ -149,16 +150,6 @@ def _rows(groups: pd.Series, group: str) -> pd.Series:
     return groups if kept is None else groups.where(groups.isin(kept), _others(len(totals) - len(kept), group))
 
 
-def _chart(figure: dict, description: str) -> html.Div:
-    """A chart with an accessible name (the graph itself is a drawing screen readers cannot read). Figures are
-    plain dicts: plotly's figure objects validate every property, which costs more than the queries."""
-    return html.Div(
-        dcc.Graph(figure=figure, config={"displayModeBar": False, "responsive": True}),
-        role="img",
-        **{"aria-label": description},
-    )
-
-
 def _bars(frame: pd.DataFrame, groups: pd.Series, span: pd.Timedelta) -> list[dict]:
     start, end = _local_naive(frame["start"]), _local_naive(frame["end"])
     # A two-hour workshop on a year-long axis would be invisible: draw at least 1/150 of the period.
@@ -240,24 +231,22 @@ def timeline_panel(dates, counts: agenda_db.PeriodCounts, query: AgendaQuery):
         groups = _rows(dates["group"], query.group)
         span = pd.Timestamp(period.end + dt.timedelta(days=1)) - pd.Timestamp(period.start)
         traces = _bars(dates, groups, span)
-    layout = {
-        "height": max(360, 110 + 30 * groups.nunique()),
-        "margin": {"l": 10, "r": 10, "t": 10, "b": 40},
-        "plot_bgcolor": "#ffffff",
-        "paper_bgcolor": "#ffffff",
-        "font": {"family": "system-ui, sans-serif", "size": 12, "color": "#344054"},
-        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
-        "hoverlabel": {"bgcolor": "#ffffff", "font": {"color": "#17324d"}},
-        "barmode": "overlay",
-        "bargap": 0.35,
-        "xaxis": {
+    figure = charts.figure(
+        traces,
+        height=max(360, 110 + 30 * groups.nunique()),
+        margin={"b": 40},
+        font={"size": 12},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        hoverlabel={"font": {"color": "#17324d"}},
+        barmode="overlay",
+        bargap=0.35,
+        xaxis={
             "type": "date",
             "range": [period.start.isoformat(), (period.end + dt.timedelta(days=1)).isoformat()],
-            "gridcolor": "#eaecf0",
             **_french_ticks(period),
         },
-        "yaxis": {"autorange": "reversed", "categoryorder": "category ascending", "automargin": True},
-    }
+        yaxis={"autorange": "reversed", "categoryorder": "category ascending"},
+    )
     what = "catégorie" if query.group == "category" else "lieu"
     description = (
         f"Frise chronologique : {fmt.number(counts.dates)} date(s) de {fmt.number(counts.events)} "
@@ -273,7 +262,7 @@ def timeline_panel(dates, counts: agenda_db.PeriodCounts, query: AgendaQuery):
         if dense
         else None
     )
-    return html.Div([note, _chart({"data": traces, "layout": layout}, description)])
+    return html.Div([note, charts.chart(figure, description)])
 
 
 # --- upcoming dates, key figures, map, counts -----------------------------------------------------------------------
@@ -456,21 +445,17 @@ def counts_panel(by_month: pd.DataFrame, by_category: pd.DataFrame, by_commune: 
             "type": "bar",
             "x": [SHORT_MONTHS[m.month - 1] + ("" if one_year else f" {m.year}") for m in by_month["month"]],
             "y": by_month["events"].tolist(),
-            "marker": {"color": "#1f4e79"},
+            "marker": {"color": charts.BRAND},
             "hovertemplate": "%{x} : %{y} événement(s)<extra></extra>",
         }
-        layout = {
-            "height": 200,
-            "margin": {"l": 30, "r": 10, "t": 10, "b": 30},
-            "plot_bgcolor": "#ffffff",
-            "paper_bgcolor": "#ffffff",
-            "yaxis": {"gridcolor": "#eaecf0", "rangemode": "tozero"},
-        }
+        figure = charts.figure(
+            [bar], height=200, margin={"l": 30, "b": 30}, showlegend=False, yaxis={"rangemode": "tozero"}
+        )
         summary = ", ".join(
             f"{fmt.MONTHS[m.month - 1]} {n}" for m, n in zip(by_month["month"], by_month["events"], strict=True)
         )
         parts.append(html.H3("Événements par mois", className="h6"))
-        parts.append(_chart({"data": [bar], "layout": layout}, f"Événements par mois : {summary}."))
+        parts.append(charts.chart(figure, f"Événements par mois : {summary}."))
     parts.append(_count_table(by_category, "category", "Catégorie"))
     parts.append(_count_table(by_commune, "commune", "Commune"))
     parts.append(html.P("Hors événements annulés.", className="small text-body-secondary mb-0"))
