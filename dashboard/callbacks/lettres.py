@@ -128,8 +128,8 @@ def _colours(names) -> dict[str, str]:
 
 
 def _table(headers: list[str], rows: list[list], numeric: set[int] = frozenset(), scroll: bool = False):
-    def cell(tag, i, value):
-        return tag(value, className="text-end" if i in numeric else None)
+    def cell(tag, i, value):  # no className at all on text cells: a null per cell adds up on long tables
+        return tag(value, className="text-end") if i in numeric else tag(value)
 
     return html.Div(
         dbc.Table(
@@ -163,15 +163,13 @@ def _years_axis(**changes) -> dict:
 def subscribers_panel(frame: pd.DataFrame, colours: dict[str, str]):
     if frame.empty:
         return empty_state("Aucun relevé d'abonnés pour cette sélection.", "people")
-    months = [day.isoformat() for day in dict.fromkeys(frame["month_end"])]
     traces = []
-    for name, rows in frame.groupby("newsletter", sort=True):
-        counts = dict(zip(rows["month_end"], rows["subscribers"], strict=True))
+    for name, rows in frame.groupby("newsletter", sort=True):  # a newsletter from its first snapshot on
         traces.append(
             {
                 "type": "scatter",
-                "x": months,
-                "y": [counts.get(dt.date.fromisoformat(month)) for month in months],
+                "x": [day.isoformat() for day in rows["month_end"]],
+                "y": rows["subscribers"].tolist(),
                 "name": name,
                 "stackgroup": "abonnes",
                 "mode": "lines",
