@@ -26,8 +26,18 @@
         if (showingPlaceholder) { blank.selected = true; }
     }
 
-    function fixAll(root) {
-        root.querySelectorAll("select").forEach(fixSelect);
+    // Each scrolling table's region needs its own name (axe: landmark-unique): its caption, else its panel's title.
+    function tableName(box, index) {
+        const caption = box.querySelector("caption");
+        const panel = box.closest(".card, section");
+        const heading = panel && panel.querySelector("h2, h3, h4, .card-header");
+        const text = (caption || heading || {}).textContent;
+        const name = (text && text.trim() ? "Tableau : " + text.trim() : "Tableau") + " (défilement avec les flèches)";
+        const taken = document.querySelector('[role="region"][aria-label="' + CSS.escape(name) + '"]');
+        return taken ? name.replace(" (", " " + (index + 1) + " (") : name;
+    }
+
+    function fixProxies(root) {
         root.querySelectorAll(".dash-dropdown-focus-target").forEach(function (proxy) {
             if (proxy.tabIndex !== -1) { proxy.tabIndex = -1; }
             // The dropdown's own button (tabIndex -1 upstream, reached through the proxy) takes the proxy's place.
@@ -36,6 +46,11 @@
                 button.tabIndex = 0;
             }
         });
+    }
+
+    function fixAll(root) {
+        root.querySelectorAll("select").forEach(fixSelect);
+        fixProxies(root);
         [[".leaflet-control-zoom-in", "Zoom avant"], [".leaflet-control-zoom-out", "Zoom arrière"]].forEach(function (pair) {
             root.querySelectorAll(pair[0]).forEach(function (button) {
                 if (button.title !== pair[1]) {
@@ -44,18 +59,20 @@
                 }
             });
         });
-        root.querySelectorAll(".table-responsive").forEach(function (box) {
+        root.querySelectorAll(".table-responsive").forEach(function (box, index) {
             const scrolls = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;
             if (scrolls && !box.hasAttribute("tabindex")) {
                 box.setAttribute("tabindex", "0");
                 box.setAttribute("role", "region");
-                box.setAttribute("aria-label", "Tableau (défilement avec les flèches)");
+                box.setAttribute("aria-label", tableName(box, index));
             }
         });
     }
 
     let pending = false;
     const observer = new MutationObserver(function () {
+        // The proxies at once (a microtask, before anything else runs): never a moment with one in the tab order.
+        fixProxies(document);
         if (pending) { return; }
         pending = true;
         window.requestAnimationFrame(function () {
@@ -65,7 +82,8 @@
     });
     function start() {
         fixAll(document);
-        observer.observe(document.body, {childList: true, subtree: true});
+        // tabindex too: a dropdown that renders again sets its proxy's tabindex back.
+        observer.observe(document.body, {childList: true, subtree: true, attributes: true, attributeFilter: ["tabindex"]});
         window.addEventListener("resize", function () { fixAll(document); });
         document.addEventListener("focusout", function (event) {
             if (event.target.closest && event.target.closest(".dash-dropdown-wrapper, .dash-dropdown")) {

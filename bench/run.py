@@ -5,8 +5,8 @@
 2. Starts the real app with gunicorn (`gunicorn.conf.py`, 2 workers) and logs in as a viewer (an admin for Admin).
 3. Loads every page once in headless Chromium and keeps the callback requests it sends: the exact bodies the browser
    POSTs to /_dash-update-component. The main filters are those bodies with a filter's inputs changed.
-4. Times each callback over HTTP, alternating in the same loop with its bare SQL (`bench.bare`), ≥ 15 rounds after a
-   warm-up (the app caches figures per data revision: the median is what a user meets once anyone saw the page).
+4. Times each callback over HTTP, alternating in the same loop with its bare SQL (`bench.bare`), served over HTTP
+   too by `bench.bare_server` (its own gunicorn, same settings), ≥ 15 rounds after a warm-up (the app caches figures per data revision: the median is what a user meets once anyone saw the page).
 5. Load: 50 logged-in users for 60 s, each opening pages in turn (the page, then its callbacks, as a browser does)
    with a pause of 1–3 s between pages (`BENCH_THINK`, seconds).
 6. Browser: how long until `/carte` and `/materiel` answer a click, from the start of the navigation.
@@ -138,8 +138,9 @@ def _free_port() -> int:
 
 
 @contextmanager
-def gunicorn(database_url: str, log: Path):
-    """The app as production runs it (gunicorn.conf.py, 2 workers) on the bench database; yields its base URL."""
+def gunicorn(database_url: str, log: Path, wsgi: str = "app:server"):
+    """The app (or `wsgi`, e.g. the bare SQL's server) as production runs it (gunicorn.conf.py, 2 workers) on the
+    bench database; yields its base URL."""
     port = _free_port()
     env = dict(
         os.environ,
@@ -152,7 +153,7 @@ def gunicorn(database_url: str, log: Path):
     )
     with log.open("w") as output:
         process = subprocess.Popen(  # noqa: S603 - our own gunicorn, fixed arguments
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "app:server"],
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", wsgi],
             cwd=ROOT,
             env=env,
             stdout=output,
@@ -170,7 +171,7 @@ def gunicorn(database_url: str, log: Path):
                 if process.poll() is not None or time.perf_counter() - started > 60:
                     raise RuntimeError(f"gunicorn did not start: see {log}")
                 time.sleep(0.2)
-            print(f"server: {base} ready in {time.perf_counter() - started:.1f} s", flush=True)
+            print(f"server {wsgi}: {base} ready in {time.perf_counter() - started:.1f} s", flush=True)
             yield base
         finally:
             process.terminate()
@@ -311,8 +312,10 @@ class Case:
     status: int = 0
 
     @property
-    def bare(self):
-        return bare.BARE.get(self.callback.split(" ")[0]) if self.body else None
+    def bare(self) -> str | None:
+        """The key of its bare SQL in `bench.bare.BARE`, if it has one."""
+        key = self.callback.split(" ")[0]
+        return key if self.body and key in bare.BARE else None
 
 
 def _answered(changes: dict, answers: dict) -> dict:
@@ -348,37 +351,33 @@ def _timed(function, *args, **kwargs) -> tuple[float, object]:
     return (time.perf_counter() - started) * 1000, result
 
 
-def measure(base: str, database_url: str, all_cases: list[Case]) -> None:
-    """Each case over HTTP, then its bare SQL, case after case, round after round."""
+def measure(base: str, bare_base: str, all_cases: list[Case]) -> None:
+    """Each case over HTTP, then its bare SQL over HTTP too (`bench.bare_server`), case after case, round after
+    round: the user waits on HTTP, so the least work giving the same numbers is timed there as well."""
     sessions = {role: logged_in(base, role) for role in dict.fromkeys(c.role for c in all_cases)}
-    engine = create_engine(normalise_url(database_url))
-    try:
-        with engine.connect() as connection:
-            sql = bare.Sql(connection)
-            for round_number in range(WARMUP + ROUNDS):
-                started = time.perf_counter()
-                for case in all_cases:
-                    session = sessions[case.role]
-                    method = "GET" if case.body is None else "POST"
-                    elapsed, response = _timed(
-                        session.request, method, f"{base}{case.url}", json=case.body, timeout=300
+    with requests.Session() as bare_http:
+        for round_number in range(WARMUP + ROUNDS):
+            started = time.perf_counter()
+            for case in all_cases:
+                session = sessions[case.role]
+                method = "GET" if case.body is None else "POST"
+                elapsed, response = _timed(session.request, method, f"{base}{case.url}", json=case.body, timeout=300)
+                if case.bare is not None:
+                    bare_ms, bare_answer = _timed(
+                        bare_http.post, f"{bare_base}/bare/{case.bare}", json=params(case.body), timeout=300
                     )
-                    if case.bare is not None:
-                        bare_ms, _rows = _timed(case.bare, sql, params(case.body))
-                        connection.rollback()  # a fresh snapshot each time, as a request gets
-                    if round_number < WARMUP:
-                        case.status = response.status_code
-                        case.size = len(response.content)
-                        case.gzip_size = len(gzip.compress(response.content, compresslevel=6))
-                        if response.status_code not in (200, 204):
-                            print(f"  {case.page} {case.callback}: HTTP {response.status_code}", flush=True)
-                        continue
-                    case.timings.append(elapsed)
-                    if case.bare is not None:
-                        case.bare_timings.append(bare_ms)
-                print(f"round {round_number + 1}/{WARMUP + ROUNDS}: {time.perf_counter() - started:.1f} s", flush=True)
-    finally:
-        engine.dispose()
+                    bare_answer.raise_for_status()
+                if round_number < WARMUP:
+                    case.status = response.status_code
+                    case.size = len(response.content)
+                    case.gzip_size = len(gzip.compress(response.content, compresslevel=6))
+                    if response.status_code not in (200, 204):
+                        print(f"  {case.page} {case.callback}: HTTP {response.status_code}", flush=True)
+                    continue
+                case.timings.append(elapsed)
+                if case.bare is not None:
+                    case.bare_timings.append(bare_ms)
+            print(f"round {round_number + 1}/{WARMUP + ROUNDS}: {time.perf_counter() - started:.1f} s", flush=True)
 
 
 def callback_rows(all_cases: list[Case]) -> list[dict]:
@@ -510,11 +509,14 @@ def main() -> None:
     try:
         counts = dataset.existing(database_url) or dataset.build(database_url, scale)
         specs = pages()
-        with gunicorn(database_url, directory / "gunicorn.log") as base:
+        with (
+            gunicorn(database_url, directory / "gunicorn.log") as base,
+            gunicorn(database_url, directory / "bare.log", "bench.bare_server:app") as bare_base,
+        ):
             captured, answers = capture(base, specs)
             all_cases = cases(specs, captured, answers)
             print(f"measuring {len(all_cases)} callbacks, {ROUNDS} rounds", flush=True)
-            measure(base, database_url, all_cases)
+            measure(base, bare_base, all_cases)
             result = {
                 "scale": {
                     "places": counts["places"],

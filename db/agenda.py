@@ -863,6 +863,11 @@ class PeriodCounts:
         return counts
 
 
+def has_events(session: Session) -> bool:
+    """Whether the base holds any event: an empty base is not a period or a filter that leaves nothing."""
+    return session.scalar(select(Event.id).limit(1)) is not None
+
+
 def period_counts(session: Session, filters: EventFilters) -> PeriodCounts:
     """The key figures and the counts by category and commune of a filter, from one query."""
     counted = _counted(filters)

@@ -21,7 +21,7 @@ from dashboard import ids
 from dashboard.callbacks.forms import acting_user, alert, database
 from dashboard.components import charts
 from dashboard.components import format as fmt
-from dashboard.components.cards import empty_state
+from dashboard.components.cards import NO_EVENT, NO_EVENT_ACTION, empty_state
 from dashboard.components.imports import import_report, unusable_file
 from dashboard.components.map import base_map, bounds_of, points_layer, points_to_geojson
 from dashboard.components.paging import page_inputs, page_outputs, page_targets, requested_page
@@ -469,8 +469,12 @@ def panels(*values):
     with database().session() as session:
         found = agenda_db.panels(session, filters, query.group, MAX_BARS, MAX_GROUPS, MAX_MAP_POINTS)
         upcoming = agenda_db.upcoming_frame(session, filters, clock.utcnow(), limit=8)  # moves with the clock
+        empty_base = not found.counts.dates and not agenda_db.has_events(session)
     counts = found.counts
     the_map, note = events_map(found.places, counts.events)
+    if empty_base:
+        nothing = empty_state(NO_EVENT, "calendar-x", NO_EVENT_ACTION)
+        return period_label(query), key_stats(counts), nothing, nothing, the_map, note, nothing
     return (
         period_label(query),
         key_stats(counts),

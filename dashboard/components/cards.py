@@ -106,6 +106,8 @@ def empty_state(message: str, icon: str = "inbox", action=None) -> html.Div:
 # An empty base is not a search that found nothing: say which, and what fills the base.
 NO_PLACE = "Aucun lieu enregistré."
 NO_PLACE_ACTION = "Importez un fichier au schéma national (commande « import-places ») pour remplir la carte."
+NO_EVENT = "Aucun événement enregistré."
+NO_EVENT_ACTION = "L'équipe de coordination saisit les événements ou les importe (.ics, OpenAgenda) sur cette page."
 NO_SESSION = "Aucune session enregistrée."
 NO_SESSION_ACTION = "Saisissez une formation puis ses sessions avec les formulaires de cette page."
 

@@ -53,6 +53,9 @@ def server_grid(grid_id: str, columns: list[dict], *, selectable: bool = False, 
         # Every column rendered: a narrow screen otherwise leaves header rows without cells (axe:
         # aria-required-children) and hides columns from screen readers.
         "suppressColumnVirtualisation": True,
+        # ag-grid skips laying out a grid below the fold (content-visibility: auto) and keeps its cells hidden until
+        # it is scrolled to: screen readers and axe then meet header rows without cells. A page holds few grids.
+        "suppressContentVisibilityAuto": True,
     }
     if selectable:
         options["rowSelection"] = {"mode": "singleRow", "checkboxes": False, "enableClickSelection": True}

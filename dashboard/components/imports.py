@@ -4,11 +4,37 @@ rejected rows and warnings in tables, and "fichier inutilisable" said one way.""
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 
 from db.imports import ImportReport, Issue
 
 SHOWN = 50  # rows of each table; the rest is counted
+
+
+def file_drop(
+    component_id, prompt: str, max_size: int, accept: str | None = None, hint=None, icon_class="fs-4 d-block"
+):
+    """A drop zone for one file. The label around it names its file input (RGAA) and opens the file chooser on a
+    click or Enter, so the upload's own click is off (else the chooser opens twice)."""
+    return html.Label(
+        dcc.Upload(
+            id=component_id,
+            children=html.Div(
+                [
+                    html.I(className=f"bi bi-file-earmark-arrow-up {icon_class}", **{"aria-hidden": "true"}),
+                    f"{prompt} ou ",
+                    html.Span("parcourir", className="text-decoration-underline text-brand"),
+                    html.Div(hint, className="small text-body-secondary") if hint else None,
+                ]
+            ),
+            accept=accept,
+            max_size=max_size,
+            multiple=False,
+            disable_click=True,
+            className="file-drop",
+        ),
+        className="d-block",
+    )
 
 
 def _issues(title: str, issues: list[Issue], open_: bool):
@@ -60,7 +86,11 @@ def import_report(report: ImportReport, filename: str = ""):
 
 def unusable_file(filename: str, error: Exception):
     return dbc.Alert(
-        [html.Strong("Fichier inutilisable, rien n'a été importé : "), f"{filename} — " if filename else "", str(error)],
+        [
+            html.Strong("Fichier inutilisable, rien n'a été importé : "),
+            f"{filename} — " if filename else "",
+            str(error),
+        ],
         color="danger",
         className="mb-0 import-report",
     )

@@ -6,6 +6,7 @@ from flask_login import current_user
 from dashboard import ids
 from dashboard.components.cards import page_header
 from dashboard.components.forms import field_input, field_select, field_textarea, form_body, form_field
+from dashboard.components.imports import file_drop
 from dashboard.components.paging import paged_list
 from db import clock
 from db.actions import ACCOUNT_MAX, CSV_FORMAT, KINDS
@@ -84,23 +85,7 @@ def _import():
                          "type, debut. Missions : clés de la convention de l'année, séparées par « | »."],
                         className="small",
                     ),
-                    html.Label(
-                        dcc.Upload(
-                            id=ids.ACTIONS_UPLOAD,
-                            children=html.Div(
-                                [
-                                    html.I(className="bi bi-file-earmark-arrow-up fs-4 d-block",
-                                           **{"aria-hidden": "true"}),
-                                    "Glisser un fichier CSV ici ou ",
-                                    html.Span("parcourir", className="text-decoration-underline text-brand"),
-                                ]
-                            ),
-                            accept=".csv,text/csv,text/plain",
-                            max_size=2_000_000,
-                            className="lettres-upload",
-                        ),
-                        className="d-block",
-                    ),
+                    file_drop(ids.ACTIONS_UPLOAD, "Glisser un fichier CSV ici", 2_000_000, ".csv,text/csv,text/plain"),
                     dcc.Loading(html.Div(id=ids.ACTIONS_IMPORT_RESULT, className="mt-2"), type="dot"),
                 ]
             ),
@@ -149,7 +134,7 @@ def layout(annee=None, **_query):
                         id=ids.ACTIONS_EXPORT,
                         color="primary",
                         outline=True,
-                    )
+                    ),
                 ],
             ),
             dbc.Row(

@@ -6,6 +6,7 @@ from flask_login import current_user
 from dashboard import ids
 from dashboard.components.cards import page_header
 from dashboard.components.forms import field_input, field_select, form_body, form_field
+from dashboard.components.imports import file_drop
 from dashboard.components.paging import paged_list
 from db.models import Role
 from db.writes import ACTION_LABELS, ROLE_LABELS, TABLE_LABELS
@@ -179,21 +180,7 @@ def _data_import():
                     value=False,
                     className="small mb-2",
                 ),
-                html.Label(
-                    dcc.Upload(
-                        id=ids.ADMIN_UPLOAD,
-                        children=html.Div(
-                            [
-                                html.I(className="bi bi-file-earmark-arrow-up me-2", **{"aria-hidden": "true"}),
-                                "Glisser un fichier ici ou ",
-                                html.Span("parcourir", className="text-decoration-underline"),
-                            ]
-                        ),
-                        max_size=20 * 1024 * 1024,
-                        className="lettres-upload",
-                    ),
-                    className="d-block",
-                ),
+                file_drop(ids.ADMIN_UPLOAD, "Glisser un fichier ici", 20 * 1024 * 1024, icon_class="me-2"),
                 dcc.Loading(html.Div(id=ids.ADMIN_IMPORT_RESULT, className="mt-3"), type="dot"),
             ]
         ),
@@ -203,7 +190,9 @@ def _data_import():
 
 def layout(**_query):
     if not (current_user.is_authenticated and current_user.role == Role.ADMIN):
-        return dbc.Alert("Cette page est réservée aux administrateurs.", color="warning")
+        return html.Div(
+            [page_header("Administration"), dbc.Alert("Cette page est réservée aux administrateurs.", color="warning")]
+        )
     return html.Div(
         [
             page_header("Administration", "Comptes, rôles et journal des modifications."),

@@ -12,6 +12,7 @@ from flask_login import current_user
 from dashboard import ids
 from dashboard.components.cards import page_header
 from dashboard.components.forms import field_input, field_select, field_textarea, form_body, form_field
+from dashboard.components.imports import file_drop
 from dashboard.components.map import base_map
 from dashboard.components.paging import paged_list
 from db import clock
@@ -389,20 +390,12 @@ def _team_cards(is_admin: bool) -> list:
         dbc.Col(_card("Annuler, reporter, marquer complet", _status_form(), "arrow-repeat"), lg=6, className="mb-3")
     ]
     if is_admin:
-        upload = dcc.Upload(
-            html.Div(
-                [
-                    html.I(className="bi bi-cloud-arrow-up fs-3 d-block", **{"aria-hidden": "true"}),
-                    "Déposer un fichier ou ",
-                    # a real button, so the file dialog opens from the keyboard too
-                    html.Button("le choisir", type="button", className="btn btn-link p-0 align-baseline"),
-                    html.Div(".ics, OpenAgenda .json ou export tableur .csv", className="small text-body-secondary"),
-                ]
-            ),
-            id=ids.AGENDA_UPLOAD,
-            className="agenda-upload",
-            accept=".ics,.ical,.json,.csv,text/calendar,application/json,text/csv",
-            multiple=False,
+        upload = file_drop(
+            ids.AGENDA_UPLOAD,
+            "Déposer un fichier ici",
+            20 * 1024 * 1024,
+            ".ics,.ical,.json,.csv,text/calendar,application/json,text/csv",
+            ".ics, OpenAgenda .json ou export tableur .csv",
         )
         body = [
             upload,

@@ -13,6 +13,7 @@ from dashboard import ids
 from dashboard.components.cards import page_header
 from dashboard.components.exports import export_buttons
 from dashboard.components.forms import field_input, field_select, form_body, form_field
+from dashboard.components.imports import file_drop
 from db import clock
 from db.interop.mailing import FORMATS
 from db.lettres import INDICATORS
@@ -323,23 +324,12 @@ def _import_body():
         ),
         html.Div(id=ids.LETTRES_IMPORT_HELP, className="lettres-import-help small mb-2"),
         # The label around the drop zone names its file input (RGAA) and opens the file chooser on click.
-        html.Label(
-            dcc.Upload(
-                id=ids.LETTRES_UPLOAD,
-                children=html.Div(
-                    [
-                        html.I(className="bi bi-file-earmark-arrow-up fs-4 d-block", **{"aria-hidden": "true"}),
-                        "Glisser un fichier CSV ici ou ",
-                        html.Span("parcourir", className="text-decoration-underline text-brand"),
-                        html.Div("Fichier .csv de 2 Mo au plus", className="small text-body-secondary"),
-                    ]
-                ),
-                accept=".csv,text/csv,text/plain",
-                max_size=2_000_000,
-                disable_click=True,
-                className="lettres-upload",
-            ),
-            className="d-block",
+        file_drop(
+            ids.LETTRES_UPLOAD,
+            "Glisser un fichier CSV ici",
+            2_000_000,
+            ".csv,text/csv,text/plain",
+            "Fichier .csv de 2 Mo au plus",
         ),
         dcc.Loading(html.Div(id=ids.LETTRES_IMPORT_RESULT, className="mt-3"), type="dot"),
         # The mapping step, shown when a file's columns are not recognised.

@@ -8,6 +8,7 @@ from flask_login import current_user
 from dashboard import ids
 from dashboard.components.cards import page_header
 from dashboard.components.forms import field_input, field_select, field_textarea, form_body, form_field
+from dashboard.components.imports import file_drop
 from db import catalogue, clock
 from db.models import Role
 from db.rapport import NARRATIVE_MAX
@@ -145,7 +146,12 @@ def _convention_admin():
                 ids.CONVENTION_MISSION_FORM,
                 "mission_id",
                 "Mission",
-                field_select(ids.CONVENTION_MISSION_FORM, "mission_id", [{"label": "— Nouvelle mission —", "value": "new"}], "new"),
+                field_select(
+                    ids.CONVENTION_MISSION_FORM,
+                    "mission_id",
+                    [{"label": "— Nouvelle mission —", "value": "new"}],
+                    "new",
+                ),
             ),
             form_field(
                 ids.CONVENTION_MISSION_FORM,
@@ -189,21 +195,11 @@ def _convention_admin():
         record="mission_id",
         new="new",
     )
-    upload = html.Label(
-        dcc.Upload(
-            id=ids.RAPPORT_CONVENTION_UPLOAD,
-            children=html.Div(
-                [
-                    html.I(className="bi bi-file-earmark-arrow-up fs-4 d-block", **{"aria-hidden": "true"}),
-                    "Importer une convention : glisser un fichier JSON ici ou ",
-                    html.Span("parcourir", className="text-decoration-underline text-brand"),
-                ]
-            ),
-            accept=".json,application/json",
-            max_size=1_000_000,
-            className="lettres-upload",
-        ),
-        className="d-block",
+    upload = file_drop(
+        ids.RAPPORT_CONVENTION_UPLOAD,
+        "Importer une convention : glisser un fichier JSON ici",
+        1_000_000,
+        ".json,application/json",
     )
     return dbc.Card(
         [
@@ -216,15 +212,19 @@ def _convention_admin():
                                 [
                                     html.Div(id=ids.RAPPORT_CONVENTION),
                                     dbc.Button(
-                                        [html.I(className="bi bi-download me-1", **{"aria-hidden": "true"}),
-                                         "Exporter la convention (JSON)"],
+                                        [
+                                            html.I(className="bi bi-download me-1", **{"aria-hidden": "true"}),
+                                            "Exporter la convention (JSON)",
+                                        ],
                                         id=ids.RAPPORT_CONVENTION_EXPORT,
                                         color="primary",
                                         outline=True,
                                         className="my-2",
                                     ),  # fmt: skip
                                     upload,
-                                    dcc.Loading(html.Div(id=ids.RAPPORT_CONVENTION_RESULT, className="mt-2"), type="dot"),
+                                    dcc.Loading(
+                                        html.Div(id=ids.RAPPORT_CONVENTION_RESULT, className="mt-2"), type="dot"
+                                    ),
                                     html.H3("Nouvelle convention à partir d'une autre", className="h6 mt-4"),
                                     copy_form,
                                 ],

@@ -193,7 +193,12 @@ def test_timeline_gathers_the_places_beyond_its_rows(app, callbacks, database, m
     assert heatmap["y"] == ["Autres (2 lieux)", "Lieu 0", "Lieu 1"]
 
 
-def test_empty_period_shows_an_empty_state(app, callbacks, database):
+def test_an_empty_base_and_an_empty_period_say_different_things(app, callbacks, database):
+    with app.server.test_request_context():
+        _label, _stats, first_day, upcoming, _map, _note, counts = callbacks.panels(*FILTERS, 0)
+    for panel in (first_day, upcoming, counts):
+        assert "Aucun événement enregistré" in str(panel.to_plotly_json())
+    add(database, occurrences=f"{TOMORROW - dt.timedelta(days=400):%d/%m/%Y} 10:00-11:00")
     with app.server.test_request_context():
         panel = timeline(callbacks, FILTERS)
     assert "Aucun événement sur cette période" in str(panel.to_plotly_json())
