@@ -1,6 +1,8 @@
 /* Feedback where the eyes are (dashboard/callbacks/forms.py): a form's outcome (saved, refused, not allowed, a
    one-time secret) shows as a toast fixed in view; only the latest one is shown. Focus goes to the first field the
-   server refused, otherwise to the toast; closing the toast (its button or Escape) gives focus back to the form. */
+   server refused, otherwise to the toast; closing the toast (its button or Escape) gives focus back to the form.
+   After a save, the page's panels that the server redraws in the next seconds are marked « Mis à jour » for a while,
+   so the eye finds what the entry changed. */
 (function () {
     const CURRENT = "is-current";
 
@@ -37,6 +39,7 @@
         });
         box.classList.add(CURRENT);
         const form = box.closest(".app-form");
+        if (alert.classList.contains("alert-success")) { savedAt = Date.now(); }
         const invalid = alert.classList.contains("alert-danger") && firstInvalidControl(form);
         if (invalid) {
             invalid.focus();
@@ -45,6 +48,29 @@
         alert.setAttribute("tabindex", "-1");
         alert.focus({preventScroll: true});
     }
+
+    // --- the panels a save changed ---------------------------------------------------------------------------
+    const MARK_WINDOW_MS = 8000;  // the panels redrawn this long after a save are its consequences
+    const MARK_SHOWN_MS = 6000;
+    let savedAt = 0;
+
+    function markPanel(card) {
+        if (card.classList.contains("panel-updated")) { return; }
+        card.classList.add("panel-updated");
+        window.setTimeout(function () { card.classList.remove("panel-updated"); }, MARK_SHOWN_MS);
+    }
+
+    new MutationObserver(function (mutations) {
+        if (Date.now() - savedAt > MARK_WINDOW_MS) { return; }
+        mutations.forEach(function (mutation) {
+            const target = mutation.target.nodeType === 1 ? mutation.target : mutation.target.parentElement;
+            // A panel of the page: not the form itself, its side panel or the toast.
+            const card = target && target.closest(".card");
+            if (card && !card.closest(".app-form, .entry-panel, .form-feedback") && !card.querySelector(".app-form")) {
+                markPanel(card);
+            }
+        });
+    }).observe(document.documentElement, {childList: true, subtree: true});
 
     function backToForm(box) {
         const form = box.closest(".app-form");

@@ -14,7 +14,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement, FunctionElement
 
-from db import clock, fields, paging, register
+from db import clock, fields, paging, register, revisions
 from db.models import Commune, EquipmentItem, Loan, Mission, Place, Role
 from db.periods import Period, month_periods, overlap_days, period_table
 from db.writes import Actor, ValidationError, audit, require_role, snapshot
@@ -540,9 +540,23 @@ def cancel_loan(session: Session, actor: Actor, *, loan_id=None):
 # --- lists --------------------------------------------------------------------------------------------------------
 
 
+# The page's reads, once per revision of the loans, the catalogue and the names they show (places, communes): every
+# user opening the page after a write meets the same answers. The frames are shared: read them, never modify them.
+READS = revisions.Cache(256)
+READ_AREAS = (revisions.MATERIEL, revisions.PLACES, revisions.COMMUNES)
+
+
+def _once(session: Session, key: tuple, compute):
+    return revisions.memoize(READS, session, READ_AREAS, key, compute)
+
+
 def items_today(session: Session, today: dt.date) -> pd.DataFrame:
     """Per item lent on `today` (index `id`): the units out (loans started and not returned, overdue ones included)
     and how many of those loans are overdue. Items with nothing out are absent."""
+    return _once(session, ("items_today", today), lambda: _items_today(session, today))
+
+
+def _items_today(session: Session, today: dt.date) -> pd.DataFrame:
     overdue = case((Loan.end_date < today, 1), else_=0)
     query = (
         select(Loan.item_id.label("id"), func.sum(Loan.units).label("units_out"), func.sum(overdue).label("overdue"))
@@ -554,6 +568,10 @@ def items_today(session: Session, today: dt.date) -> pd.DataFrame:
 
 
 def list_items(session: Session, active_only: bool = False) -> pd.DataFrame:
+    return _once(session, ("items", active_only), lambda: _list_items(session, active_only))
+
+
+def _list_items(session: Session, active_only: bool) -> pd.DataFrame:
     query = select(
         EquipmentItem.id,
         EquipmentItem.name,
@@ -630,6 +648,12 @@ def loan_page(session: Session, today: dt.date, request: paging.PageRequest, pas
     """A page of the loans of `loan_schedule`, filtered and sorted in SQL (filter `status` with `in` for a set of
     states); by default the most urgent first: overdue, current, upcoming, returned, each by start date. Sorting by
     `status` follows that urgency."""
+    return _once(
+        session, ("loan_page", today, repr(request), past_days), lambda: _loan_page(session, today, request, past_days)
+    )
+
+
+def _loan_page(session: Session, today: dt.date, request: paging.PageRequest, past_days: int) -> paging.Page:
     query = _schedule_query(today, past_days)
     columns = paging.columns_of(query)
     urgency = case({"overdue": 0, "current": 1, "upcoming": 2}, value=_status_sql(today), else_=3)
@@ -640,6 +664,10 @@ def loan_page(session: Session, today: dt.date, request: paging.PageRequest, pas
 def calendar_loans(session: Session, today: dt.date, window: Period) -> pd.DataFrame:
     """The loans drawn on the booking calendar for `window`: those occupying one of its days, and every overdue
     loan (the item is still out, whatever the window). Cancelled ones excluded; columns of `loan_schedule`."""
+    return _once(session, ("calendar", today, window), lambda: _calendar_loans(session, today, window))
+
+
+def _calendar_loans(session: Session, today: dt.date, window: Period) -> pd.DataFrame:
     query = _loans_query(today).where(
         or_(
             and_(Loan.start_date <= window.end, _loan_end_sql() >= window.start),
@@ -810,7 +838,22 @@ def _totals(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     return out.sort_values(["loan_days", *keys], ascending=[False] + [True] * len(keys), ignore_index=True)
 
 
+UTILISATIONS = revisions.Cache(64)
+
+
 def utilisation(session: Session, period: Period) -> Utilisation:
+    """`compute_utilisation`, once per period and revision of the loans, the catalogue and the communes: the page,
+    its exports, the projection and the report share it. Its frames are shared too: read them, never modify them."""
+    return revisions.memoize(
+        UTILISATIONS,
+        session,
+        (revisions.MATERIEL, revisions.COMMUNES),
+        ("utilisation", period, clock.today()),
+        lambda: compute_utilisation(session, period),
+    )
+
+
+def compute_utilisation(session: Session, period: Period) -> Utilisation:
     """Loan-days per item (the rule), available days (units × days each item stood in the catalogue during the
     period, from the register's history), rate, interventions (entered, else imputed: see INTERVENTIONS_RULE);
     totals per category, borrower, commune and EPCI, and by month.

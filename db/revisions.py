@@ -9,6 +9,7 @@ app, a script importing only the models, a bulk load, a fix in SQL — is seen.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
@@ -41,7 +42,7 @@ AREAS: dict[str, tuple[str, ...]] = {
     CONVENTION: ("conventions", "convention_axes", "missions", "mission_figures"),
     ACTIONS: ("actions", "action_missions", "action_partners"),
 }
-ACTIONS = ("insert", "update", "delete")
+TRIGGER_EVENTS = ("insert", "update", "delete")  # the writes a trigger replaces its token after
 
 
 def trigger_ddl(dialect: str, areas: dict[str, tuple[str, ...]]) -> list[str]:
@@ -79,13 +80,13 @@ def trigger_ddl(dialect: str, areas: dict[str, tuple[str, ...]]) -> list[str]:
                     f"CREATE TRIGGER IF NOT EXISTS {name}_{action} AFTER {action.upper()} ON {table} "
                     + (f"WHEN {when[action]} " if column else "")
                     + f"BEGIN {upsert.format(area=area)} END"
-                    for action in ACTIONS
+                    for action in TRIGGER_EVENTS
                 ]
             elif column:
                 statements += [
                     f"CREATE OR REPLACE TRIGGER {name}_{action} AFTER {action.upper()} ON {table} FOR EACH ROW "
                     f"WHEN ({when[action]}) EXECUTE FUNCTION replace_revision_token('{area}')"
-                    for action in ACTIONS
+                    for action in TRIGGER_EVENTS
                 ]
             else:
                 statements.append(
@@ -113,6 +114,13 @@ def tokens(session: Session) -> dict[str, str]:
     """Every area's current token ("" for an area without one: see `scope`), read in one query."""
     found = dict(session.execute(select(DataRevision.name, DataRevision.token)).all())
     return {area: found.get(area, "") for area in AREAS}
+
+
+def fingerprint(session: Session, areas: Iterable[str] = AREAS) -> str:
+    """A short digest of the areas' tokens: it changes with every write, e.g. to give a document's address a version
+    a browser may cache."""
+    current = session_tokens(session)
+    return hashlib.sha256("|".join(current[area] for area in areas).encode()).hexdigest()[:16]
 
 
 def session_tokens(session: Session) -> dict[str, str]:

@@ -11,7 +11,7 @@ from dash import ALL, Input, Output, State, dcc, html, no_update
 from dashboard import ids
 from dashboard.callbacks.forms import acting_user, alert, database
 from dashboard.components.cards import empty_state
-from db import catalogue, clock, rapport, report_render, report_versions
+from db import catalogue, clock, rapport, report_versions, revisions
 from db import convention as conv
 from db.models import Mission
 from db.periods import chosen_year
@@ -39,10 +39,18 @@ def report_links(year):
 
 
 def report_preview(year, _saved, _imported):
-    """The chosen year's report as it will print, rebuilt after each saved text, validation or convention change."""
+    """The chosen year's report as it will print, in a frame that loads it from its own address (a document of
+    several hundred KB, cached by the browser per data revision, instead of inside the callback's answer). It
+    reloads after each saved text, validation or convention change: the revision in the address changes."""
+    today = clock.today()
+    year = chosen_year(year, today)
     with database().session() as session:
-        document = report_render.rendered(session, chosen_year(year, clock.today()), "html")
-    return html.Iframe(srcDoc=document, title=f"Aperçu du rapport d'activité {year}", className="report-preview")
+        version = f"{revisions.fingerprint(session)}-{today:%Y%m%d}"
+    return html.Iframe(
+        src=f"/api/rapport/{year}/apercu.html?version={version}",
+        title=f"Aperçu du rapport d'activité {year}",
+        className="report-preview",
+    )
 
 
 def narrative_parts(year, _imported):

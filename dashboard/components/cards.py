@@ -71,7 +71,7 @@ def page_header(title: str, subtitle: str | None = None, actions=None) -> html.D
                     html.P(subtitle, className="text-body-secondary mb-0") if subtitle else None,
                 ]
             ),
-            html.Div(actions, className="d-flex gap-2") if actions else None,
+            html.Div(actions, className="d-flex flex-wrap gap-2") if actions else None,
         ],
         className="page-header d-flex flex-wrap justify-content-between align-items-end gap-3 mb-4",
     )

@@ -85,10 +85,10 @@ def _filters(year: int, newsletter: str):
                         id=ids.LETTRES_NEWSLETTER,
                         options=[{"label": "Toutes les lettres", "value": ALL_NEWSLETTERS}],
                         value=newsletter,
-                        style={"width": "16rem"},
+                        style={"flex": "0 1 16rem", "minWidth": 0},  # narrower than 16rem on a small phone
                     ),
                 ],
-                className="d-flex align-items-center",
+                className="d-flex align-items-center mw-100",
             ),
         ],
         className="d-flex flex-wrap gap-3",

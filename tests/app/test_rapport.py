@@ -116,6 +116,24 @@ def test_narrative_validation_and_version_files_through_the_app(client, as_role,
     assert client.get("/api/rapport/2021/v2.pdf").status_code == 404
 
 
+def test_the_preview_frame_loads_the_report_and_reloads_after_a_write(app, client, as_role, convention_2021):
+    from dashboard.callbacks import rapport as callbacks
+
+    assert client.get("/api/rapport/2021/apercu.html").status_code == 401
+    as_role("coordinator")
+    with app.server.test_request_context():
+        before = callbacks.report_preview("2021", None, None).src
+    # The callback's answer holds the address only; the document comes from there, shown in the page.
+    preview = client.get(before)
+    assert preview.status_code == 200 and preview.mimetype == "text/html"
+    assert "Content-Disposition" not in preview.headers and b"Mettre en place un outil de veille" in preview.data
+    post_form(client, "report-comment", {"year": "2021", "mission": "veille", "text": "Un **bilan** tout neuf."})
+    with app.server.test_request_context():
+        after = callbacks.report_preview("2021", None, None).src
+    assert after != before and b"<strong>bilan</strong> tout neuf" in client.get(after).data
+    assert client.get("/api/rapport/3000/apercu.html").status_code == 404
+
+
 def test_actions_form_and_convention_import_callbacks(app, client, as_role, database, convention_2021):
     from dashboard.callbacks import actions as action_callbacks
     from dashboard.callbacks import rapport as report_callbacks

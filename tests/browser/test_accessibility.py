@@ -16,7 +16,7 @@ ROLES = ["viewer", "coordinator", "admin"]
 
 
 def pages_of(role: str) -> list[str]:
-    return PAGES + ["/actions"] + (["/admin"] if role == "admin" else [])
+    return PAGES + (["/admin"] if role == "admin" else [])
 
 
 def sweep(page, base: str, role: str, width: int, height: int, skip=()) -> list[str]:

@@ -126,6 +126,9 @@ def test_materiel006_feedback_in_view_at_1366(page, live_server):
     expect(toast).to_contain_text(re.compile(rf"Prêt n° \d+ enregistré : {ITEM}"), timeout=ROUND_TRIP)
     expect(toast).to_be_in_viewport(ratio=1)
     expect(toast).to_be_focused()
+    # The panels the loan changed are marked for a while; the form's own card is not.
+    expect(page.locator(".card.panel-updated", has_text="Utilisation par article")).to_be_visible(timeout=ROUND_TRIP)
+    expect(page.locator(".entry-panel .card.panel-updated")).to_have_count(0)
     page.keyboard.press("Escape")
     expect(toast).to_be_hidden()
     expect(button).to_be_focused()

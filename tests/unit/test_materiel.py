@@ -181,6 +181,20 @@ def test_retired_item_counts_only_when_lent(database, catalogue):
     assert "Ancien kit" not in names and {"Kit robotique", "Vidéoprojecteur"} <= names
 
 
+def test_utilisation_is_computed_once_per_revision_and_again_after_a_write(database, catalogue):
+    """Shared by the page, the projection and the report: the second reading is the same object, and a new loan is
+    counted at the next reading (its write replaced the Matériel's revision token)."""
+    loan(database, catalogue)
+    with database.session() as session:
+        first = utilisation(session, Y2025)
+    with database.session() as session:
+        assert utilisation(session, Y2025) is first
+    loan(database, catalogue, start=D(2025, 6, 2), end=D(2025, 6, 4))
+    with database.session() as session:
+        again = utilisation(session, Y2025)
+    assert (first.total_loan_days, again.total_loan_days) == (3, 6)
+
+
 def test_empty_period(database, catalogue):
     with database.session() as session:
         result = utilisation(session, Period.year(2019))
