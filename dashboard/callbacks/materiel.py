@@ -16,7 +16,7 @@ from dashboard.callbacks.forms import database
 from dashboard.components import charts, grids
 from dashboard.components import format as fmt
 from dashboard.components.cards import empty_state, figure_notes, more_in_export
-from dashboard.components.gauges import BRAND, gauge_list
+from dashboard.components.gauges import BRAND, gauge_chart
 from dashboard.pages.materiel import ITEM, LOAN, LOAN_ACTION, LOANS_ANCHOR, NEW_ITEM
 from db import clock, convention, paging
 from db import materiel as materiel_db
@@ -151,7 +151,7 @@ def gauges(result: materiel_db.Utilisation):
     busiest = result.items.sort_values(["rate", "loan_days"], ascending=False, kind="stable")
     return html.Div(
         [
-            gauge_list(busiest.head(GAUGES_SHOWN)),
+            gauge_chart(busiest.head(GAUGES_SHOWN)),
             more_in_export(len(busiest) - GAUGES_SHOWN, "articles, moins utilisés", "Utilisation par article"),
         ]
     )
