@@ -18,7 +18,7 @@ import pandas as pd
 from sqlalchemy import DateTime, and_, case, func, literal, or_, select, true
 from sqlalchemy.orm import Session, selectinload
 
-from db import clock, fields, imports
+from db import clock, fields, imports, revisions
 from db.imports import Issue
 from db.models import AttendanceMode, Commune, Event, EventOccurrence, EventStatus, Mission, Place, Role
 from db.paging import Page, fetch_page
@@ -1011,13 +1011,64 @@ DATE_SORTS = {
 
 
 def occurrences_page(session: Session, filters: EventFilters, number: int, sort: str = "date") -> Page:
-    """A page of the occurrences overlapping the period (BASE_COLUMNS), in DATE_SORTS[sort] (by date by default)."""
-    query = _where(
-        select(*[column.label(name) for name, column in BASE_COLUMNS.items()]).join(EventOccurrence.event), filters
-    )
-    page = fetch_page(session, query, DATE_SORTS.get(sort, DATE_SORTS["date"]), number)
-    _aware(page.rows)
-    return page
+    """A page of the occurrences overlapping the period (BASE_COLUMNS), in DATE_SORTS[sort] (by date by default);
+    each page read once per revision of the agenda."""
+
+    def compute() -> Page:
+        query = _where(
+            select(*[column.label(name) for name, column in BASE_COLUMNS.items()]).join(EventOccurrence.event),
+            filters,
+        )
+        page = fetch_page(session, query, DATE_SORTS.get(sort, DATE_SORTS["date"]), number)
+        _aware(page.rows)
+        return page
+
+    return revisions.memoize(PANELS, session, PANEL_AREAS, ("dates", filters, number, sort), compute)
+
+
+@dataclass(frozen=True)
+class Panels:
+    """What the Agenda shows for a filter, the list of dates and the upcoming ones apart: the key figures and
+    counts, the timeline's dates (None without any; a bar per date up to `max_bars`, else `dates_per_day`), the
+    months and the map's places. Shared by every request: read it, never change it in place."""
+
+    counts: PeriodCounts
+    by_category: pd.DataFrame  # the counts' roll-ups, made once
+    by_commune: pd.DataFrame
+    dates: pd.DataFrame | DatesPerDay | None
+    by_month: pd.DataFrame
+    places: EventPlaces
+
+
+# The panels and pages of dates, per revision of the agenda and of the communes whose names they give.
+PANELS = revisions.Cache(64)
+PANEL_AREAS = (revisions.AGENDA, revisions.COMMUNES)
+
+
+def panels(session: Session, filters: EventFilters, group: str, max_bars: int, max_groups: int, max_points: int):
+    """The Agenda's panels for a filter: each query run once per revision of the data, shared by every worker
+    thread of the process (see db.revisions)."""
+
+    def compute() -> Panels:
+        counts = period_counts(session, filters)
+        dates = None
+        if counts.dates:
+            dates = (
+                dates_per_day(session, filters, group, max_groups)
+                if counts.dates > max_bars
+                else occurrences_frame(session, filters, group=group)
+            )
+        return Panels(
+            counts,
+            counts.by_category,
+            counts.by_commune,
+            dates,
+            counts_by_month(session, filters),
+            event_places(session, filters, max_points),
+        )
+
+    key = ("panels", filters, group, max_bars, max_groups, max_points)
+    return revisions.memoize(PANELS, session, PANEL_AREAS, key, compute)
 
 
 def filter_options(session: Session) -> dict[str, list]:

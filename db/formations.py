@@ -28,7 +28,7 @@ from sqlalchemy import Date, Select, and_, case, extract, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ColumnElement
 
-from db import clock, fields, paging
+from db import clock, fields, paging, revisions
 from db.figures import KeyFigure
 from db.models import (
     Attendant,
@@ -542,6 +542,11 @@ def _frame(session: Session, query) -> pd.DataFrame:
 CHRONOLOGICAL = (TrainingSession.date, TrainingSession.start_time, TrainingSession.id)
 
 
+# The page's panels and grid pages, per revision of the data they read (sessions name their place and commune).
+PANELS = revisions.Cache(64)
+PANEL_AREAS = (revisions.FORMATIONS, revisions.PLACES, revisions.COMMUNES)
+
+
 def sessions_frame(session: Session, filters: TrainingFilters = TrainingFilters()) -> pd.DataFrame:
     """One row per session matching `filters`, with its registered and present figures (see the counting rules)."""
     return _frame(session, _sessions(filters).query.order_by(*CHRONOLOGICAL))
@@ -549,12 +554,22 @@ def sessions_frame(session: Session, filters: TrainingFilters = TrainingFilters(
 
 def session_page(session: Session, filters: TrainingFilters, request: paging.PageRequest) -> paging.Page:
     """A page of the sessions matching `filters` (columns of SESSION_COLUMNS), filtered and sorted in SQL, latest
-    first by default; `where` filters and sorts on the place of the map, else the address entered."""
-    query = _sessions(filters).query
-    columns = paging.columns_of(query)
-    columns["where"] = func.coalesce(Place.nom, TrainingSession.location)
-    latest_first = (paging.Sort("date", descending=True), paging.Sort("start_time", descending=True))
-    return paging.fetch(session, query, columns, request, latest_first, TrainingSession.id)
+    first by default; `where` filters and sorts on the place of the map, else the address entered. Each page is
+    read once per revision of the data (its count and rows aggregate the period's attendant rows)."""
+
+    def compute() -> paging.Page:
+        query = _sessions(filters).query
+        columns = paging.columns_of(query)
+        columns["where"] = func.coalesce(Place.nom, TrainingSession.location)
+        latest_first = (paging.Sort("date", descending=True), paging.Sort("start_time", descending=True))
+        return paging.fetch(session, query, columns, request, latest_first, TrainingSession.id)
+
+    key = ("session_page", filters, request)
+    try:
+        hash(key)
+    except TypeError:  # a filter on a list of values: not cached
+        return compute()
+    return revisions.memoize(PANELS, session, PANEL_AREAS, key, compute)
 
 
 def session_label(day: dt.date, title: str) -> str:
@@ -686,25 +701,35 @@ def summary_cube(session: Session, filters: TrainingFilters, today: dt.date) -> 
     return cube.drop(columns="year").assign(month=months).astype({column: "float64" for column in PARTIAL})
 
 
-def summary_totals(session: Session, filters: TrainingFilters, today: dt.date) -> dict:
+def summary_totals(
+    session: Session, filters: TrainingFilters, today: dt.date, cube: pd.DataFrame | None = None
+) -> dict:
     """The summary of every session matching `filters` (as `totals`), with its trainings, hours and latest
-    change, in one aggregate query."""
-    sessions = _sessions(filters)
-    query = sessions.query.with_only_columns(
-        *_measures_sql(sessions, today),
-        func.count(func.distinct(Training.id)),
-        func.coalesce(func.sum(TrainingSession.duration_minutes), 0),
-        func.max(TrainingSession.updated_at),
+    change. `cube`, the same filters' `summary_cube`, spares the attendant rows a second pass: the measures are its
+    sums, the rest comes from the sessions alone."""
+    cube = summary_cube(session, filters, today) if cube is None else cube
+
+    def total(column) -> int | None:  # a rate's side over no qualifying session stays undefined, not 0
+        value = cube[column].sum(min_count=1)
+        return None if pd.isna(value) else int(value)
+
+    query = _filtered(
+        select(
+            func.count(func.distinct(TrainingSession.training_id)),
+            func.coalesce(func.sum(TrainingSession.duration_minutes), 0),
+            func.max(TrainingSession.updated_at),
+        ).join(Training, Training.id == TrainingSession.training_id),
+        filters,
     )
-    *measures, trainings, minutes, as_of = session.execute(query).one()
-    summary = dict(zip(MEASURES, measures, strict=True))
+    trainings, minutes, as_of = session.execute(query).one()
+    registered, capacity = total("registered"), total("capacity")
     return {
-        "sessions": summary["sessions"],
-        "participants": int(summary["participants"]),
-        "registered": summary["registered"],
-        "capacity": summary["capacity"],
-        "fill_rate": rate(summary["registered"], summary["capacity"]),
-        "attendance_rate": rate(summary["held_present"], summary["held_registered"]),
+        "sessions": total("sessions") or 0,
+        "participants": total("participants") or 0,
+        "registered": registered,
+        "capacity": capacity,
+        "fill_rate": rate(registered, capacity),
+        "attendance_rate": rate(total("held_present"), total("held_registered")),
         "trainings": trainings,
         "hours": int(minutes) // 60,
         "as_of": as_of,
@@ -795,6 +820,40 @@ def upcoming_sessions(session: Session, filters: TrainingFilters, today: dt.date
     ahead = dataclasses.replace(filters, period=Period(today, dt.date.max))
     frame = _frame(session, _sessions(ahead).query.order_by(*CHRONOLOGICAL).limit(limit))
     return frame.assign(free_seats=(frame["capacity"] - frame["registered"].fillna(0)).clip(lower=0))
+
+
+@dataclass(frozen=True)
+class Panels:
+    """What the Formations page shows for some filters: `summary_totals`, `summary_cube` and its roll-ups,
+    `attendant_profiles` and `upcoming_sessions`. Shared by every request: read it, never change it in place."""
+
+    totals: dict
+    cube: pd.DataFrame
+    by_month: pd.DataFrame | None  # None when the cube is empty, as the two below
+    by_programme: pd.DataFrame | None
+    by_audience: pd.DataFrame | None
+    profiles: pd.DataFrame
+    upcoming: pd.DataFrame
+
+
+def panels(session: Session, filters: TrainingFilters, today: dt.date) -> Panels:
+    """The page's four aggregate queries and their roll-ups, run once per filters, day and revision of the data
+    (every worker sees a write at its next request: see db.revisions)."""
+
+    def compute() -> Panels:
+        cube = summary_cube(session, filters, today)
+        empty = cube.empty
+        return Panels(
+            totals=summary_totals(session, filters, today, cube),
+            cube=cube,
+            by_month=None if empty else per_month(cube, filters.period),
+            by_programme=None if empty else per_programme(cube),
+            by_audience=None if empty else audience_breakdown(cube),
+            profiles=attendant_profiles(session, filters),
+            upcoming=upcoming_sessions(session, filters, today),
+        )
+
+    return revisions.memoize(PANELS, session, PANEL_AREAS, ("panels", filters, today), compute)
 
 
 def formation_figures(frame: pd.DataFrame, today: dt.date) -> list[KeyFigure]:

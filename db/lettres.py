@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import NamedTuple
 from urllib.parse import urlparse
 
@@ -24,7 +25,7 @@ import pandas as pd
 from sqlalchemy import and_, case, extract, func, select
 from sqlalchemy.orm import Session
 
-from db import clock, fields
+from db import clock, fields, revisions
 from db.figures import KeyFigure
 from db.models import AudienceFigure, Newsletter, NewsletterIssue, Role, SubscriberSnapshot
 from db.periods import Period, complete_months
@@ -381,33 +382,57 @@ def newsletter_reach_figures(session: Session, periods: list[Period], newsletter
     return out
 
 
+def month_ends(period: Period) -> list[dt.date]:
+    """The last day of every month ending inside the period, then the period's own end when it falls inside a
+    month."""
+    out = []
+    year, month = period.start.year, period.start.month
+    while True:
+        following = dt.date(year + month // 12, month % 12 + 1, 1)
+        last = following - dt.timedelta(days=1)
+        if last > period.end:
+            break
+        out.append(last)
+        year, month = following.year, following.month
+    if not out or out[-1] != period.end:
+        out.append(period.end)
+    return out
+
+
+def carried_forward(snapshots: list[tuple[str, dt.date, int]], ends: list[dt.date]) -> list[tuple]:
+    """(end, newsletter, count) for each day of `ends` and each newsletter with a snapshot by then: its latest
+    count up to that day. `snapshots`: (newsletter, date, count) in date order."""
+    out, latest, i = [], {}, 0
+    for end in ends:
+        while i < len(snapshots) and snapshots[i][1] <= end:
+            latest[snapshots[i][0]] = snapshots[i][2]
+            i += 1
+        out += [(end, name, latest[name]) for name in sorted(latest)]
+    return out
+
+
 def subscribers_by_month(session: Session, period: Period, newsletter_ids=None) -> pd.DataFrame:
     """Each newsletter's subscribers at the end of every month of the period: its latest count up to that day
     (carried forward between snapshots), so the months' sums are the total reach over time.
     Columns: month_end, newsletter, subscribers; a newsletter appears from its first snapshot on."""
+    # Only each newsletter's last snapshot of a month can be a month's latest: the database picks them.
+    date = SubscriberSnapshot.date
+    last = (
+        select(SubscriberSnapshot.newsletter_id, func.max(date).label("date"))
+        .where(date <= period.end, _ids_filter(SubscriberSnapshot.newsletter_id, newsletter_ids))
+        .group_by(SubscriberSnapshot.newsletter_id, extract("year", date), extract("month", date))
+        .subquery()
+    )
     rows = session.execute(
         select(Newsletter.name, SubscriberSnapshot.date, SubscriberSnapshot.count)
-        .join(Newsletter)
-        .where(SubscriberSnapshot.date <= period.end, _ids_filter(Newsletter.id, newsletter_ids))
-        .order_by(SubscriberSnapshot.date)
+        .join(last, (last.c.newsletter_id == SubscriberSnapshot.newsletter_id) & (last.c.date == date))
+        .join(Newsletter, Newsletter.id == SubscriberSnapshot.newsletter_id)
+        .order_by(date)
     ).all()
-    columns = ["month_end", "newsletter", "subscribers"]
-    if not rows:
-        return pd.DataFrame(columns=columns)
-    snapshots = pd.DataFrame(rows, columns=["newsletter", "date", "count"])
-    snapshots["date"] = pd.to_datetime(snapshots["date"])
-    month_ends = pd.date_range(pd.Timestamp(period.start), pd.Timestamp(period.end), freq="ME")
-    if len(month_ends) == 0 or month_ends[-1] != pd.Timestamp(period.end):
-        month_ends = month_ends.append(pd.DatetimeIndex([pd.Timestamp(period.end)]))
-    wide = snapshots.pivot_table(index="date", columns="newsletter", values="count", aggfunc="last")
-    wide = wide.reindex(wide.index.union(month_ends)).ffill().loc[month_ends]
-    long = wide.reset_index(names="month_end").melt(
-        id_vars="month_end", var_name="newsletter", value_name="subscribers"
+    return pd.DataFrame(
+        carried_forward([tuple(row) for row in rows], month_ends(period)),
+        columns=["month_end", "newsletter", "subscribers"],
     )
-    long = long.dropna(subset=["subscribers"])
-    long["subscribers"] = long["subscribers"].astype(int)
-    long["month_end"] = long["month_end"].dt.date
-    return long.sort_values(["month_end", "newsletter"]).reset_index(drop=True)[columns]
 
 
 def list_issues(session: Session, period: Period, newsletter_ids=None) -> pd.DataFrame:
@@ -562,6 +587,68 @@ def issue_count_figure(session: Session, period: Period, newsletter_ids=None) ->
 
 def open_rate_figure(session: Session, period: Period, newsletter_ids=None) -> KeyFigure:
     return issue_figures(session, [period], newsletter_ids)[0][1]
+
+
+# --- what the Lettres page shows, once per revision of the data -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Overview:
+    """The page's key figures and tables for a period and newsletters (None: all). Shared by every request: read
+    it, never change it in place."""
+
+    reach: KeyFigure
+    issues_sent: KeyFigure
+    open_rate: KeyFigure
+    newsletters: pd.DataFrame  # `list_newsletters` of the period (every newsletter)
+    issues: pd.DataFrame  # `list_issues` of the period and newsletters
+
+
+@dataclass(frozen=True)
+class History:
+    """The page's charts: the newsletters' names, subscribers per month since `history.start`, issues per year
+    by newsletter and in all (with the rates), up to the period's year."""
+
+    names: list[str]
+    subscribers: pd.DataFrame
+    per_year: pd.DataFrame
+    rates: pd.DataFrame
+
+
+PAGE = revisions.Cache(64)
+
+
+def _ids_key(newsletter_ids) -> tuple | None:
+    return tuple(sorted(int(i) for i in newsletter_ids)) if newsletter_ids else None
+
+
+def overview(session: Session, period: Period, newsletter_ids=None) -> Overview:
+    def compute() -> Overview:
+        (sent, opened), *_ = issue_figures(session, [period], newsletter_ids)
+        return Overview(
+            newsletter_reach_figure(session, period, newsletter_ids),
+            sent,
+            opened,
+            list_newsletters(session, period),
+            list_issues(session, period, newsletter_ids),
+        )
+
+    key = ("overview", period, _ids_key(newsletter_ids))
+    return revisions.memoize(PAGE, session, [revisions.LETTRES], key, compute)
+
+
+def history(session: Session, period: Period, since: dt.date, newsletter_ids=None) -> History:
+    def compute() -> History:
+        last_year = period.end.year
+        return History(
+            list(list_newsletters(session)["name"]),
+            subscribers_by_month(session, Period(since, period.end), newsletter_ids),
+            issues_per_year(session, newsletter_ids, last_year=last_year),
+            issues_per_year(session, newsletter_ids, last_year=last_year, by_newsletter=False),
+        )
+
+    key = ("history", period, since, _ids_key(newsletter_ids))
+    return revisions.memoize(PAGE, session, [revisions.LETTRES], key, compute)
 
 
 def audience_series(session: Session, indicators=None) -> pd.DataFrame:

@@ -15,12 +15,13 @@ from urllib.parse import urlencode
 import dash_bootstrap_components as dbc
 import dash_leaflet as dl
 import pandas as pd
-from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.callbacks.forms import acting_user, alert, database
 from dashboard.callbacks.shell import edited_record
+from dashboard.components import charts
 from dashboard.components import format as fmt
 from dashboard.components.cards import NO_EVENT, NO_EVENT_ACTION, empty_state
 from dashboard.components.entry import edit_button
@@ -152,16 +153,6 @@ def _rows(groups: pd.Series, group: str) -> pd.Series:
     return groups if kept is None else groups.where(groups.isin(kept), _others(len(totals) - len(kept), group))
 
 
-def _chart(figure: dict, description: str) -> html.Div:
-    """A chart with an accessible name (the graph itself is a drawing screen readers cannot read). Figures are
-    plain dicts: plotly's figure objects validate every property, which costs more than the queries."""
-    return html.Div(
-        dcc.Graph(figure=figure, config={"displayModeBar": False, "responsive": True}),
-        role="img",
-        **{"aria-label": description},
-    )
-
-
 def _bars(frame: pd.DataFrame, groups: pd.Series, span: pd.Timedelta) -> list[dict]:
     start, end = _local_naive(frame["start"]), _local_naive(frame["end"])
     # A two-hour workshop on a year-long axis would be invisible: draw at least 1/150 of the period.
@@ -243,24 +234,22 @@ def timeline_panel(dates, counts: agenda_db.PeriodCounts, query: AgendaQuery):
         groups = _rows(dates["group"], query.group)
         span = pd.Timestamp(period.end + dt.timedelta(days=1)) - pd.Timestamp(period.start)
         traces = _bars(dates, groups, span)
-    layout = {
-        "height": max(360, 110 + 30 * groups.nunique()),
-        "margin": {"l": 10, "r": 10, "t": 10, "b": 40},
-        "plot_bgcolor": "#ffffff",
-        "paper_bgcolor": "#ffffff",
-        "font": {"family": "system-ui, sans-serif", "size": 12, "color": "#344054"},
-        "legend": {"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
-        "hoverlabel": {"bgcolor": "#ffffff", "font": {"color": "#17324d"}},
-        "barmode": "overlay",
-        "bargap": 0.35,
-        "xaxis": {
+    figure = charts.figure(
+        traces,
+        height=max(360, 110 + 30 * groups.nunique()),
+        margin={"b": 40},
+        font={"size": 12},
+        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0},
+        hoverlabel={"font": {"color": "#17324d"}},
+        barmode="overlay",
+        bargap=0.35,
+        xaxis={
             "type": "date",
             "range": [period.start.isoformat(), (period.end + dt.timedelta(days=1)).isoformat()],
-            "gridcolor": "#eaecf0",
             **_french_ticks(period),
         },
-        "yaxis": {"autorange": "reversed", "categoryorder": "category ascending", "automargin": True},
-    }
+        yaxis={"autorange": "reversed", "categoryorder": "category ascending"},
+    )
     what = "catégorie" if query.group == "category" else "lieu"
     description = (
         f"Frise chronologique : {fmt.number(counts.dates)} date(s) de {fmt.number(counts.events)} "
@@ -276,7 +265,7 @@ def timeline_panel(dates, counts: agenda_db.PeriodCounts, query: AgendaQuery):
         if dense
         else None
     )
-    return html.Div([note, _chart({"data": traces, "layout": layout}, description)])
+    return html.Div([note, charts.chart(figure, description)])
 
 
 # --- upcoming dates, key figures, map, counts -----------------------------------------------------------------------
@@ -397,17 +386,14 @@ def events_map(places: agenda_db.EventPlaces, events: int):
     """One point per place where the filter's events happen (the MAX_MAP_POINTS with most events); the label is
     plain text."""
     scheduled = STATUS_STYLES[EventStatus.SCHEDULED][1]
+    # The markers' script draws a point without `color` in the scheduled colour: only other colours are sent (500
+    # places make the answer's largest part).
     rows = [
-        {
-            "id": i,
-            "latitude": row.latitude,
-            "longitude": row.longitude,
-            "label": _point_label(row),
-            "color": STATUS_STYLES[row.status][1] if row.status in STATUS_STYLES else scheduled,
-        }
-        for i, row in enumerate(places.points.itertuples())
+        {"latitude": row.latitude, "longitude": row.longitude, "label": _point_label(row)}
+        | ({"color": colour} if (colour := STATUS_STYLES.get(row.status, (0, scheduled))[1]) != scheduled else {})
+        for row in places.points.itertuples()
     ]
-    geojson = points_to_geojson(rows, properties=("id", "label", "color"))
+    geojson = points_to_geojson(rows, properties=("label", "color"))
     note = f"{fmt.number(places.located_events)} événement(s) localisé(s) sur {fmt.number(events)}"
     note += " ; les autres sont en ligne ou sans coordonnées." if places.located_events < events else "."
     if places.places > len(rows):
@@ -462,21 +448,17 @@ def counts_panel(by_month: pd.DataFrame, by_category: pd.DataFrame, by_commune: 
             "type": "bar",
             "x": [SHORT_MONTHS[m.month - 1] + ("" if one_year else f" {m.year}") for m in by_month["month"]],
             "y": by_month["events"].tolist(),
-            "marker": {"color": "#1f4e79"},
+            "marker": {"color": charts.BRAND},
             "hovertemplate": "%{x} : %{y} événement(s)<extra></extra>",
         }
-        layout = {
-            "height": 200,
-            "margin": {"l": 30, "r": 10, "t": 10, "b": 30},
-            "plot_bgcolor": "#ffffff",
-            "paper_bgcolor": "#ffffff",
-            "yaxis": {"gridcolor": "#eaecf0", "rangemode": "tozero"},
-        }
+        figure = charts.figure(
+            [bar], height=200, margin={"l": 30, "b": 30}, showlegend=False, yaxis={"rangemode": "tozero"}
+        )
         summary = ", ".join(
             f"{fmt.MONTHS[m.month - 1]} {n}" for m, n in zip(by_month["month"], by_month["events"], strict=True)
         )
         parts.append(html.H3("Événements par mois", className="h6"))
-        parts.append(_chart({"data": [bar], "layout": layout}, f"Événements par mois : {summary}."))
+        parts.append(charts.chart(figure, f"Événements par mois : {summary}."))
     parts.append(_count_table(by_category, "category", "Catégorie"))
     parts.append(_count_table(by_commune, "commune", "Commune"))
     parts.append(html.P("Hors événements annulés.", className="small text-body-secondary mb-0"))
@@ -488,30 +470,22 @@ def panels(*values):
     query = agenda_query(*values[: len(FILTERS)])
     filters = query.filters()
     with database().session() as session:
-        counts = agenda_db.period_counts(session, filters)
-        dates = None
-        if counts.dates:
-            dates = (
-                agenda_db.dates_per_day(session, filters, query.group, MAX_GROUPS)
-                if counts.dates > MAX_BARS
-                else agenda_db.occurrences_frame(session, filters, group=query.group)
-            )
-        by_month = agenda_db.counts_by_month(session, filters)
-        places = agenda_db.event_places(session, filters, MAX_MAP_POINTS)
-        upcoming = agenda_db.upcoming_frame(session, filters, clock.utcnow(), limit=8)
-        empty_base = not counts.dates and not agenda_db.has_events(session)
-    the_map, note = events_map(places, counts.events)
+        found = agenda_db.panels(session, filters, query.group, MAX_BARS, MAX_GROUPS, MAX_MAP_POINTS)
+        upcoming = agenda_db.upcoming_frame(session, filters, clock.utcnow(), limit=8)  # moves with the clock
+        empty_base = not found.counts.dates and not agenda_db.has_events(session)
+    counts = found.counts
+    the_map, note = events_map(found.places, counts.events)
     if empty_base:
         nothing = empty_state(NO_EVENT, "calendar-x", NO_EVENT_ACTION)
         return period_label(query), key_stats(counts), nothing, nothing, the_map, note, nothing
     return (
         period_label(query),
         key_stats(counts),
-        timeline_panel(dates, counts, query),
+        timeline_panel(found.dates, counts, query),
         upcoming_list(upcoming),
         the_map,
         note,
-        counts_panel(by_month, counts.by_category, counts.by_commune),
+        counts_panel(found.by_month, found.by_category, found.by_commune),
     )
 
 

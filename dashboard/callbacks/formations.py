@@ -9,18 +9,17 @@ from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
-from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
-from plotly.subplots import make_subplots
 
 from dashboard import ids
 from dashboard.callbacks.exports import send_frame
 from dashboard.callbacks.forms import database
 from dashboard.callbacks.shell import edited_record
+from dashboard.components import charts, grids
 from dashboard.components import format as fmt
-from dashboard.components import grids
 from dashboard.components.cards import NO_SESSION, NO_SESSION_ACTION, empty_state, kpi_card
+from dashboard.components.charts import ACCENT, BRAND
 from dashboard.pages.formations import (
     AREA,
     CHOOSE_SESSION,
@@ -37,7 +36,6 @@ from db import clock, convention, paging
 from db import formations as formations_db
 from db.periods import Period
 
-BRAND, ACCENT = "#1f4e79", "#c2410c"
 FILTER_IDS = list(FILTER_PARAMS)
 SAVED = Input({"type": "form-saved", "form": ALL}, "data")  # any form of the page saved: refresh
 # The forms whose « Modifier » buttons under the sessions grid act on its chosen row (`dashboard.pages.formations`).
@@ -108,146 +106,138 @@ def _month_label(month: pd.Timestamp) -> str:
     return f"{SHORT_MONTHS[month.month - 1]} {month.year}"
 
 
-def _layout(figure: go.Figure, height: int = 320) -> go.Figure:
-    figure.update_layout(
-        height=height,
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        separators=fmt.PLOTLY_SEPARATORS,
-        plot_bgcolor="white",
-        paper_bgcolor="white",
-        font={"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "color": "#344054"},
-        legend={"orientation": "h", "y": -0.15},
-        hoverlabel={"bgcolor": "white"},
-    )
-    figure.update_xaxes(automargin=True, gridcolor="#eaecf0")
-    figure.update_yaxes(automargin=True, gridcolor="#eaecf0", rangemode="tozero")
-    return figure
-
-
-def chart(figure: go.Figure, description: str) -> html.Div:
-    """A chart with an accessible name: screen readers read the description, the export gives the figures."""
-    return html.Div(
-        dcc.Graph(figure=figure, config={"displayModeBar": False, "responsive": True}),
-        role="img",
-        **{"aria-label": description},
+def _figure(traces: list[dict], height: int = 320, **changes) -> dict:
+    """The Formations' charts: the kit's theme, every value axis from zero."""
+    return charts.figure(
+        traces, **charts.merged({"height": height, "legend": {"y": -0.15}, "yaxis": {"rangemode": "tozero"}}, changes)
     )
 
 
-def month_chart(summary: pd.DataFrame) -> go.Figure:
+def _values(series) -> list:
+    """A column as plotly reads it: plain numbers, None where unknown."""
+    return [None if v is None or pd.isna(v) else v.item() if hasattr(v, "item") else v for v in series]
+
+
+def month_chart(summary: pd.DataFrame) -> dict:
     one_year = summary["month"].dt.year.nunique() == 1
     labels = [SHORT_MONTHS[m.month - 1] if one_year else _month_label(m) for m in summary["month"]]
-    figure = go.Figure(
-        [
-            go.Bar(x=labels, y=summary["participants"], name="Participants", marker_color=BRAND,
-                   hovertemplate="%{x} : %{y} participants<extra></extra>"),
-            go.Scatter(x=labels, y=summary["sessions"], name="Sessions", yaxis="y2", mode="lines+markers",
-                       line={"color": ACCENT, "width": 3},
-                       hovertemplate="%{x} : %{y} sessions<extra></extra>"),
-        ]
-    )  # fmt: skip
-    figure.update_layout(
-        yaxis={"title": "Participants"},
+    traces = [
+        {"type": "bar", "x": labels, "y": _values(summary["participants"]), "name": "Participants",
+         "marker": {"color": BRAND}, "hovertemplate": "%{x} : %{y} participants<extra></extra>"},
+        {"type": "scatter", "x": labels, "y": _values(summary["sessions"]), "name": "Sessions", "yaxis": "y2",
+         "mode": "lines+markers", "line": {"color": ACCENT, "width": 3},
+         "hovertemplate": "%{x} : %{y} sessions<extra></extra>"},
+    ]  # fmt: skip
+    return _figure(
+        traces,
+        yaxis={"title": {"text": "Participants"}},
         yaxis2={
-            "title": "Sessions",
+            "title": {"text": "Sessions"},
             "overlaying": "y",
             "side": "right",
             "rangemode": "tozero",
             "showgrid": False,
+            "automargin": True,
             "dtick": max(1, math.ceil(summary["sessions"].max() / 5)),  # whole sessions only
         },
         xaxis={"tickangle": 0 if one_year else -45},
     )
-    return _layout(figure)
 
 
-def programme_chart(summary: pd.DataFrame) -> go.Figure:
+def programme_chart(summary: pd.DataFrame) -> dict:
     ordered = summary.iloc[::-1]
-    figure = go.Figure(
-        go.Bar(
-            y=ordered["programme"],
-            x=ordered["participants"],
-            orientation="h",
-            marker_color=BRAND,
-            text=[f"{p} · {s} sessions" for p, s in zip(ordered["participants"], ordered["sessions"], strict=True)],
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate="%{y} : %{x} participants, %{text}<extra></extra>",
-        )
-    )
+    bar = {
+        "type": "bar",
+        "y": ordered["programme"].tolist(),
+        "x": _values(ordered["participants"]),
+        "orientation": "h",
+        "marker": {"color": BRAND},
+        "text": [f"{p} · {s} sessions" for p, s in zip(ordered["participants"], ordered["sessions"], strict=True)],
+        "textposition": "outside",
+        "cliponaxis": False,
+        "hovertemplate": "%{y} : %{x} participants, %{text}<extra></extra>",
+    }
     # Room on the right for the labels written after the bars.
-    figure.update_layout(xaxis={"title": "Participants", "range": [0, 1.45 * max(ordered["participants"].max(), 1)]})
-    return _layout(figure)
+    most = max(int(ordered["participants"].max()), 1)
+    return _figure([bar], xaxis={"title": {"text": "Participants"}, "range": [0, 1.45 * most]})
 
 
-def rates_chart(summary: pd.DataFrame) -> go.Figure:
+def rates_chart(summary: pd.DataFrame) -> dict:
     ordered = summary.iloc[::-1]
-    bars = []
-    for column, name, colour in (("fill_rate", "Remplissage", BRAND), ("attendance_rate", "Présence", ACCENT)):
-        values = [None if v is None or pd.isna(v) else round(100 * v) for v in ordered[column]]
-        bars.append(
-            go.Bar(
-                y=ordered["programme"],
-                x=values,
-                name=name,
-                orientation="h",
-                marker_color=colour,
-                text=[_percent(v) for v in ordered[column]],
-                textposition="outside",
-                cliponaxis=False,
-                hovertemplate=f"%{{y}} : {name.lower()} %{{text}}<extra></extra>",
-            )
-        )
-    figure = go.Figure(bars)
-    figure.update_layout(barmode="group", xaxis={"title": "%", "range": [0, 115]}, legend={"traceorder": "reversed"})
-    return _layout(figure)
-
-
-def audience_chart(summary: pd.DataFrame) -> go.Figure:
-    ordered = summary.iloc[::-1]
-    figure = go.Figure(
-        go.Bar(
-            y=ordered["audience"],
-            x=ordered["participants"],
-            orientation="h",
-            marker_color="#2b6ca3",
-            text=ordered["participants"],
-            textposition="auto",
-            textangle=0,
-            hovertemplate="%{y} : %{x} participants<extra></extra>",
-        )
+    bars = [
+        {
+            "type": "bar",
+            "y": ordered["programme"].tolist(),
+            "x": [None if v is None or pd.isna(v) else round(100 * v) for v in ordered[column]],
+            "name": name,
+            "orientation": "h",
+            "marker": {"color": colour},
+            "text": [_percent(v) for v in ordered[column]],
+            "textposition": "outside",
+            "cliponaxis": False,
+            "hovertemplate": f"%{{y}} : {name.lower()} %{{text}}<extra></extra>",
+        }
+        for column, name, colour in (("fill_rate", "Remplissage", BRAND), ("attendance_rate", "Présence", ACCENT))
+    ]
+    return _figure(
+        bars, barmode="group", xaxis={"title": {"text": "%"}, "range": [0, 115]}, legend={"traceorder": "reversed"}
     )
-    figure.update_layout(xaxis={"title": "Participants"})
-    return _layout(figure)
 
 
-def profile_chart(profiles: pd.DataFrame) -> go.Figure:
+def audience_chart(summary: pd.DataFrame) -> dict:
+    ordered = summary.iloc[::-1]
+    bar = {
+        "type": "bar",
+        "y": ordered["audience"].tolist(),
+        "x": _values(ordered["participants"]),
+        "orientation": "h",
+        "marker": {"color": "#2b6ca3"},
+        "text": _values(ordered["participants"]),
+        "textposition": "auto",
+        "textangle": 0,
+        "hovertemplate": "%{y} : %{x} participants<extra></extra>",
+    }
+    return _figure([bar], xaxis={"title": {"text": "Participants"}})
+
+
+PROFILE_SPACING = 0.12  # between two profile charts, a share of the figure's height
+
+
+def profile_chart(profiles: pd.DataFrame) -> dict:
     """One horizontal bar chart per profile dimension, stacked, each as tall as its number of values."""
     dimensions = list(dict.fromkeys(profiles["dimension"]))
     sizes = [int((profiles["dimension"] == d).sum()) for d in dimensions]
-    figure = make_subplots(
-        rows=len(dimensions), cols=1, subplot_titles=dimensions, row_heights=sizes, vertical_spacing=0.12
-    )
-    for row, dimension in enumerate(dimensions, start=1):
+    room = 1 - PROFILE_SPACING * (len(dimensions) - 1)
+    traces, axes, titles, top = [], {}, [], 1.0
+    for n, (dimension, size) in enumerate(zip(dimensions, sizes, strict=True), start=1):
+        bottom = max(top - room * size / sum(sizes), 0)
+        suffix = "" if n == 1 else str(n)
         part = profiles[profiles["dimension"] == dimension].iloc[::-1]
-        figure.add_trace(
-            go.Bar(
-                y=part["value"],
-                x=part["participants"],
-                orientation="h",
-                marker_color=BRAND,
-                text=part["participants"],
-                textposition="auto",
-                textangle=0,
-                hovertemplate=f"{dimension} · %{{y}} : %{{x}} participants<extra></extra>",
-                showlegend=False,
-            ),
-            row=row,
-            col=1,
+        traces.append(
+            {
+                "type": "bar",
+                "y": part["value"].tolist(),
+                "x": _values(part["participants"]),
+                "xaxis": f"x{suffix}",
+                "yaxis": f"y{suffix}",
+                "orientation": "h",
+                "marker": {"color": BRAND},
+                "text": _values(part["participants"]),
+                "textposition": "auto",
+                "textangle": 0,
+                "hovertemplate": f"{dimension} · %{{y}} : %{{x}} participants<extra></extra>",
+                "showlegend": False,
+            }
         )
-    figure.update_annotations(font_size=13, x=0, xanchor="left")
-    _layout(figure, height=120 + 26 * sum(sizes))
-    figure.update_layout(margin={"t": 30})  # room for the first subplot's title
-    return figure
+        axes[f"xaxis{suffix}"] = charts.merged(charts.THEME["xaxis"], {"anchor": f"y{suffix}", "domain": [0, 1]})
+        axes[f"yaxis{suffix}"] = charts.merged(charts.THEME["yaxis"], {"anchor": f"x{suffix}", "domain": [bottom, top]})
+        titles.append(
+            {"text": dimension, "x": 0, "xanchor": "left", "xref": "paper", "y": top, "yanchor": "bottom",
+             "yref": "paper", "showarrow": False, "font": {"size": 13}}
+        )  # fmt: skip
+        top = bottom - PROFILE_SPACING
+    # Room at the top for the first chart's title.
+    return _figure(traces, height=120 + 26 * sum(sizes), annotations=titles, margin={"t": 30}, **axes)
 
 
 def _describe(summary: pd.DataFrame, key: str) -> str:
@@ -308,25 +298,22 @@ def panels(start, end, programme, kind, audience, commune, _saved):
     except BadPeriod as error:
         invalid = empty_state(str(error), "calendar-x")
         return [dbc.Alert(str(error), color="warning")] + [invalid] * 6
-    with database().session() as session:  # four aggregate queries, each run once for every panel
-        summary = formations_db.summary_totals(session, filters, today)
-        cube = formations_db.summary_cube(session, filters, today)
-        upcoming = formations_db.upcoming_sessions(session, filters, today)
-        profiles = formations_db.attendant_profiles(session, filters)
+    with database().session() as session:
+        found = formations_db.panels(session, filters, today)
+        no_session = found.cube.empty and formations_db.first_session_day(session) is None
+    summary, cube, upcoming, profiles = found.totals, found.cube, found.upcoming, found.profiles
     figures = formations_db.key_figures(summary)
     kpis = dbc.Row([dbc.Col(kpi_card(figure), md=6, xl=3, className="mb-4") for figure in figures])
-    nothing = empty_state("Aucune session ne correspond à ces filtres.", "calendar-x")
-    if cube.empty:
-        with database().session() as session:  # an empty base, or filters that leave nothing?
-            if formations_db.summary_cube(session, formations_db.TrainingFilters(), today).empty:
-                nothing = empty_state(NO_SESSION, "calendar-x", NO_SESSION_ACTION)
+    nothing = (
+        empty_state(NO_SESSION, "calendar-x", NO_SESSION_ACTION)  # an empty base, not filters that leave nothing
+        if no_session
+        else empty_state("Aucune session ne correspond à ces filtres.", "calendar-x")
+    )
     if cube.empty:
         month = programme_panel = rates = audience_panel = nothing
     else:
-        by_month = formations_db.per_month(cube, filters.period)
-        by_programme = formations_db.per_programme(cube)
-        by_audience = formations_db.audience_breakdown(cube)
-        month = chart(
+        by_month, by_programme, by_audience = found.by_month, found.by_programme, found.by_audience
+        month = charts.chart(
             month_chart(by_month),
             "Participants (barres) et sessions (ligne) par mois : "
             + " ; ".join(
@@ -335,10 +322,10 @@ def panels(start, end, programme, kind, audience, commune, _saved):
                 if r.sessions
             ),
         )
-        programme_panel = chart(
+        programme_panel = charts.chart(
             programme_chart(by_programme), "Participants par programme : " + _describe(by_programme, "programme")
         )
-        rates = chart(
+        rates = charts.chart(
             rates_chart(by_programme),
             "Taux de remplissage et de présence par programme : "
             + " ; ".join(
@@ -346,7 +333,7 @@ def panels(start, end, programme, kind, audience, commune, _saved):
                 for r in by_programme.itertuples()
             ),
         )
-        audience_panel = chart(
+        audience_panel = charts.chart(
             audience_chart(by_audience), "Participants par public : " + _describe(by_audience, "audience")
         )
     upcoming_panel = [
@@ -358,7 +345,7 @@ def panels(start, end, programme, kind, audience, commune, _saved):
         ),
     ]
     profiles_panel = (
-        chart(
+        charts.chart(
             profile_chart(profiles),
             "Participants présents par profil : "
             + " ; ".join(f"{r.dimension} {r.value} : {r.participants}" for r in profiles.itertuples()),

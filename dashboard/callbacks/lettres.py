@@ -4,20 +4,20 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import html as html_text
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.express as px
-import plotly.graph_objects as go
-from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.callbacks.exports import send_frame
 from dashboard.callbacks.forms import acting_user, alert, database
 from dashboard.callbacks.shell import edited_record
+from dashboard.components import charts
 from dashboard.components import format as fmt
-from dashboard.components.cards import empty_state, kpi_card
+from dashboard.components.cards import empty_state, kpi_card, more_in_export
 from dashboard.components.entry import edit_button
 from dashboard.components.imports import import_report, unusable_file
 from dashboard.pages.lettres import (
@@ -32,24 +32,10 @@ from db.models import Role
 from db.periods import Period, reporting_period
 from db.writes import PermissionDenied, has_role
 
-COLOURS = ["#1f4e79", "#c2410c", "#2e7d32", "#7c3aed", "#0e7490", "#a16207", "#be185d"]
-# A small template of our own: plotly's named templates are large and slow to apply to every figure.
-TEMPLATE = go.layout.Template(
-    layout={
-        "colorway": COLOURS,
-        "separators": fmt.PLOTLY_SEPARATORS,
-        "paper_bgcolor": "#fff",
-        "plot_bgcolor": "#fff",
-        "font": {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "color": "#344054"},
-        "xaxis": {"gridcolor": "#eaecf0", "linecolor": "#d0d5dd", "automargin": True},
-        "yaxis": {"gridcolor": "#eaecf0", "zerolinecolor": "#d0d5dd", "automargin": True},
-        "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
-        "legend": {"orientation": "h", "y": -0.18, "title": {"text": ""}},
-        "hoverlabel": {"namelength": -1},
-    }
-)
 HISTORY_YEARS = 3  # the subscribers chart shows the selected year and the three before it
 REJECTED_SHOWN = 50
+ISSUES_SHOWN = 50  # the latest issues of the period; the export has them all
+HEIGHT = 320
 
 # --- forms --------------------------------------------------------------------------------------------------------
 
@@ -137,23 +123,14 @@ def _count(value) -> str:
     return "—" if value is None or pd.isna(value) else fmt.number(value)
 
 
-def _chart(figure, label: str):
-    """A chart with an accessible name; the same data is in the panel's table and export."""
-    return html.Div(
-        dcc.Graph(figure=figure, config={"displaylogo": False, "displayModeBar": False}, style={"height": "320px"}),
-        role="img",
-        **{"aria-label": label},
-    )
-
-
 def _colours(names) -> dict[str, str]:
     """The same colour for a newsletter in every chart: by its rank among all newsletters, by name."""
-    return {name: COLOURS[i % len(COLOURS)] for i, name in enumerate(sorted(names))}
+    return {name: charts.COLOURS[i % len(charts.COLOURS)] for i, name in enumerate(sorted(names))}
 
 
 def _table(headers: list[str], rows: list[list], numeric: set[int] = frozenset(), scroll: bool = False):
-    def cell(tag, i, value):
-        return tag(value, className="text-end" if i in numeric else None)
+    def cell(tag, i, value):  # no className at all on text cells: a null per cell adds up on long tables
+        return tag(value, className="text-end") if i in numeric else tag(value)
 
     return html.Div(
         dbc.Table(
@@ -170,31 +147,54 @@ def _table(headers: list[str], rows: list[list], numeric: set[int] = frozenset()
     )
 
 
+def history_start(period: Period) -> dt.date:
+    """The subscribers chart shows the selected year and the HISTORY_YEARS before it."""
+    return dt.date(period.start.year - HISTORY_YEARS, 1, 1)
+
+
 def subscribers_frame(session, period, newsletter_ids) -> pd.DataFrame:
-    history = Period(dt.date(period.start.year - HISTORY_YEARS, 1, 1), min(period.end, clock.today()))
+    history = Period(history_start(period), min(period.end, clock.today()))
     return lettres.subscribers_by_month(session, history, newsletter_ids)
+
+
+def _years_axis(**changes) -> dict:
+    return {"xaxis": {"title": None, "dtick": 1, "type": "category"}, **changes}
 
 
 def subscribers_panel(frame: pd.DataFrame, colours: dict[str, str]):
     if frame.empty:
         return empty_state("Aucun relevé d'abonnés pour cette sélection.", "people")
-    figure = px.area(
-        frame,
-        x="month_end",
-        y="subscribers",
-        color="newsletter",
-        color_discrete_map=colours,
-        template=TEMPLATE,
-        labels={"month_end": "Fin de mois", "subscribers": "Abonnés", "newsletter": "Lettre"},
+    traces = []
+    for name, rows in frame.groupby("newsletter", sort=True):  # a newsletter from its first snapshot on
+        traces.append(
+            {
+                "type": "scatter",
+                "x": [day.isoformat() for day in rows["month_end"]],
+                "y": rows["subscribers"].tolist(),
+                "name": name,
+                "stackgroup": "abonnes",
+                "mode": "lines",
+                "line": {"color": colours.get(name)},
+                "hovertemplate": f"{_escape(name)}<br>%{{x|%d/%m/%Y}} : %{{y:,d}} abonnés<extra></extra>",
+            }
+        )
+    figure = charts.figure(
+        traces,
+        height=HEIGHT,
+        xaxis={"title": None, "tickformat": "%m/%Y", "type": "date"},
+        yaxis={"title": {"text": "Abonnés"}, "rangemode": "tozero", "tickformat": ",d"},
     )
-    figure.update_xaxes(title=None, tickformat="%m/%Y")
-    figure.update_yaxes(title="Abonnés", rangemode="tozero", tickformat=",d")
     last = frame[frame["month_end"] == frame["month_end"].max()]
     label = (
         f"Graphique en aires empilées : abonnés par lettre en fin de mois, du {fmt.date(frame['month_end'].min())} "
         f"au {fmt.date(last['month_end'].iloc[0])} ; portée finale {fmt.number(last['subscribers'].sum())} abonnés."
     )
-    return _chart(figure, label)
+    return charts.chart(figure, label)
+
+
+def _escape(text: str) -> str:
+    """A name inside a hover template: plotly reads `%{` as a placeholder and renders HTML."""
+    return html_text.escape(str(text)).replace("%", "%%")
 
 
 def newsletters_panel(frame: pd.DataFrame):
@@ -222,52 +222,64 @@ def newsletters_panel(frame: pd.DataFrame):
 def issues_per_year_panel(frame: pd.DataFrame, colours: dict[str, str]):
     if frame.empty:
         return empty_state("Aucun envoi enregistré.", "send")
-    figure = px.bar(
-        frame,
-        x="year",
-        y="issues",
-        color="newsletter",
-        color_discrete_map=colours,
-        template=TEMPLATE,
-        labels={"year": "Année", "issues": "Envois", "newsletter": "Lettre"},
+    traces = [
+        {
+            "type": "bar",
+            "x": [str(year) for year in rows["year"]],
+            "y": rows["issues"].tolist(),
+            "name": name,
+            "marker": {"color": colours.get(name)},
+            "hovertemplate": f"{_escape(name)}<br>%{{x}} : %{{y}} envois<extra></extra>",
+        }
+        for name, rows in frame.groupby("newsletter", sort=True)
+    ]
+    years = [str(year) for year in sorted(set(frame["year"]))]
+    figure = charts.figure(
+        traces,
+        height=HEIGHT,
+        barmode="relative",
+        **_years_axis(yaxis={"title": {"text": "Envois"}}),
     )
-    figure.update_xaxes(title=None, dtick=1, type="category")
-    figure.update_yaxes(title="Envois")
+    figure["layout"]["xaxis"]["categoryarray"] = years
+    figure["layout"]["xaxis"]["categoryorder"] = "array"
     totals = frame.groupby("year")["issues"].sum()
     label = "Histogramme empilé des envois par année : " + ", ".join(
         f"{year} : {fmt.number(n)}" for year, n in totals.items()
     )
-    return _chart(figure, label)
+    return charts.chart(figure, label)
 
 
 def rates_panel(frame: pd.DataFrame):
     frame = frame.dropna(subset=["open_rate"])
     if frame.empty:
         return empty_state("Aucun envoi avec statistiques d'ouverture.", "envelope-open")
-    long = frame.melt(id_vars="year", value_vars=["open_rate", "click_rate"], var_name="rate", value_name="value")
-    long["rate"] = long["rate"].map({"open_rate": "Taux d'ouverture", "click_rate": "Taux de clics"})
-    figure = px.line(
-        long,
-        x="year",
-        y="value",
-        color="rate",
-        markers=True,
-        template=TEMPLATE,
-        labels={"year": "Année", "rate": "Taux"},
+    years = [str(year) for year in frame["year"]]
+    traces = [
+        {
+            "type": "scatter",
+            "x": years,
+            "y": [None if pd.isna(v) else float(v) for v in frame[column]],
+            "name": name,
+            "mode": "lines+markers",
+            "hovertemplate": "%{x} : %{y:.1%}<extra>" + name + "</extra>",
+        }
+        for column, name in (("open_rate", "Taux d'ouverture"), ("click_rate", "Taux de clics"))
+    ]
+    figure = charts.figure(
+        traces, height=HEIGHT, **_years_axis(yaxis={"title": None, "tickformat": ".0%", "rangemode": "tozero"})
     )
-    figure.update_xaxes(title=None, dtick=1, type="category")
-    figure.update_yaxes(title=None, tickformat=".0%", rangemode="tozero")
-    figure.update_traces(hovertemplate="%{x} : %{y:.1%}")
     label = "Courbes des taux d'ouverture et de clics par année : " + ", ".join(
         f"{row.year} : {_percent(row.open_rate)} d'ouverture" for row in frame.itertuples()
     )
-    return _chart(figure, label)
+    return charts.chart(figure, label)
 
 
 def issues_panel(frame: pd.DataFrame, editor: bool = False):
     """The issues of the year; for a coordinator, each with its « Modifier » (the issue in its form, in the panel)."""
     if frame.empty:
         return empty_state("Aucun envoi sur cette période.", "send")
+    more = len(frame) - ISSUES_SHOWN
+    frame = frame.head(ISSUES_SHOWN)  # newest first
 
     def subject(row):
         return (
@@ -290,7 +302,8 @@ def issues_panel(frame: pd.DataFrame, editor: bool = False):
         for row in frame.itertuples()
     ]
     headers = ["Date", "Lettre", "Objet", "Destinataires", "Ouvertures", "Clics"] + (["Action"] if editor else [])
-    return _table(headers, rows, {3, 4, 5}, scroll=True)
+    table = _table(headers, rows, {3, 4, 5}, scroll=True)
+    return [table, more_in_export(more, "envois, plus anciens", "Envois de l'année")] if more > 0 else table
 
 
 def _edit(row):
@@ -326,14 +339,10 @@ AUDIENCE_KEYS = ("site_visitors_month_mean", "site_visitors_month_max", "chat_ac
 def newsletter_figures(year, newsletter, _saved, _imported):
     period, newsletter_ids = _filters(year, newsletter)
     with database().session() as session:
-        figures = [
-            lettres.newsletter_reach_figure(session, period, newsletter_ids),
-            lettres.issue_count_figure(session, period, newsletter_ids),
-            lettres.open_rate_figure(session, period, newsletter_ids),
-            *(catalogue.read(session, key, period) for key in AUDIENCE_KEYS),
-        ]
-        newsletters = lettres.list_newsletters(session, period)
-        issues = lettres.list_issues(session, period, newsletter_ids)
+        found = lettres.overview(session, period, newsletter_ids)
+        audience = [catalogue.read(session, key, period) for key in AUDIENCE_KEYS]
+    figures = [found.reach, found.issues_sent, found.open_rate, *audience]
+    newsletters = found.newsletters
     shown = newsletters if newsletter_ids is None else newsletters[newsletters["id"].isin(newsletter_ids)]
     options = [{"label": row.name, "value": str(row.id)} for row in newsletters.itertuples()]
     field_options = [
@@ -348,7 +357,7 @@ def newsletter_figures(year, newsletter, _saved, _imported):
             className="row-cols-1 row-cols-md-3",
         ),
         newsletters_panel(shown),
-        issues_panel(issues, has_role(acting_user(), Role.COORDINATOR)),
+        issues_panel(found.issues, has_role(acting_user(), Role.COORDINATOR)),
         [{"label": "Toutes les lettres", "value": ALL_NEWSLETTERS}, *options],
         field_options,
     )
@@ -356,12 +365,15 @@ def newsletter_figures(year, newsletter, _saved, _imported):
 
 def newsletter_charts(year, newsletter, _saved, _imported):
     period, newsletter_ids = _filters(year, newsletter)
+    shown = Period(period.start, min(period.end, clock.today()))
     with database().session() as session:
-        colours = _colours(lettres.list_newsletters(session)["name"])
-        subscribers = subscribers_frame(session, period, newsletter_ids)
-        per_year = lettres.issues_per_year(session, newsletter_ids, last_year=period.end.year)
-        rates = lettres.issues_per_year(session, newsletter_ids, last_year=period.end.year, by_newsletter=False)
-    return subscribers_panel(subscribers, colours), issues_per_year_panel(per_year, colours), rates_panel(rates)
+        found = lettres.history(session, shown, history_start(period), newsletter_ids)
+    colours = _colours(found.names)
+    return (
+        subscribers_panel(found.subscribers, colours),
+        issues_per_year_panel(found.per_year, colours),
+        rates_panel(found.rates),
+    )
 
 
 def audience_table(year, _saved, _imported):
@@ -394,23 +406,28 @@ def audience_chart(indicator, year, _saved, _imported):
     if series.empty:
         return empty_state("Aucun chiffre enregistré pour cet indicateur.", "graph-up")
     kinds = {"month": "Mensuel", "year": "Annuel"}
-    frame = series.assign(kind=series["period_kind"].map(kinds))
-    figure = px.line(
-        frame,
-        x="period_start",
-        y="value",
-        color="kind",
-        markers=True,
-        template=TEMPLATE,
-        labels={"kind": "Période", "value": "Valeur"},
+    traces = [
+        {
+            "type": "scatter",
+            "x": [day.isoformat() for day in rows["period_start"]],
+            "y": rows["value"].tolist(),
+            "name": kinds.get(kind, kind),
+            "mode": "lines+markers",
+            "hovertemplate": "%{x|%m/%Y} : %{y:,~f}<extra>" + kinds.get(kind, kind) + "</extra>",
+        }
+        for kind, rows in series.groupby("period_kind", sort=False)
+    ]
+    figure = charts.figure(
+        traces,
+        height=HEIGHT,
+        showlegend=len(traces) > 1,
+        xaxis={"title": None, "type": "date", "tickformat": "%m/%Y" if "month" in set(series["period_kind"]) else "%Y"},
+        yaxis={"title": None, "rangemode": "tozero", "tickformat": ",~f"},
     )
-    figure.update_xaxes(title=None, tickformat="%m/%Y" if "month" in set(frame["period_kind"]) else "%Y")
-    figure.update_yaxes(title=None, rangemode="tozero", tickformat=",~f")
-    figure.update_layout(showlegend=frame["kind"].nunique() > 1)
-    last = frame.iloc[-1]
-    return _chart(
+    last = series.iloc[-1]
+    return charts.chart(
         figure,
-        f"Courbe « {last['label']} » : {len(frame)} valeurs, la dernière "
+        f"Courbe « {last['label']} » : {len(series)} valeurs, la dernière "
         f"{fmt.number(last['value'])} ({lettres.period_label(last['period_kind'], last['period_start'])}, "
         f"source {last['source'] or 'non précisée'}).",
     )

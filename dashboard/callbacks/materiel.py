@@ -8,16 +8,15 @@ import datetime as dt
 
 import dash_bootstrap_components as dbc
 import pandas as pd
-import plotly.graph_objects as go
-from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
+from dash import ALL, Input, Output, State, ctx, html, no_update
 
 from dashboard import ids
 from dashboard.callbacks.exports import send_frame
 from dashboard.callbacks.forms import database
+from dashboard.components import charts, grids
 from dashboard.components import format as fmt
-from dashboard.components import grids
-from dashboard.components.cards import empty_state, figure_notes
-from dashboard.components.gauges import BRAND, gauge_list
+from dashboard.components.cards import empty_state, figure_notes, more_in_export
+from dashboard.components.gauges import BRAND, gauge_chart
 from dashboard.pages.materiel import LOANS_ANCHOR, NEW_ITEM
 from db import clock, convention, paging
 from db import materiel as materiel_db
@@ -28,7 +27,7 @@ from db.writes import ValidationError
 OVERDUE = "#b42318"
 STATUS_COLOURS = {"current": BRAND, "upcoming": "#6f9fd0", "overdue": OVERDUE, "returned": "#98a2b3"}
 STATUS_BADGES = {"current": "primary", "upcoming": "info", "overdue": "danger", "returned": "secondary"}
-FONT = {"family": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif", "color": "#344054"}
+MARGIN = {"l": 8, "r": 8, "t": 8, "b": 8}
 MONTH_ABBREVIATIONS = fmt.SHORT_MONTHS
 SAVED = Input(ids.form_saved(ALL), "data")  # any form of the page saved: refresh what it may change
 
@@ -100,29 +99,9 @@ def period_of(year, start, end) -> tuple[Period, str]:
 # --- panels ------------------------------------------------------------------------------------------------------
 
 
-def _layout(figure: go.Figure, height: int) -> go.Figure:
-    figure.update_layout(
-        height=height,
-        margin={"l": 8, "r": 8, "t": 8, "b": 8},
-        separators=fmt.PLOTLY_SEPARATORS,
-        plot_bgcolor="white",
-        paper_bgcolor="white",
-        font=FONT,
-        hoverlabel={"bgcolor": "white"},
-        showlegend=False,
-    )
-    figure.update_xaxes(automargin=True, gridcolor="#eaecf0")
-    figure.update_yaxes(automargin=True, gridcolor="#eaecf0")
-    return figure
-
-
-def chart(figure: go.Figure, description: str) -> html.Div:
-    """A chart with an accessible name; the exports give its figures."""
-    return html.Div(
-        dcc.Graph(figure=figure, config={"displayModeBar": False, "responsive": True}),
-        role="img",
-        **{"aria-label": description},
-    )
+def _figure(traces: list[dict], height: int, **changes) -> dict:
+    """The Matériel's charts: the kit's theme, tight margins, no legend."""
+    return charts.figure(traces, **charts.merged({"height": height, "margin": MARGIN, "showlegend": False}, changes))
 
 
 def _kpi(label: str, value: str, icon: str, detail: str, key: str, note: str = "", estimated: bool = False) -> dbc.Col:
@@ -170,20 +149,13 @@ GAUGES_SHOWN = 40  # a regional catalogue has hundreds of items: the busiest are
 CATALOGUE_SHOWN = 100
 
 
-def more_in_export(more: int, what: str, panel: str) -> html.P | None:
-    if more <= 0:
-        return None
-    return html.P(f"… et {fmt.number(more)} autres {what} : tous dans l'export « {panel} ».",
-                  className="small text-body-secondary mt-2 mb-0")  # fmt: skip
-
-
 def gauges(result: materiel_db.Utilisation):
     if result.items.empty:
         return empty_state("Aucun article au catalogue : ajoutez-en un dans le formulaire « Catalogue ».")
     busiest = result.items.sort_values(["rate", "loan_days"], ascending=False, kind="stable")
     return html.Div(
         [
-            gauge_list(busiest.head(GAUGES_SHOWN)),
+            gauge_chart(busiest.head(GAUGES_SHOWN)),
             more_in_export(len(busiest) - GAUGES_SHOWN, "articles, moins utilisés", "Utilisation par article"),
         ]
     )
@@ -194,23 +166,22 @@ def category_chart(result: materiel_db.Utilisation):
     if frame["loan_days"].sum() == 0:
         return empty_state("Aucun prêt sur la période.")
     frame = frame.sort_values("loan_days")
-    figure = go.Figure(
-        go.Bar(
-            x=frame["loan_days"],
-            y=frame["category"],
-            orientation="h",
-            marker_color=BRAND,
-            text=[fmt.number(v) for v in frame["loan_days"]],
-            textposition="outside",
-            cliponaxis=False,
-            customdata=[fmt.number(r * 100, 1) for r in frame["rate"]],
-            hovertemplate="%{y} : %{x} jours de prêt (taux %{customdata} %)<extra></extra>",
-        )
-    )
+    bar = {
+        "type": "bar",
+        "x": frame["loan_days"].tolist(),
+        "y": frame["category"].tolist(),
+        "orientation": "h",
+        "marker": {"color": BRAND},
+        "text": [fmt.number(v) for v in frame["loan_days"]],
+        "textposition": "outside",
+        "cliponaxis": False,
+        "customdata": [fmt.number(r * 100, 1) for r in frame["rate"]],
+        "hovertemplate": "%{y} : %{x} jours de prêt (taux %{customdata} %)<extra></extra>",
+    }
     description = "Jours de prêt par catégorie : " + ", ".join(
         f"{row.category} {row.loan_days}" for row in frame.iloc[::-1].itertuples()
     )
-    return chart(_layout(figure, 60 + 36 * len(frame)), description)
+    return charts.chart(_figure([bar], 60 + 36 * len(frame)), description)
 
 
 def month_chart(result: materiel_db.Utilisation):
@@ -219,20 +190,20 @@ def month_chart(result: materiel_db.Utilisation):
         return empty_state("Aucun prêt sur la période.")
     one_year = frame["month"].iloc[0].year == frame["month"].iloc[-1].year
     labels = [MONTH_ABBREVIATIONS[m.month - 1] + ("" if one_year else f" {m.year}") for m in frame["month"]]
-    figure = go.Figure(
-        go.Bar(
-            x=labels,
-            y=frame["loan_days"],
-            marker_color=BRAND,
-            customdata=[fmt.number(r * 100, 1) for r in frame["rate"]],
-            hovertemplate="%{x} : %{y} jours de prêt (taux %{customdata} %)<extra></extra>",
-        )
-    )
-    figure.update_yaxes(title="Jours de prêt", rangemode="tozero")
+    bar = {
+        "type": "bar",
+        "x": labels,
+        "y": frame["loan_days"].tolist(),
+        "marker": {"color": BRAND},
+        "customdata": [fmt.number(r * 100, 1) for r in frame["rate"]],
+        "hovertemplate": "%{x} : %{y} jours de prêt (taux %{customdata} %)<extra></extra>",
+    }
     description = "Jours de prêt par mois : " + ", ".join(
         f"{fmt.MONTHS[m.month - 1]} {m.year} {v}" for m, v in zip(frame["month"], frame["loan_days"], strict=True)
     )
-    return chart(_layout(figure, 300), description)
+    return charts.chart(
+        _figure([bar], 300, yaxis={"title": {"text": "Jours de prêt"}, "rangemode": "tozero"}), description
+    )
 
 
 def table(
@@ -363,17 +334,18 @@ def calendar_chart(frame: pd.DataFrame, today: dt.date, window: Period):
              "hovertemplate": f"<b>%{{y}}</b> · {label}<br>%{{hovertext}}<extra></extra>"}
         )  # fmt: skip
     items = sorted(frame["row"].unique())
-    figure = _layout(go.Figure(), 90 + 30 * len(items)).to_plotly_json()["layout"]
-    figure.update(
+    figure = _figure(
+        traces,
+        90 + 30 * len(items),
         barmode="overlay",
         showlegend=True,
         legend={"orientation": "h", "yanchor": "bottom", "y": 1.01, "x": 0},
-        margin={"l": 8, "r": 8, "t": 40, "b": 8},
-        xaxis={"type": "date", "tickformat": "%d/%m", "gridcolor": "#eaecf0", "automargin": True,
+        margin={"t": 40},
+        xaxis={"type": "date", "tickformat": "%d/%m",
                "range": [f"{window.start:%Y-%m-%d}", f"{window.end + dt.timedelta(days=1):%Y-%m-%d}"]},
-        yaxis={"categoryorder": "array", "categoryarray": items[::-1], "gridcolor": "#eaecf0", "automargin": True},
+        yaxis={"categoryorder": "array", "categoryarray": items[::-1]},
         shapes=[{"type": "line", "xref": "x", "yref": "paper", "x0": f"{today:%Y-%m-%d}", "x1": f"{today:%Y-%m-%d}",
-                 "y0": 0, "y1": 1, "line": {"color": "#c2410c", "width": 2, "dash": "dot"}}],
+                 "y0": 0, "y1": 1, "line": {"color": charts.ACCENT, "width": 2, "dash": "dot"}}],
     )  # fmt: skip
     counts = frame["status"].value_counts()
     description = (
@@ -381,7 +353,7 @@ def calendar_chart(frame: pd.DataFrame, today: dt.date, window: Period):
         f"{counts.get('upcoming', 0)} à venir, {counts.get('overdue', 0)} en retard, "
         f"{counts.get('returned', 0)} rendus."
     )
-    return chart({"data": traces, "layout": figure}, description)
+    return charts.chart(figure, description)
 
 
 def shift_window(_previous, _today, _next, start):

@@ -110,3 +110,11 @@ NO_EVENT = "Aucun événement enregistré."
 NO_EVENT_ACTION = "L'équipe de coordination saisit les événements ou les importe (.ics, OpenAgenda) sur cette page."
 NO_SESSION = "Aucune session enregistrée."
 NO_SESSION_ACTION = "Saisissez une formation puis ses sessions avec les formulaires de cette page."
+
+
+def more_in_export(more: int, what: str, panel: str) -> html.P | None:
+    """Under a list cut short: how many rows are left out, and which export has them all."""
+    if more <= 0:
+        return None
+    return html.P(f"… et {fmt.number(more)} autres {what} : tous dans l'export « {panel} ».",
+                  className="small text-body-secondary mt-2 mb-0")  # fmt: skip

@@ -5,12 +5,13 @@ from __future__ import annotations
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
+from dashboard.components import charts
 from dashboard.components import format as fmt
 from dashboard.components.cards import ICONS, empty_state, figure_notes
 from db.catalogue import Change, Measure
 from db.indicateurs import Series
 
-BRAND = "#1f4e79"
+BRAND = charts.BRAND
 EARLIER = "#98a2b3"
 SHORT_MONTHS = fmt.SHORT_MONTHS
 
@@ -123,20 +124,15 @@ def series_chart(
             {"type": "scatter", "x": x, "y": list(earlier.points["value"]), "name": names[1], "mode": "lines+markers",
              "line": {"color": EARLIER, "width": 2, "dash": "dot"}, "hovertemplate": f"{names[1]} : %{{y}}<extra></extra>"}
         )  # fmt: skip
-    chart = {
-        "data": traces,
-        "layout": {
-            "height": height,
-            "margin": {"l": 40, "r": 10, "t": 10, "b": 40},
-            "separators": fmt.PLOTLY_SEPARATORS,
-            "showlegend": earlier is not None,
-            "legend": {"orientation": "h", "y": -0.25, "x": 0},
-            "font": {"family": "system-ui, sans-serif", "size": 12, "color": "#344054"},
-            "yaxis": {"rangemode": "tozero", "gridcolor": "#eaecf0"},
-            "plot_bgcolor": "#fff",
-            "paper_bgcolor": "#fff",
-        },
-    }
+    chart = charts.figure(
+        traces,
+        height=height,
+        margin={"l": 40, "b": 40},
+        showlegend=earlier is not None,
+        legend={"y": -0.25, "x": 0},
+        font={"size": 12},
+        yaxis={"rangemode": "tozero"},
+    )
     title = current.title
     summary = ", ".join(
         f"{label} : {'inconnu' if v is None else fmt.number(v)}"
@@ -145,7 +141,7 @@ def series_chart(
     return html.Figure(
         [
             html.Figcaption([html.Span(title), html.Span(f" — {summary}.", className="visually-hidden")]),
-            dcc.Graph(figure=chart, config={"displayModeBar": False, "responsive": True}, className="ind-chart"),
+            dcc.Graph(figure=chart, config=charts.CONFIG, className="ind-chart"),
         ],
         className="ind-figure mb-0",
     )

@@ -130,7 +130,7 @@ def points_to_geojson(
             {
                 "type": "Feature",
                 "geometry": {"type": "Point", "coordinates": [round(float(x), 6), round(float(y), 6)]},
-                "properties": {key: row.get(key) for key in properties},
+                "properties": {key: row[key] for key in properties if key in row},  # absent, not null
             }
         )
     return {"type": "FeatureCollection", "features": features}

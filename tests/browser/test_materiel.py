@@ -23,7 +23,7 @@ def open_materiel(page, live_server, role="coordinator"):
     log_in(page, live_server, role)
     page.goto(f"{live_server}/materiel?annee={YEAR}")
     wait_for_dash(page)
-    page.locator(f"[data-item='{ITEM}'] .gauge-days").wait_for(timeout=60_000)  # a loaded machine
+    gauges(page).wait_for(timeout=60_000)  # a loaded machine
 
 
 def open_entry(page):
@@ -34,9 +34,20 @@ def open_entry(page):
     return form
 
 
-def gauge_figure(page):
-    """The loan-days figure written under the item's gauge."""
-    return page.locator(f"[data-item='{ITEM}'] .gauge-days")
+def gauges(page):
+    """The utilisation gauges' figure, whose text alternative gives each item's rate and loan-days."""
+    return page.locator("[role=img][aria-label^='Taux d\\'utilisation par article']")
+
+
+def loan_days(page, item: str) -> int:
+    """The loan-days of `item`, as the gauges' text alternative says them."""
+    label = gauges(page).get_attribute("aria-label")
+    return int(re.search(rf"{re.escape(item)} [^(]*\((\d+) jours de prêt\)", label).group(1))
+
+
+def says_loan_days(item: str, days: int):
+    """What the gauges' text alternative says once `item` counts `days` loan-days (for `expect`)."""
+    return re.compile(rf"{re.escape(item)} [^(]*\({days} jours de prêt\)")
 
 
 def choose_loan(form, page, item: str, start: str, end: str) -> None:
@@ -51,8 +62,8 @@ def choose_loan(form, page, item: str, start: str, end: str) -> None:
 
 def test_materiel001_coordinator_books_and_the_gauge_moves(page, live_server):
     open_materiel(page, live_server)
-    expect(gauge_figure(page)).to_be_visible(timeout=60_000)
-    before = int(gauge_figure(page).inner_text())
+    expect(gauges(page)).to_be_visible(timeout=60_000)
+    before = loan_days(page, ITEM)
     form = open_entry(page)
     choose_loan(form, page, f"{ITEM} (1 unité)", f"{YEAR}-06-10", f"{YEAR}-06-12")
     form.get_by_label("Interventions prévues").fill("4")
@@ -60,7 +71,7 @@ def test_materiel001_coordinator_books_and_the_gauge_moves(page, live_server):
     form.get_by_role("button", name="Enregistrer le prêt").click()
     saved = re.compile(rf"Prêt n° \d+ enregistré : {ITEM} pour Médiathèque")
     expect(form.get_by_role("alert").filter(has_text=saved)).to_be_visible(timeout=ROUND_TRIP)  # announced
-    expect(gauge_figure(page)).to_have_text(str(before + 3), timeout=45_000)  # three days, 10 to 12 June
+    expect(gauges(page)).to_have_attribute("aria-label", says_loan_days(ITEM, before + 3), timeout=45_000)  # 10–12 June
     # The form is ready for the next loan: back to the values it was rendered with.
     today = clock.today().isoformat()
     expect(form.get_by_label("Article")).to_have_value("")
@@ -72,14 +83,14 @@ def test_materiel001_coordinator_books_and_the_gauge_moves(page, live_server):
     # So a second click enters nothing.
     form.get_by_role("button", name="Enregistrer le prêt").click()
     expect(form.get_by_text("Choisir un article du catalogue.")).to_be_visible(timeout=ROUND_TRIP)
-    expect(gauge_figure(page)).to_have_text(str(before + 3))
+    expect(gauges(page)).to_have_attribute("aria-label", says_loan_days(ITEM, before + 3))
     # The same loan entered again: refused, with the loan just made named in the message.
     choose_loan(form, page, f"{ITEM} (1 unité)", f"{YEAR}-06-10", f"{YEAR}-06-12")
     form.get_by_role("button", name="Enregistrer le prêt").click()
     expect(form.get_by_text(re.compile(r"Conflit de réservation : « Vidéoprojecteur »"))).to_be_visible(
         timeout=ROUND_TRIP
     )
-    expect(gauge_figure(page)).to_have_text(str(before + 3))
+    expect(gauges(page)).to_have_attribute("aria-label", says_loan_days(ITEM, before + 3))
 
 
 def test_materiel002_bad_loan_shows_the_message_under_the_field(page, live_server):
@@ -100,7 +111,7 @@ def test_materiel003_viewer_sees_panels_without_forms_and_exports(page, live_ser
     open_materiel(page, live_server, "viewer")
     assert page.get_by_role("heading", name="Calendrier des réservations").is_visible()
     assert page.get_by_role("button", name="Enregistrer le prêt").count() == 0
-    assert page.locator("[data-item]").count() >= 8
+    expect(gauges(page)).to_have_attribute("aria-label", re.compile(r"(?:[^)]* jours de prêt\)){8}"))  # 8 items
     check_accessibility(page)
     with page.expect_download() as download:
         page.get_by_role("button", name="CSV : exporter « Utilisation par article »").click()
@@ -183,8 +194,7 @@ def test_materiel004_a_submission_sent_twice_records_one_loan(page, live_server)
     slow connection, an impatient second click): one loan. The item has two units, so clash detection alone would
     let the copy through."""
     open_materiel(page, live_server)
-    kit = page.locator("[data-item='Kit robotique'] .gauge-days")
-    before = int(kit.inner_text())
+    before = loan_days(page, "Kit robotique")
     form = open_entry(page)
     choose_loan(form, page, "Kit robotique (2 unités)", f"{YEAR}-09-14", f"{YEAR}-09-15")
     submissions = []
@@ -209,7 +219,8 @@ def test_materiel004_a_submission_sent_twice_records_one_loan(page, live_server)
     expect(form.get_by_role("alert").filter(has_text=outcome)).to_be_visible(timeout=ROUND_TRIP)
     expect(form.get_by_label("Article")).to_have_value("")
     wait_for_dash(page)
-    expect(kit).to_have_text(str(before + 2), timeout=45_000)  # two days, one unit: one loan
+    # two days, one unit: one loan
+    expect(gauges(page)).to_have_attribute("aria-label", says_loan_days("Kit robotique", before + 2), timeout=45_000)
     booked = grid_rows(page).filter(has_text=f"14/09/{YEAR}")  # the list holds the open loans: one page
     expect(booked).to_have_count(1, timeout=ROUND_TRIP)
 

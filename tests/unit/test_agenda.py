@@ -647,3 +647,22 @@ def test_dates_per_day_keep_the_places_with_most_dates_apart(database):
     totals = capped.counts.groupby(capped.counts["group"].fillna("others"))["dates"].sum().to_dict()
     assert totals == {"Lieu Saint-Étienne": 5, "En ligne": 3, "others": 3}
     assert set(fitting.counts["group"]) == {"Lieu Saint-Étienne", "Lieu Roanne", "En ligne", "Lieu Feurs"}
+
+
+def test_panels_are_read_once_per_revision_and_see_a_write(database):
+    _seed(database)
+    march = EventFilters(Period(dt.date(2026, 3, 1), dt.date(2026, 3, 31)))
+    with database.session() as session:
+        first = agenda.panels(session, march, "category", 500, 25, 500)
+    with database.session() as session:
+        assert agenda.panels(session, march, "category", 500, 25, 500) is first
+        dense = agenda.panels(session, march, "category", 1, 25, 500)
+    assert (first.counts.dates, first.counts.events) == (3, 3)
+    assert first.by_category["category"].tolist() == ["Atelier", "Sans catégorie"]  # cancelled left out
+    assert list(first.dates["title"]) == ["C", "D", "A"] and dense.dates.counts["dates"].sum() == 3
+    with database.transaction() as session:
+        start = utc(2026, 3, 12, 9)
+        session.add(Event(title="E", category="Atelier", occurrences=[EventOccurrence(start=start, end=start)]))
+    with database.session() as session:
+        again = agenda.panels(session, march, "category", 500, 25, 500)
+    assert again.counts.dates == 4 and list(again.dates["title"]) == ["C", "D", "E", "A"]

@@ -567,3 +567,20 @@ def test_two_coordinators_taking_the_last_seat_at_once_get_one_seat(database, us
         thread.join()
     assert sorted(outcomes) == ["Session complète (1 place) : inscrire en liste d'attente.", "saved"]
     assert count(database, Attendant) == 1
+
+
+def test_panels_and_session_pages_are_computed_once_per_revision(database, users, fixed_case):
+    """Read again, the panels come from the cache; any write to a session or an attendant is seen at once."""
+    filters = f.TrainingFilters(period=YEAR)
+    request = PageRequest(limit=10)
+    with database.session() as session:
+        first, page = f.panels(session, filters, TODAY), f.session_page(session, filters, request)
+    with database.session() as session:
+        assert f.panels(session, filters, TODAY) is first and f.session_page(session, filters, request) is page
+    assert (first.totals["sessions"], first.totals["participants"], page.total) == (5, 24, 5)
+    assert first.by_month["sessions"].tolist() == [0, 0, 1, 2, 1, 0, 1] + [0] * 5
+    add_attendants(database, users["coordinator"], fixed_case["B"], "present")
+    with database.session() as session:
+        again, page = f.panels(session, filters, TODAY), f.session_page(session, filters, request)
+    assert again is not first and again.totals["participants"] == 25
+    assert page.rows.set_index("session_id").loc[fixed_case["B"], "present"] == 4

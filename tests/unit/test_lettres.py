@@ -428,3 +428,82 @@ def test_viewer_cannot_write(database, users, write, fields):
     with database.session() as session:
         assert [session.query(model).count() for model in MODELS] == [1, 0, 0, 0]
         assert session.query(AuditLog).filter(AuditLog.table_name != "users").count() == 1
+
+
+def pandas_subscribers_by_month(snapshots: list[tuple], period: Period) -> list[dict]:
+    """The former pandas pivot of `subscribers_by_month`, kept as the reference its SQL version must equal."""
+    import pandas as pd
+
+    frame = pd.DataFrame(snapshots, columns=["newsletter", "date", "count"])
+    frame["date"] = pd.to_datetime(frame["date"])
+    ends = pd.date_range(pd.Timestamp(period.start), pd.Timestamp(period.end), freq="ME")
+    if len(ends) == 0 or ends[-1] != pd.Timestamp(period.end):
+        ends = ends.append(pd.DatetimeIndex([pd.Timestamp(period.end)]))
+    wide = frame.pivot_table(index="date", columns="newsletter", values="count", aggfunc="last")
+    wide = wide.reindex(wide.index.union(ends)).ffill().loc[ends]
+    long = wide.reset_index(names="month_end").melt(
+        id_vars="month_end", var_name="newsletter", value_name="subscribers"
+    )
+    long = long.dropna(subset=["subscribers"])
+    long["subscribers"] = long["subscribers"].astype(int)
+    long["month_end"] = long["month_end"].dt.date
+    return long.sort_values(["month_end", "newsletter"])[["month_end", "newsletter", "subscribers"]].to_dict("records")
+
+
+@pytest.mark.parametrize(
+    "period",
+    [
+        Period.year(2025),
+        Period(d("2024-11-15"), d("2026-01-20")),
+        Period(d("2025-06-30"), d("2025-06-30")),
+        Period(d("2022-01-01"), d("2025-12-31")),
+    ],
+)
+def test_subscribers_by_month_in_sql_gives_the_former_pandas_numbers(database, users, period):
+    actor = users["coordinator"]
+    ids = {name: add_newsletter(database, actor, name) for name in ("Lettre A", "Lettre B", "Lettre C")}
+    snapshots = [
+        ("Lettre A", "2024-12-01", 90), ("Lettre A", "2025-01-10", 100), ("Lettre A", "2025-01-31", 105),
+        ("Lettre A", "2025-06-30", 120), ("Lettre B", "2025-03-01", 50), ("Lettre B", "2025-03-20", 55),
+        ("Lettre B", "2026-01-05", 70), ("Lettre C", "2025-06-01", 10), ("Lettre C", "2025-06-30", 12),
+    ]  # fmt: skip
+    with database.transaction() as session:
+        for name, day, count in snapshots:
+            lettres.record_snapshot(session, actor, newsletter_id=ids[name], date=day, count=count, today=TODAY)
+    with database.session() as session:
+        frame = lettres.subscribers_by_month(session, period)
+    until_end = [(name, d(day), count) for name, day, count in snapshots if d(day) <= period.end]
+    assert frame.to_dict("records") == pandas_subscribers_by_month(until_end, period)
+
+
+def test_month_ends_and_carried_forward():
+    assert lettres.month_ends(Period(d("2025-01-15"), d("2025-03-31"))) == [
+        d("2025-01-31"), d("2025-02-28"), d("2025-03-31")
+    ]  # fmt: skip
+    assert lettres.month_ends(Period(d("2025-12-02"), d("2026-01-20"))) == [d("2025-12-31"), d("2026-01-20")]
+    assert lettres.month_ends(Period(d("2025-02-03"), d("2025-02-10"))) == [d("2025-02-10")]
+    snapshots = [("B", d("2025-01-05"), 5), ("A", d("2025-01-31"), 1), ("A", d("2025-02-02"), 2)]
+    assert lettres.carried_forward(snapshots, [d("2024-12-31"), d("2025-01-31"), d("2025-02-28")]) == [
+        (d("2025-01-31"), "A", 1), (d("2025-01-31"), "B", 5), (d("2025-02-28"), "A", 2), (d("2025-02-28"), "B", 5)
+    ]  # fmt: skip
+
+
+def test_page_data_is_read_once_per_revision_and_sees_a_write(database, network):
+    period = Period.year(2025)
+    with database.session() as session:
+        first = lettres.overview(session, period)
+        charts = lettres.history(session, period, d("2022-01-01"), [network["a"]])
+    with database.session() as session:
+        assert lettres.overview(session, period) is first
+        assert lettres.history(session, period, d("2022-01-01"), [network["a"]]) is charts
+    assert (first.reach.value, first.issues_sent.value, len(first.issues)) == (170, 4, 4)
+    assert charts.names == ["Lettre A", "Lettre B"] and set(charts.subscribers["newsletter"]) == {"Lettre A"}
+    with database.transaction() as session:
+        lettres.record_snapshot(
+            session, network["actor"], newsletter_id=network["a"], date="2025-12-01", count=130, today=TODAY
+        )
+    with database.session() as session:
+        assert lettres.overview(session, period).reach.value == 180
+        assert (
+            lettres.history(session, period, d("2022-01-01"), [network["a"]]).subscribers.iloc[-1]["subscribers"] == 130
+        )
