@@ -78,7 +78,7 @@ def render_table(result: dict, when: str, machine: str) -> str:
         f"Measured by `make bench` on {when}: {machine}; database {result['database']}; {scale}.",
         "",
         f"Targets (issue 12): median ≤ {MEDIAN_MS} ms and ≤ {BARE_RATIO:g}× its bare SQL (the least SQL giving the "
-        f"same numbers, run alternately in the same loop), answer ≤ {ANSWER_KB} KB (the Carte's point collection "
+        f"same numbers, run alternately in the same loop and served over HTTP too), answer ≤ {ANSWER_KB} KB (the Carte's point collection "
         f"apart), a click answered ≤ {CLICK_MS / 1000:g} s in headless Chromium, {result['load']['users']} users: "
         f"p95 ≤ {LOAD_P95_MS} ms with 0 errors. Times over HTTP, logged in as a viewer (Admin as an admin), "
         "2 gunicorn workers. The figure engine caches per data revision: a callback is timed as a user meets it "
