@@ -16,6 +16,8 @@ threads = int(os.environ.get("GUNICORN_THREADS", "8"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))
 graceful_timeout = 30
 keepalive = 5  # seconds an idle keep-alive connection is kept: it holds a thread, not a worker
-max_requests = 2000  # recycle workers now and then (memory held by pandas and caches is returned)
-max_requests_jitter = 200
+# Recycle a worker now and then to return the memory pandas holds; rarely, since a new worker starts with empty caches
+# (each read is cached per data revision in its process) and its first requests pay every query again.
+max_requests = 50_000
+max_requests_jitter = 5_000
 accesslog = "-"
