@@ -487,7 +487,7 @@ CATALOGUE_GRID_COLUMNS = [
     {"field": "listed", "headerName": "Au catalogue", "width": 120},
     {"field": "today", "headerName": "Aujourd'hui", "minWidth": 180,
      "cellClassRules": {f"item-{tone}": f"params.data.tone === '{tone}'" for tone in ("late", "out", "free", "retired")}},
-    {"field": "description", "headerName": "Description", "minWidth": 220, "flex": 2},
+    {"field": "description", "headerName": "Description", "minWidth": 220, "flex": 2, "tooltipField": "description"},
 ]  # fmt: skip
 
 

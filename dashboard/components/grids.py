@@ -72,22 +72,23 @@ def server_grid(grid_id: str, columns: list[dict], *, selectable: bool = False, 
     )
 
 
-def client_grid(grid_id: str, columns: list[dict], rows: list[dict], **props):
+def client_grid(grid_id: str, columns: list[dict], rows: list[dict], height: int = 420, **props):
     """A short list sent whole, as data: one component however many rows (a table of components costs the browser
-    a component per cell to lay out), sorted in the browser, as tall as its rows."""
+    a component per cell to lay out), sorted in the browser; rows of one line drawn as they scroll into view."""
     return dag.AgGrid(
         id=grid_id,
         rowData=rows,
         columnDefs=columns,
-        defaultColDef={"sortable": True, "resizable": True, "cellDataType": False, "wrapText": True, "autoHeight": True},
+        defaultColDef={"sortable": True, "resizable": True, "cellDataType": False},
         dashGridOptions={
             "localeText": LOCALE_FR,
-            "domLayout": "autoHeight",
             "ensureDomOrder": True,
             "suppressColumnVirtualisation": True,
             "suppressContentVisibilityAuto": True,
+            "tooltipShowDelay": 300,
         },
         columnSize="responsiveSizeToFit",
+        style={"height": height, "width": "100%"},
         className="client-grid",
         **props,
     )
