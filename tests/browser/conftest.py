@@ -157,12 +157,25 @@ def log_in(page, base_url: str, role: str) -> None:
     wait_for_dash(page)
 
 
+# Every grid on screen has drawn its header cells (ag-grid mounts after Dash's answer, then hides its cells while it
+# first lays them out).
+GRIDS_DRAWN = """() => [...document.querySelectorAll('.server-grid, .client-grid')]
+    .filter((grid) => grid.offsetParent !== null)
+    .every((grid) => {
+        const cell = grid.querySelector('.ag-header-row-column > .ag-header-cell');
+        return cell && !grid.querySelector('.ag-delay-render') && getComputedStyle(cell).visibility === 'visible';
+    })"""
+
+
 def wait_for_dash(page) -> None:
-    """Dash has rendered and no callback is pending."""
+    """Dash has rendered, no callback is pending and every grid has drawn its cells (ag-grid keeps them hidden
+    while it first lays them out)."""
     page.wait_for_selector("#main", state="attached")
     page.wait_for_function(
         "() => !document.querySelector('[data-dash-is-loading=\"true\"]') && !document.querySelector('._dash-loading')"
+        " && !document.querySelector('.ag-delay-render')"
     )
+    page.wait_for_function(GRIDS_DRAWN)
 
 
 def open_first_sheet(page, base_url: str) -> None:
@@ -225,8 +238,16 @@ def submit_with_the_keyboard(page, submit, saved, wait: int = 45_000):
     return toast
 
 
+def focus_in_entry_panel(page) -> None:
+    """The open entry panel holds the focus (it takes it once its opening has run): keys now go to it."""
+    page.wait_for_function(
+        "() => { const p = document.querySelector('.entry-panel.show'); return !!p && p.contains(document.activeElement); }"
+    )
+
+
 def close_entry_with_the_keyboard(page, panel, opener) -> None:
     """Escape closes the entry panel and focus goes back to the « Saisir » button that opened it."""
+    focus_in_entry_panel(page)
     page.keyboard.press("Escape")
     expect(panel).to_be_hidden()
     expect(opener).to_be_focused()

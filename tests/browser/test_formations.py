@@ -11,6 +11,7 @@ from tests.browser.conftest import (
     check_accessibility,
     close_entry_with_the_keyboard,
     demo_today,
+    focus_in_entry_panel,
     log_in,
     open_entry,
     submit_with_the_keyboard,
@@ -187,6 +188,7 @@ def test_formations007_a_session_chosen_in_the_grid_opens_in_the_panel(page, liv
     expect(form.get_by_label("Session à modifier")).to_have_value(row_id, timeout=WAIT)
     expect(form.get_by_label("Date")).not_to_have_value("", timeout=WAIT)
     expect(form.get_by_label(re.compile(r"^Formation\b")).locator("option:checked")).to_contain_text(title)
+    focus_in_entry_panel(page)
     page.keyboard.press("Escape")
     expect(form).to_be_hidden()
     expect(edit).to_be_focused()

@@ -9,16 +9,17 @@ from dashboard import ids
 from db import users as user_db
 from db.demo import DEMO_ACCOUNTS
 from db.models import User
-from tests.browser.conftest import log_in, wait_for_dash
+from tests.browser.conftest import log_in, open_entry, wait_for_dash
 
 pytestmark = pytest.mark.browser
-NEWSLETTER_FORM = "lettres-newsletter"
+NEWSLETTER_FORM = ids.LETTRES_NEWSLETTER_FORM
 
 
 def test_session001_an_expired_session_says_so_and_keeps_what_was_typed(page, live_server, live_database):
     log_in(page, live_server, "coordinator")
     page.goto(f"{live_server}/lettres")
     wait_for_dash(page)
+    open_entry(page, "Saisir un envoi ou un chiffre")
     page.get_by_role("button", name="Créer ou modifier une lettre").click()
     name = page.locator(f"[id='{ids.dom_id(ids.field(NEWSLETTER_FORM, 'name'))}']")
     name.fill("Lettre des tiers-lieux")
@@ -37,5 +38,6 @@ def test_session001_an_expired_session_says_so_and_keeps_what_was_typed(page, li
     log_in(page, live_server, "coordinator")  # as in the new tab the banner opens
     page.goto(f"{live_server}/lettres")
     wait_for_dash(page)
+    open_entry(page, "Saisir un envoi ou un chiffre")
     page.get_by_role("button", name="Créer ou modifier une lettre").click()
     expect(name).to_have_value("Lettre des tiers-lieux")
