@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 
 from dashboard.components import format as fmt
+from dashboard.components.exports import export_buttons
 from db.figures import KeyFigure
 
 ICONS = {
@@ -59,6 +60,44 @@ def kpi_card(figure: KeyFigure) -> dbc.Card:
             ]
         ),
         className="kpi-card h-100",
+    )
+
+
+def panel(
+    title: str,
+    *,
+    body=None,
+    body_id=None,
+    icon: str | None = None,
+    subtitle: str | None = None,
+    tools=None,
+    export: tuple[str, str] | None = None,
+    class_name: str = "",
+) -> dbc.Card:
+    """A panel of any page: a card titled at level 2 (with its icon and subtitle), its tools and its exports
+    (`export`: the area and the panel's key), around `body` as it is (a grid that loads its own rows), or around a
+    body a callback fills (`body_id`), with a loading indicator."""
+    heading = html.Div(
+        [
+            html.H2(
+                [html.I(className=f"bi bi-{icon} me-2", **{"aria-hidden": "true"}) if icon else None, title],
+                className="h6 mb-0",
+            ),
+            html.Div(subtitle, className="panel-subtitle") if subtitle else None,
+        ],
+        className="flex-grow-1",
+    )
+    actions = [tools, export_buttons(*export, title) if export else None]
+    content = body if body_id is None else dcc.Loading(html.Div(id=body_id, className="panel-body"), delay_show=300)
+    return dbc.Card(
+        [
+            dbc.CardHeader(
+                [heading, html.Div(actions, className="d-flex align-items-center gap-2 flex-wrap")],
+                className="d-flex justify-content-between align-items-center gap-2 flex-wrap",
+            ),
+            dbc.CardBody(content),
+        ],
+        className=f"panel {class_name}".strip(),
     )
 
 

@@ -10,6 +10,7 @@ from dash import dcc, html
 from flask_login import current_user
 
 from dashboard import ids
+from dashboard.components import cards
 from dashboard.components.cards import page_header
 from dashboard.components.entry import entry_button, entry_panel
 from dashboard.components.forms import field_input, field_select, field_textarea, form_body, form_field
@@ -210,21 +211,7 @@ def _filters(query: AgendaQuery) -> dbc.Card:
 
 
 def _card(title: str, body, icon: str, extra=None) -> dbc.Card:
-    return dbc.Card(
-        [
-            dbc.CardHeader(
-                [
-                    html.H2(
-                        [html.I(className=f"bi bi-{icon} me-2", **{"aria-hidden": "true"}), title], className="h6 mb-0"
-                    ),
-                    extra,
-                ],
-                className="d-flex justify-content-between align-items-center",
-            ),
-            dbc.CardBody(body),
-        ],
-        className="agenda-card h-100",
-    )
+    return cards.panel(title, body=body, icon=icon, tools=extra, class_name="agenda-card h-100")
 
 
 def _event_form() -> html.Div:

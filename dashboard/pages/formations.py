@@ -6,6 +6,7 @@ from dash import dcc, html
 from flask_login import current_user
 
 from dashboard import ids
+from dashboard.components import cards
 from dashboard.components.cards import page_header
 from dashboard.components.entry import edit_button, entry_button, entry_panel
 from dashboard.components.exports import export_buttons
@@ -82,24 +83,11 @@ ATTENDANT_COLUMNS = [
 
 def panel(name: str, width: int, body=None) -> dbc.Col:
     """A panel whose body a callback fills, or `body` as it is (a grid that loads its own rows)."""
-    return dbc.Col(
-        dbc.Card(
-            [
-                dbc.CardHeader(
-                    [html.H2(PANELS[name], className="h6 mb-0"), export_buttons("formations", name, PANELS[name])],
-                    className="d-flex justify-content-between align-items-center gap-2",
-                ),
-                dbc.CardBody(
-                    dcc.Loading(html.Div(id=ids.formations_panel(name), className="panel-body"), delay_show=300)
-                    if body is None
-                    else body
-                ),
-            ],
-            className="h-100 formations-panel",
-        ),
-        lg=width,
-        className="mb-4",
+    body_id = ids.formations_panel(name) if body is None else None
+    card = cards.panel(
+        PANELS[name], body=body, body_id=body_id, export=("formations", name), class_name="h-100 formations-panel"
     )
+    return dbc.Col(card, lg=width, className="mb-4")
 
 
 def _filter(component_id: str, label: str, control, width: int = 2) -> dbc.Col:

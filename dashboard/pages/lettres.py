@@ -10,9 +10,9 @@ from dash import dcc, html
 from flask_login import current_user
 
 from dashboard import ids
+from dashboard.components import cards
 from dashboard.components.cards import page_header
 from dashboard.components.entry import entry_button, entry_panel
-from dashboard.components.exports import export_buttons
 from dashboard.components.forms import field_input, field_select, form_body, form_field
 from dashboard.components.imports import file_drop
 from db import clock
@@ -39,28 +39,14 @@ def _int_or(value, default):
 
 
 def _panel(title: str, panel: str, body_id: str, subtitle: str | None = None, controls=None):
-    """A card with a title, its export buttons and a body filled by a callback (with a loading indicator)."""
-    return dbc.Card(
-        [
-            dbc.CardHeader(
-                [
-                    html.Div(
-                        [
-                            html.H2(title, className="h6 mb-0"),
-                            html.Small(subtitle, className="text-body-secondary") if subtitle else None,
-                        ],
-                        className="flex-grow-1",
-                    ),
-                    html.Div(
-                        [controls, export_buttons("lettres", panel, title)],
-                        className="d-flex align-items-center gap-2 flex-shrink-0",
-                    ),
-                ],
-                className="d-flex justify-content-between align-items-center gap-3",
-            ),
-            dbc.CardBody(dcc.Loading(html.Div(id=body_id, className="lettres-panel-body"), delay_show=300)),
-        ],
-        className="lettres-panel mb-4",
+    """A panel whose body a callback fills, with its exports (`cards.panel`)."""
+    return cards.panel(
+        title,
+        body_id=body_id,
+        subtitle=subtitle,
+        tools=controls,
+        export=("lettres", panel),
+        class_name="lettres-panel mb-4",
     )
 
 

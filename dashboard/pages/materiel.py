@@ -4,9 +4,9 @@ from dash import dcc, html
 from flask_login import current_user
 
 from dashboard import ids
+from dashboard.components import cards
 from dashboard.components.cards import page_header
 from dashboard.components.entry import entry_button, entry_panel
-from dashboard.components.exports import export_buttons
 from dashboard.components.forms import (
     dropdown,
     field_input,
@@ -53,35 +53,10 @@ LOAN_COLUMNS = [
 ]
 
 
-def panel(title: str, body_id: str | None, export=None, icon: str = "bar-chart", subtitle=None, body=None, tools=None):
-    """A titled card whose body a callback fills (`body_id`), with a loading state and its data's exports; or a card
-    around `body` as it is (a grid that loads its own rows)."""
-    return dbc.Card(
-        [
-            dbc.CardHeader(
-                [
-                    html.Div(
-                        [
-                            html.H2(
-                                [html.I(className=f"bi bi-{icon} me-2", **{"aria-hidden": "true"}), title],
-                                className="h6 mb-0",
-                            ),
-                            html.Div(subtitle, className="panel-subtitle") if subtitle else None,
-                        ]
-                    ),
-                    tools,
-                    export_buttons("materiel", export, title) if export else None,
-                ],
-                className="d-flex justify-content-between align-items-center gap-2 flex-wrap",
-            ),
-            dbc.CardBody(
-                body
-                if body_id is None
-                else dcc.Loading(html.Div(id=body_id, className="panel-body"), type="default", delay_show=250)
-            ),
-        ],
-        className="materiel-panel h-100",
-    )
+def panel(title: str, body_id: str | None, export=None, icon: str = "bar-chart", **options):
+    """The page's panels (`cards.panel`): the Matériel's exports, a chart icon by default, as tall as their row."""
+    export = ("materiel", export) if export else None
+    return cards.panel(title, body_id=body_id, export=export, icon=icon, class_name="materiel-panel h-100", **options)
 
 
 def _period_bar(year: int, start: str | None, end: str | None):
@@ -434,7 +409,7 @@ def layout(annee=None, du=None, au=None, **_query):
                     ids.MATERIEL_GAUGES,
                     "articles",
                     "speedometer2",
-                    "Taux = jours de prêt ÷ (unités × jours de la période)",
+                    subtitle="Taux = jours de prêt ÷ (unités × jours de la période)",
                 ),
                 className="mb-4",
             ),
@@ -446,7 +421,7 @@ def layout(annee=None, du=None, au=None, **_query):
                             ids.MATERIEL_CALENDAR,
                             "prets",
                             "calendar3-range",
-                            "Quatre semaines, et les prêts en retard",
+                            subtitle="Quatre semaines, et les prêts en retard",
                             tools=_calendar_tools(),
                         ),
                         xl=8,
