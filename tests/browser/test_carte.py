@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import check_accessibility, log_in, open_first_sheet, wait_for_dash
 
@@ -22,7 +23,7 @@ def test_carte001_filter_by_service_then_open_a_sheet(page, live_server):
     wait_for_dash(page)
     page.wait_for_selector(".mednum-cluster, .leaflet-interactive")
     before = place_count(page)
-    assert page.locator(".leaflet-control-scale").count() == 1
+    expect(page.locator(".leaflet-control-scale")).to_have_count(1)
     check_accessibility(page)
 
     page.get_by_role("checkbox", name=re.compile(f"^{SERVICE}")).check()
@@ -31,7 +32,7 @@ def test_carte001_filter_by_service_then_open_a_sheet(page, live_server):
     after = place_count(page)
     expected = int(re.search(r"\((\d+)\)", page.get_by_text(re.compile(f"^{SERVICE} \\(")).inner_text()).group(1))
     assert after == expected and 0 < after < before
-    assert page.locator(".carte-list .list-group-item").count() == min(after, 25)
+    expect(page.locator(".carte-list .list-group-item")).to_have_count(min(after, 25))
 
     first = page.locator(".carte-list .list-group-item").first
     name = first.locator(".fw-semibold").inner_text()
@@ -45,7 +46,7 @@ def test_carte001_filter_by_service_then_open_a_sheet(page, live_server):
     page.wait_for_url(re.compile(r"/carte/lieu/.*\?services="))
     wait_for_dash(page)
     page.get_by_role("heading", level=1, name=name).wait_for()
-    assert page.get_by_text("Horaires de la semaine").is_visible()
+    expect(page.get_by_text("Horaires de la semaine")).to_be_visible()
     check_accessibility(page)
     # Back to the map with the same filters.
     page.get_by_text("Retour à la carte").click()
@@ -62,7 +63,7 @@ def test_carte002_shared_link_restores_the_filters(page, live_server):
     place_count(page)
     assert page.get_by_role("checkbox", name=re.compile(f"^{SERVICE}")).is_checked()
     assert page.get_by_label(re.compile("^Ouvert le week-end")).is_checked()
-    assert page.get_by_text("Horaires : ouvert le week-end").is_visible()
+    expect(page.get_by_text("Horaires : ouvert le week-end")).to_be_visible()
     page.get_by_role("button", name="Réinitialiser").click()
     page.wait_for_url(f"{live_server}/carte")
     assert not page.get_by_role("checkbox", name=re.compile(f"^{SERVICE}")).is_checked()

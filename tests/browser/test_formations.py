@@ -89,7 +89,7 @@ def test_formations002_bad_attendance_is_explained_under_the_field(page, live_se
 
 def test_formations003_filters_live_in_the_address(page, live_server):
     open_formations(page, live_server, "viewer", f"?du={DEMO_YEAR}-01-01&au={DEMO_YEAR}-12-31")
-    assert page.get_by_role("button", name="Enregistrer la session").count() == 0  # viewers see the panels only
+    expect(page.get_by_role("button", name="Enregistrer la session")).to_have_count(0)  # viewers see the panels only
     all_sessions = figure(page, "sessions")
     page.get_by_label("Programme", exact=True).select_option("Aidants Connect")
     expect(page.locator('[data-figure="sessions"]')).to_have_text("6", timeout=WAIT)

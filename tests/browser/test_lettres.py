@@ -79,17 +79,17 @@ def test_lettres002_bad_snapshot_shows_messages_and_saves_nothing(page, live_ser
     form.get_by_label("Nombre d'abonnés").fill("-5")
     form.get_by_role("button", name="Enregistrer le relevé").click()
     form.get_by_text("Le formulaire contient des erreurs : rien n'a été enregistré.").wait_for()
-    assert form.get_by_text("Choisir une lettre d'information.").is_visible()
-    assert form.get_by_text("Le nombre doit être positif ou nul.").is_visible()
+    expect(form.get_by_text("Choisir une lettre d'information.")).to_be_visible()
+    expect(form.get_by_text("Le nombre doit être positif ou nul.")).to_be_visible()
     assert reach(page) == before
     check_accessibility(page)
 
 
 def test_lettres003_viewer_sees_panels_only_and_filters_go_to_the_url(page, live_server):
     open_lettres(page, live_server, "viewer", "?annee=2025")
-    assert page.get_by_role("button", name=SAISIR).count() == 0
-    assert page.get_by_role("button", name=re.compile("^Modifier l'envoi")).count() == 0
-    assert page.get_by_role("button", name="Enregistrer le relevé").count() == 0
+    expect(page.get_by_role("button", name=SAISIR)).to_have_count(0)
+    expect(page.get_by_role("button", name=re.compile("^Modifier l'envoi"))).to_have_count(0)
+    expect(page.get_by_role("button", name="Enregistrer le relevé")).to_have_count(0)
     total = reach(page)
     page.get_by_label("Lettre", exact=True).select_option(label="Lettre FabLab")
     page.wait_for_function("() => window.location.search.includes('lettre=')")

@@ -21,7 +21,7 @@ PAGES = [
 def test_shell001_login_shows_accueil_figures(page, live_server):
     log_in(page, live_server, "coordinator")
     expect(page.locator(".kpi-card")).to_have_count(5)
-    assert "Coordination" in page.locator(".app-navbar").inner_text()
+    expect(page.locator(".app-navbar")).to_contain_text("Coordination")
     check_accessibility(page)
 
 
@@ -30,7 +30,7 @@ def test_shell002_wrong_password_stays_on_login(page, live_server):
     page.get_by_label("Adresse e-mail").fill("coordination@demo.mednum42.fr")
     page.get_by_label("Mot de passe").fill("pas le bon mot de passe")
     page.get_by_role("button", name="Se connecter").click()
-    assert page.get_by_role("alert").inner_text().strip() == "Adresse e-mail ou mot de passe incorrect."
+    expect(page.get_by_role("alert")).to_have_text("Adresse e-mail ou mot de passe incorrect.")
     check_accessibility(page)
 
 
@@ -42,7 +42,7 @@ def test_shell003_navigate_every_page(page, live_server):
         wait_for_dash(page)
         assert page.locator("h1").count() >= 1, path
         check_accessibility(page)
-    assert page.locator(".app-navbar").get_by_role("link", name="Admin").count() == 0
+    expect(page.locator(".app-navbar").get_by_role("link", name="Admin")).to_have_count(0)
 
 
 def test_shell004_unknown_page_and_logout(page, live_server):
