@@ -1,4 +1,4 @@
-/* Keyboard fixes for two upstream widgets, applied as they appear in the page.
+/* Fixes for upstream widgets, applied as they appear in the page.
 
    1. dbc.Select always renders a hidden, disabled placeholder option of value "". A select that also offers a blank
       choice of value "" (« Toutes », « Aucune », « Nouvelle… ») then traps the arrow keys: ArrowDown picks the blank
@@ -10,7 +10,12 @@
       when it loses focus, so that is undone after each blur.
    4. Leaflet's zoom buttons are titled "Zoom in" / "Zoom out" (dash-leaflet has no option for it): in French.
    3. A table wider than its panel scrolls inside it (.table-responsive): it must be reachable by keyboard to scroll
-      (axe: scrollable-region-focusable), so it becomes a named region in the tab order while it overflows. */
+      (axe: scrollable-region-focusable), so it becomes a named region in the tab order while it overflows.
+   5. react-bootstrap's Offcanvas (the entry panels) ends its closing at a `transitionend` on itself, with a timer as a
+      fallback that dom-helpers cancels at the first `transitionend` bubbling to it, whatever its target. A transition
+      ending inside the panel as it closes (ag-grid slides its header cells) then left it half closed, invisible but
+      still in the page and the tab order, whenever the panel had no transition of its own (reduced motion). The
+      panel's body keeps its children's transitions to itself. */
 (function () {
     const PLACEHOLDER = "\u2063placeholder";  // an invisible separator: no real option uses it
 
@@ -58,6 +63,11 @@
                     button.setAttribute("aria-label", pair[1]);
                 }
             });
+        });
+        root.querySelectorAll(".offcanvas-body").forEach(function (body) {
+            if (body.dataset.ownTransitions) { return; }
+            body.dataset.ownTransitions = "1";
+            body.addEventListener("transitionend", function (event) { event.stopPropagation(); });
         });
         root.querySelectorAll(".table-responsive").forEach(function (box, index) {
             const scrolls = box.scrollWidth > box.clientWidth + 1 || box.scrollHeight > box.clientHeight + 1;

@@ -163,9 +163,6 @@ def test_formations006_a_session_entered_with_the_keyboard_alone(page, live_serv
     close_entry_with_the_keyboard(page, form, opener)
 
 
-# Failed twice in ~40 full runs (Escape left the panel open; every other Escape test passes), never in 30 runs of
-# this file under CPU load: one rerun, so that it cannot block a landing, while it stays visible in the report.
-@pytest.mark.flaky(reruns=1)
 def test_formations007_a_session_chosen_in_the_grid_opens_in_the_panel(page, live_server):
     """A row of « Sessions de la sélection » chosen with the keyboard (arrows, then Space), then « Modifier la
     session »: the panel opens on that session, its training and values loaded; « Modifier sa formation » does the
