@@ -129,7 +129,7 @@ def replace_section(readme: str, body: str, database: str) -> str:
     block = START + "\n" + "\n\n".join(f"### {name}\n\n{text}" for name, text in ordered) + "\n" + END
     if START in readme and END in readme:
         return re.sub(re.escape(START) + r".*?" + re.escape(END), lambda _m: block, readme, flags=re.S)
-    return readme.rstrip("\n") + f"\n\n## Performance\n\n{block}\n"
+    return readme.rstrip("\n") + f"\n\n## Performance: the latest bench\n\n{block}\n"
 
 
 def machine() -> str:

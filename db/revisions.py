@@ -28,6 +28,8 @@ COMMUNES = "communes"
 RAPPORT = "rapport"
 CONVENTION = "convention"
 ACTIONS = "actions"
+ACCOUNTS = "accounts"
+JOURNAL = "journal"
 
 # Area → the tables whose changes replace its token. "table.column=value": only the rows with that value (the
 # register's history holds the places' versions and the catalogue's).
@@ -41,6 +43,8 @@ AREAS: dict[str, tuple[str, ...]] = {
     RAPPORT: ("report_comments", "report_versions"),
     CONVENTION: ("conventions", "convention_axes", "missions", "mission_figures"),
     ACTIONS: ("actions", "action_missions", "action_partners"),
+    ACCOUNTS: ("users",),
+    JOURNAL: ("audit_log",),
 }
 TRIGGER_EVENTS = ("insert", "update", "delete")  # the writes a trigger replaces its token after
 
@@ -94,6 +98,16 @@ def trigger_ddl(dialect: str, areas: dict[str, tuple[str, ...]]) -> list[str]:
                     f"FOR EACH STATEMENT EXECUTE FUNCTION replace_revision_token('{area}')"
                 )
     return statements
+
+
+def drop_trigger_ddl(dialect: str, areas: dict[str, tuple[str, ...]]) -> list[str]:
+    """The statements dropping what `trigger_ddl` created for `areas` (a migration's downgrade)."""
+    return [
+        f"DROP TRIGGER IF EXISTS revision_{area}_{table}{suffix}" + ("" if dialect == "sqlite" else f" ON {table}")
+        for area, entries in areas.items()
+        for table in (entry.partition(".")[0] for entry in entries)
+        for suffix in (*(f"_{action}" for action in TRIGGER_EVENTS), "")
+    ]
 
 
 def token_rows_ddl(areas: Iterable[str]) -> str:

@@ -6,11 +6,12 @@ import base64
 from dash import Input, Output, State, no_update
 
 from dashboard import ids
+from dashboard.callbacks.answers import per_revision
 from dashboard.callbacks.forms import acting_user, alert, database
 from dashboard.components import format as fmt
 from dashboard.components.imports import import_report, unusable_file
 from dashboard.components.paging import page_inputs, page_outputs, page_targets, requested_page, table
-from db import carte, clock
+from db import carte, clock, revisions
 from db import users as user_db
 from db.fields import record_key
 from db.imports import UnusableFile, run_import
@@ -125,7 +126,7 @@ def register(app) -> None:
         Input(ids.ADMIN_ACCOUNTS_SORT, "value"),
         *SAVED,
         *page_inputs(ids.ADMIN_ACCOUNTS),
-    )(accounts)
+    )(per_revision([revisions.ACCOUNTS])(accounts))
     app.callback(
         *page_targets(ids.ADMIN_JOURNAL),
         Input(ids.ADMIN_JOURNAL_TABLE, "value"),
@@ -134,4 +135,4 @@ def register(app) -> None:
         Input(ids.ADMIN_JOURNAL_SORT, "value"),
         *SAVED,  # a save writes journal rows
         *page_inputs(ids.ADMIN_JOURNAL),
-    )(journal)
+    )(per_revision([revisions.JOURNAL])(journal))

@@ -19,6 +19,7 @@ from dash import ALL, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
+from dashboard.callbacks.answers import per_revision
 from dashboard.callbacks.forms import acting_user, alert, database
 from dashboard.callbacks.shell import edited_record
 from dashboard.components import charts
@@ -636,7 +637,7 @@ def register(app) -> None:
         Output(ids.AGENDA_COMMUNE, "options"),
         Output(ids.AGENDA_ORGANISER, "options"),
         Input(ids.AGENDA_REFRESH, "data"),
-    )(filter_options)
+    )(per_revision(agenda_db.PANEL_AREAS)(filter_options))
     app.callback(
         Output(ids.AGENDA_PERIOD_LABEL, "children"),
         Output(ids.AGENDA_KPIS, "children"),
@@ -647,14 +648,14 @@ def register(app) -> None:
         Output(ids.AGENDA_COUNTS, "children"),
         *filters,
         Input(ids.AGENDA_REFRESH, "data"),
-    )(panels)
+    )(per_revision(agenda_db.PANEL_AREAS, moves_with_the_clock=True)(panels))
     app.callback(
         *page_targets(ids.AGENDA_DATES),
         *filters,
         Input(ids.AGENDA_DATES_SORT, "value"),
         Input(ids.AGENDA_REFRESH, "data"),
         *page_inputs(ids.AGENDA_DATES),
-    )(dates_list)
+    )(per_revision(agenda_db.PANEL_AREAS)(dates_list))
     # Coordinators only (these components exist only for them).
     app.callback(
         Output(ids.field(ids.AGENDA_EVENT_FORM, "event_id"), "options"),

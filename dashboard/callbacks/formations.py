@@ -13,6 +13,7 @@ from dash import ALL, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
+from dashboard.callbacks.answers import per_revision
 from dashboard.callbacks.exports import send_frame
 from dashboard.callbacks.forms import database
 from dashboard.callbacks.shell import edited_record
@@ -660,7 +661,7 @@ def register(app) -> None:
         Input(ids.FORMATIONS_URL, "pathname"),
         SAVED,
         *[State(component_id, "value") for component_id in FILTER_IDS[2:]],
-    )(filter_options)
+    )(per_revision(formations_db.PANEL_AREAS)(filter_options))
     app.callback(
         Output(ids.FORMATIONS_KPIS, "children"),
         *[Output(ids.formations_panel(name), "children") for name in ("month", "programme", "rates", "audience")],
@@ -668,7 +669,7 @@ def register(app) -> None:
         Output(ids.formations_panel("profiles"), "children"),
         *filters,
         SAVED,
-    )(panels)
+    )(per_revision(formations_db.PANEL_AREAS)(panels))
     app.callback(
         Output(ids.FORMATIONS_DOWNLOAD, "data"),
         Input(ids.panel_export("formations", ALL, ALL), "n_clicks"),
@@ -696,7 +697,7 @@ def register(app) -> None:
         Input(ids.FORMATIONS_SESSIONS, "getRowsRequest"),
         *[State(component_id, "value") for component_id in FILTER_IDS],
         prevent_initial_call=True,
-    )(session_rows)
+    )(per_revision(formations_db.PANEL_AREAS)(session_rows))
     grids.refresh_on(app, ids.FORMATIONS_SESSIONS, *filters, SAVED)
     app.callback(
         Output(ids.field(ids.FORMATIONS_TRAINING_FORM, "training_id"), "value", allow_duplicate=True),

@@ -12,6 +12,7 @@ from dash import ALL, Input, Output, State, ctx, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import ids
+from dashboard.callbacks.answers import per_revision
 from dashboard.callbacks.exports import send_frame
 from dashboard.callbacks.forms import acting_user, alert, database
 from dashboard.callbacks.shell import edited_record
@@ -25,7 +26,7 @@ from dashboard.pages.lettres import (
     AREA,
     NEW_NEWSLETTER,
 )
-from db import catalogue, clock, lettres
+from db import catalogue, clock, lettres, revisions
 from db.imports import UnusableFile
 from db.interop import mailing
 from db.models import Role
@@ -610,7 +611,7 @@ def register(app) -> None:
         newsletter,
         saved,
         imported,
-    )(newsletter_figures)
+    )(per_revision([revisions.LETTRES])(newsletter_figures))
     app.callback(
         Output(ids.LETTRES_SUBSCRIBERS, "children"),
         Output(ids.LETTRES_ISSUES_PER_YEAR, "children"),
@@ -619,7 +620,7 @@ def register(app) -> None:
         newsletter,
         saved,
         imported,
-    )(newsletter_charts)
+    )(per_revision([revisions.LETTRES])(newsletter_charts))
     app.callback(
         Output(ids.LETTRES_AUDIENCE_TABLE, "children"),
         Output(ids.LETTRES_INDICATOR, "options"),
@@ -627,14 +628,14 @@ def register(app) -> None:
         year,
         saved,
         imported,
-    )(audience_table)
+    )(per_revision([revisions.LETTRES])(audience_table))
     app.callback(
         Output(ids.LETTRES_AUDIENCE_CHART, "children"),
         Input(ids.LETTRES_INDICATOR, "value"),
         year,
         saved,
         imported,
-    )(audience_chart)
+    )(per_revision([revisions.LETTRES])(audience_chart))
     app.callback(
         Output(ids.LETTRES_DOWNLOAD, "data"),
         Input(ids.panel_export("lettres", ALL, ALL), "n_clicks"),

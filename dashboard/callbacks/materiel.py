@@ -11,6 +11,7 @@ import pandas as pd
 from dash import ALL, Input, Output, State, ctx, html, no_update
 
 from dashboard import ids
+from dashboard.callbacks.answers import per_revision
 from dashboard.callbacks.exports import send_frame
 from dashboard.callbacks.forms import database
 from dashboard.components import charts, grids
@@ -610,7 +611,7 @@ def register(app) -> None:
         Output(ids.MATERIEL_EPCIS, "children"),
         *period,
         SAVED,
-    )(panels)
+    )(per_revision(materiel_db.READ_AREAS)(panels))
     app.callback(
         Output(ids.MATERIEL_CALENDAR_START, "data"),
         Input(ids.MATERIEL_CALENDAR_PREVIOUS, "n_clicks"),
@@ -624,7 +625,7 @@ def register(app) -> None:
         Output(ids.MATERIEL_CALENDAR_LABEL, "children"),
         Input(ids.MATERIEL_CALENDAR_START, "data"),  # fires once when the page opens, for every role
         SAVED,
-    )(calendar)
+    )(per_revision(materiel_db.READ_AREAS)(calendar))
     app.callback(Output(ids.MATERIEL_OVERDUE, "children"), Input(ids.MATERIEL_YEAR, "id"), SAVED)(overdue)
     app.callback(
         Output(ids.MATERIEL_LOANS_STATUS, "value"),

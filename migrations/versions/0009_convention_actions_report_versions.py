@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-from db.revisions import token_rows_ddl, trigger_ddl
+from db.revisions import drop_trigger_ddl, token_rows_ddl, trigger_ddl
 
 revision: str = "0009"
 down_revision: str | Sequence[str] | None = "0008"
@@ -171,12 +171,8 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    sqlite = op.get_bind().dialect.name == "sqlite"
-    for area, tables in AREAS.items():
-        for table in tables:
-            for suffix in ("_insert", "_update", "_delete", ""):
-                name = f"revision_{area}_{table}{suffix}"
-                op.execute(f"DROP TRIGGER IF EXISTS {name}" + ("" if sqlite else f" ON {table}"))
+    for statement in drop_trigger_ddl(op.get_bind().dialect.name, AREAS):
+        op.execute(statement)
     op.execute("DELETE FROM data_revisions WHERE name IN ('convention', 'actions')")
     for table in LINKED:
         with op.batch_alter_table(table) as batch:
