@@ -51,5 +51,9 @@ def figure(traces: list[dict], **changes) -> dict:
 
 def chart(figure, description: str, **graph) -> html.Div:
     """A chart with its text alternative: screen readers read `description` (the graph itself is a drawing they
-    cannot read); the panel's export gives every figure."""
+    cannot read); the panel's export gives every figure. A chart of known height takes its room at once: the page
+    does not shift under the reader (or a click) when plotly has drawn it."""
+    height = figure.get("layout", {}).get("height") if isinstance(figure, dict) else None
+    if height and "style" not in graph:
+        graph["style"] = {"height": f"{height}px"}
     return html.Div(dcc.Graph(figure=figure, config=CONFIG, **graph), role="img", **{"aria-label": description})
