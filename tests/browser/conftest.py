@@ -163,7 +163,9 @@ GRIDS_DRAWN = """() => [...document.querySelectorAll('.server-grid, .client-grid
     .filter((grid) => grid.offsetParent !== null)
     .every((grid) => {
         const cell = grid.querySelector('.ag-header-row-column > .ag-header-cell');
-        return cell && !grid.querySelector('.ag-delay-render') && getComputedStyle(cell).visibility === 'visible';
+        const rows = [...grid.querySelectorAll('.ag-header-row')];  // the titles' row and the filters' row
+        return cell && !grid.querySelector('.ag-delay-render') && getComputedStyle(cell).visibility === 'visible'
+            && rows.every((row) => row.querySelector('.ag-header-cell'));
     })"""
 
 

@@ -61,7 +61,7 @@ def test_bench004_the_table_says_what_is_met_and_what_is_not():
 
 def test_bench005_the_readme_keeps_one_table_per_database():
     readme = report.replace_section("# Projet\n", "first", "sqlite")
-    assert readme.endswith(f"## Performance\n\n{report.START}\n### SQLite\n\nfirst\n{report.END}\n")
+    assert readme.endswith(f"## Performance: the latest bench\n\n{report.START}\n### SQLite\n\nfirst\n{report.END}\n")
     both = report.replace_section(readme, "on postgres", "postgresql")
     again = report.replace_section(both, "second", "sqlite")
     assert again.count("## Performance") == 1 and "first" not in again
