@@ -470,7 +470,8 @@ def training_session_choices(training_id, _saved, session_id):
             sessions = formations_db.session_choices(session, training_id)
     chosen = str(session_id or "") in {str(value) for value, _label in sessions}
     changed = ctx.triggered_id == ids.field(ids.FORMATIONS_SESSION_FORM, "training_id")
-    return _choices(sessions, NEW_SESSION), "" if changed and not chosen else no_update
+    # Already a new session: left alone, or the form would empty itself again under what is being typed.
+    return _choices(sessions, NEW_SESSION), "" if changed and session_id and not chosen else no_update
 
 
 def _count(value) -> str:

@@ -200,3 +200,22 @@ def test_an_empty_base_says_so_and_what_fills_it(app, callbacks):
         panels = callbacks.panels("2025-01-01", "2025-12-31", "", "", "", "", [])
     assert all("Aucune session enregistrée." in str(panel) for panel in panels[1:5])
     assert "ne correspond" not in str(panels[1])
+
+
+def test_choosing_a_training_for_a_new_session_leaves_what_is_typed(app, callbacks, client, database, training_id):
+    """A new session stays new when its training is chosen: no refill of the form under what is being typed. A
+    session of another training, chosen before, is let go (the form becomes a new session of this one)."""
+    from dash import no_update
+
+    from tests.conftest import in_callback
+
+    post_form(client, SESSION_FORM, session_values(training_id))
+    with database.session() as session:
+        own = session.scalar(select(TrainingSession.id))
+    chosen = json.dumps(ids.field(SESSION_FORM, "training_id"), sort_keys=True, separators=(",", ":")) + ".value"
+    with app.server.test_request_context():
+        options, new = in_callback(callbacks.training_session_choices, str(training_id), 0, "", triggered=chosen)
+        _options, kept = in_callback(callbacks.training_session_choices, str(training_id), 0, str(own), triggered=chosen)
+        _options, other = in_callback(callbacks.training_session_choices, str(training_id), 0, "999", triggered=chosen)
+    assert [o["value"] for o in options] == ["", str(own)]
+    assert new is no_update and kept is no_update and other == ""
