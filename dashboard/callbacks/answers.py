@@ -60,6 +60,8 @@ def per_revision(areas: Iterable[str], *, moves_with_the_clock: bool = False) ->
 
         @functools.wraps(callback)
         def answer(*args):
+            # Not revisions.memoize: its session would stay open while the callback computes (SQLite holds a read
+            # lock for it); the tokens are read and the session closed first.
             with database().session() as session:
                 scope = revisions.scope(session, areas)
             if scope is None:  # an area without a token: nothing is kept (see revisions.scope)
@@ -71,7 +73,6 @@ def per_revision(areas: Iterable[str], *, moves_with_the_clock: bool = False) ->
                 kept.put(key, found)
             return found
 
-        answer.kept = kept  # for the tests
         return answer
 
     return decorate

@@ -42,11 +42,11 @@ def answered(app, database, users):
 
         return copy_context().run(run)
 
-    return call, runs, kept
+    return call, runs
 
 
 def test_an_answer_is_served_again_as_plain_data_until_its_area_changes(answered, database, users):
-    call, runs, kept = answered
+    call, runs = answered
     first = call("viewer", "2025")
     assert first == (
         {
@@ -65,7 +65,7 @@ def test_an_answer_is_served_again_as_plain_data_until_its_area_changes(answered
 
 
 def test_roles_filters_triggers_and_outputs_each_get_their_own_answer(answered):
-    call, runs, _kept = answered
+    call, runs = answered
     call("viewer", "2025")
     call("coordinator", "2025")  # a coordinator's panel holds the tools a viewer has not
     call("viewer", "2024")
@@ -79,7 +79,7 @@ def test_roles_filters_triggers_and_outputs_each_get_their_own_answer(answered):
 def test_an_area_without_a_token_is_never_kept(answered, database):
     from db.models import DataRevision
 
-    call, runs, _kept = answered
+    call, runs = answered
     with database.transaction() as session:
         session.query(DataRevision).filter_by(name=revisions.LETTRES).delete()
     call("viewer", "2025")
