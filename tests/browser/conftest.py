@@ -157,27 +157,46 @@ def log_in(page, base_url: str, role: str) -> None:
     wait_for_dash(page)
 
 
-# Every grid on screen has drawn its header cells (ag-grid mounts after Dash's answer, then hides its cells while it
-# first lays them out).
-GRIDS_DRAWN = """() => [...document.querySelectorAll('.server-grid, .client-grid')]
-    .filter((grid) => grid.offsetParent !== null)
-    .every((grid) => {
+# Dash has settled: no callback pending in its store (Dash's own test criterion), nothing marked loading, and every
+# grid of the layout that should be on screen is there and has drawn its header cells. A grid is looked up from the
+# layout, not the page: dash-ag-grid loads its code lazily, so for a moment a grid of the layout is not in the page at
+# all (axe then met it half mounted), and ag-grid hides its cells while it first lays them out.
+DASH_SETTLED = """() => {
+    if (!window.store) return false;
+    const state = window.store.getState();
+    const queues = Object.entries(state.callbacks).filter(([name]) => name !== 'stored' && name !== 'completed');
+    if (queues.some(([, queue]) => queue.length)) return false;
+    if (document.querySelector('[data-dash-is-loading="true"], ._dash-loading, .ag-delay-render')) return false;
+    const domId = (id) => typeof id === 'object'
+        ? JSON.stringify(id, Object.keys(id).sort()) : id;  // Dash writes a dict id with its keys sorted
+    const shown = (element) => element.checkVisibility();
+    const expected = [];
+    const walk = (node, ancestor) => {
+        if (Array.isArray(node)) return node.forEach((child) => walk(child, ancestor));
+        if (!node || typeof node !== 'object' || !node.props) return;
+        const id = node.props.id === undefined ? undefined : domId(node.props.id);
+        if (node.namespace === 'dash_ag_grid') expected.push([id, ancestor]);
+        Object.values(node.props).forEach((value) => walk(value, id === undefined ? ancestor : id));
+    };
+    walk(state.layout, undefined);
+    return expected.every(([id, ancestor]) => {
+        const around = ancestor === undefined ? document.body : document.getElementById(ancestor);
+        if (!around || !shown(around)) return true;  // its part of the page is not shown: nothing to wait for
+        const grid = document.getElementById(id);
+        if (!grid) return false;
+        if (!shown(grid)) return true;
         const cell = grid.querySelector('.ag-header-row-column > .ag-header-cell');
         const rows = [...grid.querySelectorAll('.ag-header-row')];  // the titles' row and the filters' row
-        return cell && !grid.querySelector('.ag-delay-render') && getComputedStyle(cell).visibility === 'visible'
+        return cell && getComputedStyle(cell).visibility === 'visible'
             && rows.every((row) => row.querySelector('.ag-header-cell'));
-    })"""
+    });
+}"""
 
 
 def wait_for_dash(page) -> None:
-    """Dash has rendered, no callback is pending and every grid has drawn its cells (ag-grid keeps them hidden
-    while it first lays them out)."""
+    """Dash has rendered, no callback is pending and every grid on screen has drawn its cells."""
     page.wait_for_selector("#main", state="attached")
-    page.wait_for_function(
-        "() => !document.querySelector('[data-dash-is-loading=\"true\"]') && !document.querySelector('._dash-loading')"
-        " && !document.querySelector('.ag-delay-render')"
-    )
-    page.wait_for_function(GRIDS_DRAWN)
+    page.wait_for_function(DASH_SETTLED)
 
 
 def open_first_sheet(page, base_url: str) -> None:
