@@ -52,8 +52,8 @@ def test_carte001_filter_by_service_then_open_a_sheet(page, live_server):
     page.get_by_text("Retour à la carte").click()
     page.wait_for_url(re.compile(r"/carte\?services="))
     wait_for_dash(page)
-    assert place_count(page) == after
-    assert page.get_by_role("checkbox", name=re.compile(f"^{SERVICE}")).is_checked()
+    expect(page.locator("#carte-count")).to_have_text(re.compile(rf"^{after}\D"))
+    expect(page.get_by_role("checkbox", name=re.compile(f"^{SERVICE}"))).to_be_checked()
 
 
 def test_carte002_shared_link_restores_the_filters(page, live_server):
@@ -61,12 +61,12 @@ def test_carte002_shared_link_restores_the_filters(page, live_server):
     page.goto(f"{live_server}/carte?services=Aide+aux+d%C3%A9marches+administratives&horaires=weekend")
     wait_for_dash(page)
     place_count(page)
-    assert page.get_by_role("checkbox", name=re.compile(f"^{SERVICE}")).is_checked()
-    assert page.get_by_label(re.compile("^Ouvert le week-end")).is_checked()
+    expect(page.get_by_role("checkbox", name=re.compile(f"^{SERVICE}"))).to_be_checked()
+    expect(page.get_by_label(re.compile("^Ouvert le week-end"))).to_be_checked()
     expect(page.get_by_text("Horaires : ouvert le week-end")).to_be_visible()
     page.get_by_role("button", name="Réinitialiser").click()
     page.wait_for_url(f"{live_server}/carte")
-    assert not page.get_by_role("checkbox", name=re.compile(f"^{SERVICE}")).is_checked()
+    expect(page.get_by_role("checkbox", name=re.compile(f"^{SERVICE}"))).not_to_be_checked()
 
 
 def test_carte003_coordinator_form_shows_errors_under_fields(page, live_server):

@@ -26,7 +26,11 @@ def test_keyboard001_arrows_leave_a_select_blank_choice(page, live_server):
     log_in(page, live_server, "coordinator")
     page.goto(f"{live_server}/formations")
     wait_for_dash(page)
-    training = open_entry(page, "Saisir une session ou une formation").locator("#formation-session-card").get_by_label(re.compile(r"^Formation\b"))
+    training = (
+        open_entry(page, "Saisir une session ou une formation")
+        .locator("#formation-session-card")
+        .get_by_label(re.compile(r"^Formation\b"))
+    )
     expect(training.locator("option").nth(2)).to_be_attached(timeout=WAIT)  # the trainings arrived
     first = training.locator("option:not([hidden])").nth(1).get_attribute("value")
     training.focus()

@@ -45,17 +45,17 @@ def test_projection002_screen_link_opens_only_the_projection_until_revoked(page,
     screen = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
     screen.goto(url)
     wait_for_dash(screen)
-    assert "jeton" not in screen.url
+    expect(screen).not_to_have_url(re.compile("jeton"))
     expect(screen.get_by_role("heading", name="Chiffres clés")).to_be_visible(timeout=30_000)
     expect(screen.locator("[data-figure], .proj-figure-value").first).to_be_visible()
     screen.goto(f"{live_server}/materiel")
-    assert "/login" in screen.url
+    expect(screen).to_have_url(re.compile("/login"))
 
     page.get_by_label("Lien à révoquer").select_option(label=label)
     page.get_by_role("button", name="Révoquer").click()
     expect(page.get_by_text(re.compile(f"Lien « {label} » révoqué"))).to_be_visible()
     screen.goto(f"{live_server}/projection")
-    assert "/login" in screen.url
+    expect(screen).to_have_url(re.compile("/login"))
     screen.context.close()
 
 

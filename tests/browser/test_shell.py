@@ -1,5 +1,7 @@
 """Every page opens for a logged-in user, with its navigation, and passes axe-core."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -40,7 +42,7 @@ def test_shell003_navigate_every_page(page, live_server):
         page.locator(".app-navbar").get_by_role("link", name=label).click()
         page.wait_for_url(f"{live_server}{path}")
         wait_for_dash(page)
-        assert page.locator("h1").count() >= 1, path
+        expect(page.locator("h1").first).to_be_visible()
         check_accessibility(page)
     expect(page.locator(".app-navbar").get_by_role("link", name="Admin")).to_have_count(0)
 
@@ -53,7 +55,7 @@ def test_shell004_unknown_page_and_logout(page, live_server):
     page.get_by_role("button", name="Déconnexion").click()
     page.wait_for_url(f"{live_server}/login")
     page.goto(f"{live_server}/materiel")
-    assert "/login" in page.url
+    expect(page).to_have_url(re.compile("/login"))
 
 
 def test_shell005_admin_creates_account_with_error_then_success(page, live_server):
