@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 import os
 import re
+import secrets
 import shutil
 import threading
 from collections.abc import Iterator
@@ -158,7 +159,8 @@ def log_in(page, base_url: str, role: str) -> None:
 
 
 # Dash has settled: no callback pending in its store (Dash's own test criterion), nothing marked loading, and every
-# grid of the layout that should be on screen is there and has drawn its header cells. A grid is looked up from the
+# grid of the layout that should be on screen is there and has drawn its header cells, all of it for QUIET_MS on end
+# (a grid asks for its rows once drawn: a callback starts again just after a first quiet moment). A grid is looked up from the
 # layout, not the page: dash-ag-grid loads its code lazily, so for a moment a grid of the layout is not in the page at
 # all (axe then met it half mounted), and ag-grid hides its cells while it first lays them out.
 DASH_SETTLED = """() => {
@@ -178,7 +180,7 @@ DASH_SETTLED = """() => {
         if (node.namespace === 'dash_ag_grid') expected.push([id, ancestor]);
         Object.values(node.props).forEach((value) => walk(value, id === undefined ? ancestor : id));
     };
-    walk(state.layout, undefined);
+    walk(state.layout.components, undefined);  // Dash 4 keeps the tree under `components`
     return expected.every(([id, ancestor]) => {
         const around = ancestor === undefined ? document.body : document.getElementById(ancestor);
         if (!around || !shown(around)) return true;  // its part of the page is not shown: nothing to wait for
@@ -193,10 +195,23 @@ DASH_SETTLED = """() => {
 }"""
 
 
+QUIET_MS = 150
+
+# DASH_SETTLED, true for QUIET_MS on end since this wait began (`key`: one wait; the window outlives a page change).
+DASH_QUIET = f"""([key, quiet]) => {{
+    const now = performance.now();
+    if (!window.__settling || window.__settling.key !== key || !({DASH_SETTLED})()) {{
+        window.__settling = {{key, since: now}};
+        return false;
+    }}
+    return now - window.__settling.since >= quiet;
+}}"""
+
+
 def wait_for_dash(page) -> None:
-    """Dash has rendered, no callback is pending and every grid on screen has drawn its cells."""
+    """Dash has rendered, no callback is pending and every grid on screen has drawn its cells, for QUIET_MS."""
     page.wait_for_selector("#main", state="attached")
-    page.wait_for_function(DASH_SETTLED)
+    page.wait_for_function(DASH_QUIET, arg=[secrets.token_hex(8), QUIET_MS])
 
 
 def open_first_sheet(page, base_url: str) -> None:
