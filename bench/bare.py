@@ -321,6 +321,7 @@ BARE: dict[str, Callable[[Sql, dict], list]] = {
     "materiel-overdue": materiel_overdue,
     "materiel-calendar": materiel_calendar,
     "materiel-period-note": materiel_panels,
+    "materiel-categories": materiel_panels,
     "materiel-loans": materiel_loans,
     "formations-programme": formations_options,
     "formations-kpis": formations_panels,

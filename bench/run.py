@@ -241,6 +241,11 @@ def capture(base: str, specs: list[Page]) -> tuple[dict[str, list[dict]], dict[s
             page.goto(f"{base}{spec.path}", wait_until="commit")
             try:
                 page.wait_for_load_state("networkidle", timeout=CAPTURE_WAIT_MS)
+                # Down to the bottom, as a reader would: the lower panels are drawn when they come near
+                # (cards.reveal_marker), and their callbacks are timed too.
+                page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+                page.wait_for_timeout(300)
+                page.wait_for_load_state("networkidle", timeout=CAPTURE_WAIT_MS)
                 page.wait_for_timeout(500)
             except PlaywrightTimeout:  # a tab frozen that long: what it sent so far (the browser run says more)
                 print(f"  {spec.path}: still busy after {CAPTURE_WAIT_MS // 1000} s", flush=True)

@@ -9,6 +9,7 @@ import datetime as dt
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import ALL, Input, Output, State, ctx, html, no_update
+from dash.exceptions import PreventUpdate
 
 from dashboard import ids
 from dashboard.callbacks.answers import per_revision
@@ -247,14 +248,23 @@ COMMUNE_COLUMNS = {"commune": "Commune", "epci": "EPCI", "loans": "Prêts", "loa
 EPCI_COLUMNS = {"epci": "EPCI", "loans": "Prêts", "loan_days": "Jours", "interventions": "Interv."}
 
 
+def _utilisation(period: Period) -> materiel_db.Utilisation:
+    with database().session() as session:
+        return materiel_db.utilisation(session, period)  # kept per revision: the upper and lower panels share it
+
+
 def panels(year, start, end, _saved):
     period, note = period_of(year, start, end)
-    with database().session() as session:
-        result = materiel_db.utilisation(session, period)
+    result = _utilisation(period)
+    return note, summary(result), gauges(result)
+
+
+def lower_panels(seen, year, start, end, _saved):
+    """The panels below the loans, once the reader comes near them (cards.reveal_marker)."""
+    if not seen:
+        raise PreventUpdate
+    result = _utilisation(period_of(year, start, end)[0])
     return (
-        note,
-        summary(result),
-        gauges(result),
         category_chart(result),
         month_chart(result),
         table(result.borrowers, BORROWER_COLUMNS),
@@ -266,6 +276,7 @@ def panels(year, start, end, _saved):
 # --- calendar and follow-up ---------------------------------------------------------------------------------------
 
 WINDOW_WEEKS = 4  # the calendar shows four weeks at a time: a light figure whatever the number of loans
+CALENDAR_ROWS = 25  # and 25 rows (items, or lanes of an item) at a time: at five years, 4 weeks hold 110 rows
 OVERDUE_SHOWN = 5  # the most overdue loans named in their panel; the list shows them all, page by page
 STATUS_SCOPES = {
     "open": materiel_db.OPEN_STATUSES,
@@ -315,10 +326,19 @@ def _bar_end(row, today: dt.date) -> dt.date:
     return max(last, today) + dt.timedelta(days=1) if row.status == "overdue" else last + dt.timedelta(days=1)
 
 
-def calendar_chart(frame: pd.DataFrame, today: dt.date, window: Period):
+def calendar_rows(frame: pd.DataFrame, first: int) -> tuple[pd.DataFrame, int, int]:
+    """The loans of the calendar's rows `first` to `first` + CALENDAR_ROWS (moved back onto the last page when the
+    rows are fewer), each with its row; the first row shown and how many rows there are."""
+    frame = frame.assign(row=_lanes(frame))
+    rows = sorted(frame["row"].unique())
+    first = max(0, min(first, (len(rows) - 1) // CALENDAR_ROWS * CALENDAR_ROWS))
+    return frame[frame["row"].isin(rows[first : first + CALENDAR_ROWS])], first, len(rows)
+
+
+def calendar_chart(frame: pd.DataFrame, today: dt.date, window: Period, rows_note: str = ""):
+    """The loans of `frame` (with their `row`), as bars on the four weeks of `window`."""
     if frame.empty:
         return empty_state("Aucun prêt sur ces semaines.", "calendar3")
-    frame = frame.assign(row=_lanes(frame))
     traces = []
     for status, label in materiel_db.LOAN_STATUS_LABELS.items():
         part = frame[frame["status"] == status]
@@ -352,7 +372,7 @@ def calendar_chart(frame: pd.DataFrame, today: dt.date, window: Period):
     description = (
         f"Calendrier des réservations {window.label} : {counts.get('current', 0)} prêts en cours, "
         f"{counts.get('upcoming', 0)} à venir, {counts.get('overdue', 0)} en retard, "
-        f"{counts.get('returned', 0)} rendus."
+        f"{counts.get('returned', 0)} rendus{rows_note}."
     )
     return charts.chart(figure, description)
 
@@ -366,12 +386,27 @@ def shift_window(_previous, _today, _next, start):
     return (calendar_window(start, today).start + step).isoformat()
 
 
-def calendar(start, _saved):
+def shift_rows(_previous, _next, first):
+    step = CALENDAR_ROWS if ctx.triggered_id == ids.MATERIEL_CALENDAR_ROWS_NEXT else -CALENDAR_ROWS
+    return max(0, (first or 0) + step)
+
+
+def calendar(start, first, _saved):
     today = clock.today()
     window = calendar_window(start, today)
     with database().session() as session:
         frame = materiel_db.calendar_loans(session, today, window)
-    return calendar_chart(frame, today, window), f"Semaines {window.label}"
+    shown, first, total = calendar_rows(frame, first or 0) if not frame.empty else (frame, 0, 0)
+    last = min(first + CALENDAR_ROWS, total)
+    rows = f"Articles {first + 1} à {last} sur {total}" if total > CALENDAR_ROWS else ""
+    return (
+        calendar_chart(shown, today, window, f" ; {rows.lower()} affichés" if rows else ""),
+        f"Semaines {window.label}",
+        rows,
+        total <= CALENDAR_ROWS,
+        first == 0,
+        last >= total,
+    )
 
 
 def overdue_list(page: paging.Page, today: dt.date):
@@ -492,7 +527,9 @@ CATALOGUE_GRID_COLUMNS = [
 ]  # fmt: skip
 
 
-def catalogue(_page, _saved):
+def catalogue(seen, _saved):
+    if not seen:  # below the fold: drawn when the reader comes near (cards.reveal_marker)
+        raise PreventUpdate
     with database().session() as session:
         items = materiel_db.list_items(session)
         out = materiel_db.items_today(session, clock.today())
@@ -604,14 +641,20 @@ def register(app) -> None:
         Output(ids.MATERIEL_PERIOD_NOTE, "children"),
         Output(ids.MATERIEL_SUMMARY, "children"),
         Output(ids.MATERIEL_GAUGES, "children"),
+        *period,
+        SAVED,
+    )(per_revision(materiel_db.READ_AREAS)(panels))
+    app.callback(
         Output(ids.MATERIEL_CATEGORIES, "children"),
         Output(ids.MATERIEL_MONTHS, "children"),
         Output(ids.MATERIEL_BORROWERS, "children"),
         Output(ids.MATERIEL_COMMUNES, "children"),
         Output(ids.MATERIEL_EPCIS, "children"),
+        Input(ids.MATERIEL_LOWER_SEEN, "data"),
         *period,
         SAVED,
-    )(per_revision(materiel_db.READ_AREAS)(panels))
+        prevent_initial_call=True,  # nothing to draw before the reader comes near
+    )(per_revision(materiel_db.READ_AREAS)(lower_panels))
     app.callback(
         Output(ids.MATERIEL_CALENDAR_START, "data"),
         Input(ids.MATERIEL_CALENDAR_PREVIOUS, "n_clicks"),
@@ -621,9 +664,21 @@ def register(app) -> None:
         prevent_initial_call=True,
     )(shift_window)
     app.callback(
+        Output(ids.MATERIEL_CALENDAR_ROWS_START, "data"),
+        Input(ids.MATERIEL_CALENDAR_ROWS_PREVIOUS, "n_clicks"),
+        Input(ids.MATERIEL_CALENDAR_ROWS_NEXT, "n_clicks"),
+        State(ids.MATERIEL_CALENDAR_ROWS_START, "data"),
+        prevent_initial_call=True,
+    )(shift_rows)
+    app.callback(
         Output(ids.MATERIEL_CALENDAR, "children"),
         Output(ids.MATERIEL_CALENDAR_LABEL, "children"),
+        Output(ids.MATERIEL_CALENDAR_ROWS_LABEL, "children"),
+        Output(ids.MATERIEL_CALENDAR_ROWS, "hidden"),
+        Output(ids.MATERIEL_CALENDAR_ROWS_PREVIOUS, "disabled"),
+        Output(ids.MATERIEL_CALENDAR_ROWS_NEXT, "disabled"),
         Input(ids.MATERIEL_CALENDAR_START, "data"),  # fires once when the page opens, for every role
+        Input(ids.MATERIEL_CALENDAR_ROWS_START, "data"),
         SAVED,
     )(per_revision(materiel_db.READ_AREAS)(calendar))
     app.callback(Output(ids.MATERIEL_OVERDUE, "children"), Input(ids.MATERIEL_YEAR, "id"), SAVED)(overdue)
@@ -645,7 +700,9 @@ def register(app) -> None:
         Input(ids.MATERIEL_LOANS, "selectedRows"),
         prevent_initial_call=True,
     )(choose_loan)
-    app.callback(Output(ids.MATERIEL_CATALOGUE, "children"), Input(ids.MATERIEL_YEAR, "id"), SAVED)(catalogue)
+    app.callback(
+        Output(ids.MATERIEL_CATALOGUE, "children"), Input(ids.MATERIEL_LOWER_SEEN, "data"), SAVED, prevent_initial_call=True
+    )(catalogue)
     app.callback(
         Output(ids.field(ids.MATERIEL_LOAN_FORM, "item_id"), "options"),
         Output(ids.field(ids.MATERIEL_LOAN_FORM, "borrower_place_pk"), "options"),

@@ -101,6 +101,13 @@ def panel(
     )
 
 
+def reveal_marker(store_id: str) -> html.Div:
+    """Where a page's lower panels begin: their callbacks wait for the store `store_id`, which turns true once the
+    reader comes within a quarter of a screen of this marker (assets/08-reveal.js). The page draws what is in sight first and
+    answers its first clicks sooner; a long page does not pay at once for panels nobody scrolled to."""
+    return html.Div([dcc.Store(id=store_id, data=False), html.Div(className="reveal-marker", **{"data-reveals": store_id})])
+
+
 def page_header(title: str, subtitle: str | None = None, actions=None) -> html.Div:
     return html.Div(
         [

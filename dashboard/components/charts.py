@@ -44,8 +44,19 @@ def layout(**changes) -> dict:
     return merged(THEME, changes)
 
 
+# The traces of plotly.js's cartesian bundle, the one the browser loads (dashboard.PLOTLY_BUNDLE): another type would
+# draw nothing.
+TRACE_TYPES = frozenset(
+    {"bar", "box", "contour", "heatmap", "histogram", "histogram2d", "histogram2dcontour", "image", "pie", "scatter",
+     "scatterternary", "violin"}
+)  # fmt: skip
+
+
 def figure(traces: list[dict], **changes) -> dict:
     """A figure dict drawn with the theme."""
+    unknown = {trace.get("type", "scatter") for trace in traces} - TRACE_TYPES
+    if unknown:
+        raise ValueError(f"plotly.js's cartesian bundle does not draw {sorted(unknown)}: see dashboard.PLOTLY_BUNDLE")
     return {"data": traces, "layout": layout(**changes)}
 
 

@@ -342,18 +342,38 @@ def _item_form():
     )  # fmt: skip
 
 
-def _calendar_tools():
-    def arrow(component_id, icon, label):
-        return dbc.Button(
-            [html.I(className=f"bi bi-{icon}", **{"aria-hidden": "true"}), html.Span(label, className="visually-hidden")],
-            id=component_id, color="secondary", outline=True, size="sm", title=label,
-        )  # fmt: skip
+def _arrow(component_id, icon, label):
+    return dbc.Button(
+        [html.I(className=f"bi bi-{icon}", **{"aria-hidden": "true"}), html.Span(label, className="visually-hidden")],
+        id=component_id, color="secondary", outline=True, size="sm", title=label,
+    )  # fmt: skip
 
+
+def _calendar_body():
+    """The chart, and under it the pager of its rows: a regional catalogue has more items out in four weeks than a
+    screen can show (the loans list below has them all)."""
+    rows = html.Div(
+        [
+            _arrow(ids.MATERIEL_CALENDAR_ROWS_PREVIOUS, "chevron-up", "Articles précédents"),
+            html.Span(id=ids.MATERIEL_CALENDAR_ROWS_LABEL, className="small text-body-secondary", **{"aria-live": "polite"}),
+            _arrow(ids.MATERIEL_CALENDAR_ROWS_NEXT, "chevron-down", "Articles suivants"),
+            dcc.Store(id=ids.MATERIEL_CALENDAR_ROWS_START, data=0),
+        ],
+        id=ids.MATERIEL_CALENDAR_ROWS,
+        hidden=True,
+        className="d-flex align-items-center gap-2 mt-2",
+    )  # fmt: skip
+    return html.Div(
+        [dcc.Loading(html.Div(id=ids.MATERIEL_CALENDAR, className="panel-body"), delay_show=300), rows]
+    )
+
+
+def _calendar_tools():
     return html.Div(
         [
-            arrow(ids.MATERIEL_CALENDAR_PREVIOUS, "chevron-left", "Quatre semaines plus tôt"),
+            _arrow(ids.MATERIEL_CALENDAR_PREVIOUS, "chevron-left", "Quatre semaines plus tôt"),
             dbc.Button("Aujourd'hui", id=ids.MATERIEL_CALENDAR_TODAY, color="secondary", outline=True, size="sm"),
-            arrow(ids.MATERIEL_CALENDAR_NEXT, "chevron-right", "Quatre semaines plus tard"),
+            _arrow(ids.MATERIEL_CALENDAR_NEXT, "chevron-right", "Quatre semaines plus tard"),
             html.Span(id=ids.MATERIEL_CALENDAR_LABEL, className="small text-body-secondary", **{"aria-live": "polite"}),
             dcc.Store(id=ids.MATERIEL_CALENDAR_START),
         ],
@@ -418,11 +438,12 @@ def layout(annee=None, du=None, au=None, **_query):
                     dbc.Col(
                         panel(
                             "Calendrier des réservations",
-                            ids.MATERIEL_CALENDAR,
+                            None,
                             "prets",
                             "calendar3-range",
                             subtitle="Quatre semaines, et les prêts en retard",
                             tools=_calendar_tools(),
+                            body=_calendar_body(),
                         ),
                         xl=8,
                         className="mb-4",
@@ -437,6 +458,7 @@ def layout(annee=None, du=None, au=None, **_query):
                     dbc.Col(_action_form(today), xl=4) if coordinator else None,
                 ]
             ),
+            cards.reveal_marker(ids.MATERIEL_LOWER_SEEN),
             dbc.Row(
                 [
                     dbc.Col(

@@ -260,7 +260,7 @@ def test_a_regional_catalogue_shows_its_busiest_gauges_and_a_first_page(app, dat
         session.add_all(EquipmentItem(name=f"Kit n°{n:03}", category="Robotique", units=1) for n in range(120))
     with app.server.test_request_context():  # callbacks run in a request: the catalogue asks who reads it
         _note, _summary, gauges, *_ = callbacks.panels(str(TODAY.year), None, None, [1])
-        catalogue = callbacks.catalogue(None, [1])
+        catalogue = callbacks.catalogue(True, [1])  # the reader came near it
     (graph,) = [n for n in walk(gauges) if type(n).__name__ == "Graph"]
     assert len(graph.figure["data"][1]["y"]) == callbacks.GAUGES_SHOWN
     assert "… et 80 autres articles, moins utilisés : tous dans l'export « Utilisation par article »." in str(gauges)
@@ -268,3 +268,19 @@ def test_a_regional_catalogue_shows_its_busiest_gauges_and_a_first_page(app, dat
     assert len(grid.rowData) == callbacks.CATALOGUE_SHOWN
     assert {row["today"] for row in grid.rowData} == {"Disponible aujourd'hui"}
     assert "… et 20 autres articles : tous dans l'export « Articles »." in str(catalogue)
+
+
+def test_calendar_shows_its_rows_a_page_at_a_time(ui):
+    """60 items out the same week: rows 1–25, 26–50, 51–60; a start past the end shows the last page."""
+    callbacks, _page = ui
+    day = dt.date(2026, 3, 2)
+    names = [f"Article {n:02d}" for n in range(60)]
+    frame = pd.DataFrame(
+        {"id": range(60), "item": names, "start_date": [day] * 60, "end_date": [day] * 60, "returned_on": [None] * 60}
+    )
+    first_page, first, total = callbacks.calendar_rows(frame, 0)
+    assert (first, total) == (0, 60) and sorted(first_page["row"]) == names[:25]
+    second, first, _total = callbacks.calendar_rows(frame, 25)
+    assert first == 25 and sorted(second["row"]) == names[25:50]
+    last, first, _total = callbacks.calendar_rows(frame, 500)
+    assert first == 50 and sorted(last["row"]) == names[50:]

@@ -156,6 +156,24 @@ def test_screen_links_trust_the_proxys_headers_only_when_configured(database_url
     assert expected in json.dumps(response.get_json())
 
 
+def test_charts_load_plotly_cartesian_bundle_on_demand(as_role):
+    """Every page names plotly.js's cartesian bundle for dcc.Graph (assets/01-plotly.js) and none loads it up front;
+    the bundle is the plotly.js version plotly.py ships, so figures and the drawing code agree."""
+    from plotly.offline import get_plotlyjs_version
+
+    from dashboard import PLOTLY_BUNDLE
+
+    client = as_role("viewer")
+    page = client.get("/materiel").get_data(as_text=True)
+    (url,) = re.findall(r'<meta name="plotly-bundle" content="([^"]+)">', page)
+    assert "vendor/" not in "".join(re.findall(r'<script src="([^"]+)"', page))
+    bundle = client.get(url)
+    assert bundle.status_code == 200 and bundle.mimetype == "text/javascript"
+    header = bundle.get_data(as_text=True)[:200]
+    assert f"plotly.js (cartesian - minified) v{get_plotlyjs_version()}" in header
+    assert PLOTLY_BUNDLE.endswith(f"-{get_plotlyjs_version()}.min.js")
+
+
 def test_pages_without_a_map_do_not_load_the_map_script(as_role):
     """dash-leaflet's script (300 KB) is in the index of the pages that draw a map, and only there; links to those
     pages load them in full."""

@@ -214,6 +214,13 @@ def wait_for_dash(page) -> None:
     page.wait_for_function(DASH_QUIET, arg=[secrets.token_hex(8), QUIET_MS])
 
 
+def read_to_the_end(page) -> None:
+    """Scroll to the bottom as a reader would, and wait for the panels drawn when they come near
+    (cards.reveal_marker) to settle."""
+    page.evaluate("window.scrollTo(0, document.body.scrollHeight)")
+    wait_for_dash(page)
+
+
 def open_first_sheet(page, base_url: str) -> None:
     """From the Carte, the sheet of the first place of the list, reached as a person would."""
     page.goto(f"{base_url}/carte")

@@ -18,6 +18,7 @@ from tests.browser.conftest import (
     log_in,
     new_page,
     open_first_sheet,
+    read_to_the_end,
     wait_for_dash,
 )
 
@@ -41,6 +42,8 @@ KIOSK_SIZES = ((1920, 1080), (1280, 720))
 def shoot(page, url: str, path: Path) -> None:
     page.goto(url)
     wait_for_dash(page)
+    read_to_the_end(page)  # the panels drawn as the reader comes near
+    page.evaluate("window.scrollTo(0, 0)")
     page.wait_for_timeout(800)  # let the map and charts finish drawing
     page.screenshot(path=str(path), full_page=True)
 

@@ -6,7 +6,7 @@ One test per role, size and base walks every page and reports every violation at
 
 import pytest
 
-from tests.browser.conftest import axe_violations, log_in, wait_for_dash
+from tests.browser.conftest import axe_violations, log_in, read_to_the_end, wait_for_dash
 from tests.browser.test_layout import PAGES
 
 pytestmark = pytest.mark.browser
@@ -28,6 +28,7 @@ def sweep(page, base: str, role: str, width: int, height: int, skip=()) -> list[
             continue
         page.goto(f"{base}{path}")
         wait_for_dash(page)
+        read_to_the_end(page)  # what is drawn on the way down is checked too
         found += [f"{path}: {line}" for line in axe_violations(page)]
     return found
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from dashboard import ids
 from db import clock
 from tests.browser.conftest import check_accessibility, log_in, wait_for_dash
 
@@ -118,6 +119,20 @@ def test_materiel003_viewer_sees_panels_without_forms_and_exports(page, live_ser
     assert download.value.suggested_filename == f"materiel-articles-{YEAR}0101-{YEAR}1231.csv"
     header = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()[0]
     assert header.startswith("Article;Catégorie;Unités;Actif;Prêts;Jours de prêt")
+
+
+def test_materiel008_lower_panels_are_drawn_when_the_reader_comes_near(page, live_server):
+    """On a phone the page is long: the panels below the loans wait until the reader scrolls near them."""
+    page.set_viewport_size({"width": 390, "height": 844})
+    open_materiel(page, live_server, "viewer")
+    categories = page.locator(f"#{ids.MATERIEL_CATEGORIES} [role=img]")
+    expect(categories).to_have_count(0)
+    expect(page.locator(f"#{ids.MATERIEL_CATALOGUE} .ag-row")).to_have_count(0)
+    page.get_by_role("heading", name="Par catégorie").scroll_into_view_if_needed()
+    expect(categories).to_have_attribute("aria-label", re.compile("^Jours de prêt par catégorie : "))
+    page.get_by_role("heading", name="Articles").scroll_into_view_if_needed()
+    expect(page.locator(f"#{ids.MATERIEL_CATALOGUE} .ag-row").first).to_be_visible()
+    check_accessibility(page)
 
 
 def test_materiel006_feedback_in_view_at_1366(page, live_server):

@@ -1,5 +1,7 @@
 """The chart panel kit: one theme merged with each chart's own settings, and the accessible wrapper."""
 
+import pytest
+
 from dashboard.components import charts
 from dashboard.components.format import PLOTLY_SEPARATORS
 
@@ -11,6 +13,12 @@ def test_a_chart_keeps_the_theme_where_it_says_nothing():
     assert layout["margin"] == {"l": 10, "r": 10, "t": 10, "b": 40}
     assert layout["yaxis"] == {**charts.THEME["yaxis"], "rangemode": "tozero"}
     assert charts.THEME["margin"]["b"] == 10  # the theme itself is never changed
+
+
+def test_a_figure_draws_only_what_the_cartesian_bundle_draws():
+    assert charts.figure([{"type": "bar"}, {"type": "heatmap"}, {"x": [1]}])["data"][2] == {"x": [1]}  # scatter
+    with pytest.raises(ValueError, match="scattergeo"):
+        charts.figure([{"type": "bar"}, {"type": "scattergeo"}])
 
 
 def test_merged_replaces_what_is_not_a_dict_on_both_sides():
