@@ -284,3 +284,23 @@ def test_calendar_shows_its_rows_a_page_at_a_time(ui):
     assert first == 25 and sorted(second["row"]) == names[25:50]
     last, first, _total = callbacks.calendar_rows(frame, 500)
     assert first == 50 and sorted(last["row"]) == names[50:]
+
+
+def test_calendar_pages_its_rows_when_many_items_are_out(app, database, ui):
+    """30 items out this week: the calendar draws 25 rows, says which, and its pager moves to the last 5."""
+    callbacks, _page = ui
+    with database.transaction() as session:
+        items = [EquipmentItem(name=f"Kit n°{n:02}", category="Robotique", units=1) for n in range(30)]
+        session.add_all(items)
+        session.flush()
+        session.add_all(
+            Loan(item_id=item.id, borrower_name="Médiathèque", start_date=TODAY, end_date=TODAY) for item in items
+        )
+    with app.server.test_request_context():
+        chart, _weeks, rows, hidden, previous_off, next_off = callbacks.calendar(None, 0, [1])
+        assert (rows, hidden, previous_off, next_off) == ("Articles 1 à 25 sur 30", False, True, False)
+        (graph,) = [n for n in walk(chart) if type(n).__name__ == "Graph"]
+        assert len({row for trace in graph.figure["data"] for row in trace["y"]}) == 25
+        assert "articles 1 à 25 sur 30 affichés" in chart.to_plotly_json()["props"]["aria-label"]
+        _chart, _weeks, rows, _hidden, previous_off, next_off = callbacks.calendar(None, callbacks.CALENDAR_ROWS, [1])
+        assert (rows, previous_off, next_off) == ("Articles 26 à 30 sur 30", False, True)
