@@ -188,7 +188,10 @@ def _ask_to_log_in(message: str | None = None):
 
 
 def set_csrf_cookie(response):
-    """Give dash-renderer the token it sends back as X-CSRFToken on every callback."""
+    """Give dash-renderer the token it sends back as X-CSRFToken on every callback. A callback's own answer needs
+    none: its request passed the check with the cookie it has (the token lives as long as the session)."""
+    if request.path == "/_dash-update-component":
+        return response
     if current_user.is_authenticated or is_projection_screen():
         response.set_cookie(
             CSRF_COOKIE, generate_csrf(), samesite="Lax", secure=current_app.config["SESSION_COOKIE_SECURE"]

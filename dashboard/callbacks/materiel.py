@@ -702,7 +702,7 @@ def register(app) -> None:
     )(choose_loan)
     app.callback(
         Output(ids.MATERIEL_CATALOGUE, "children"), Input(ids.MATERIEL_LOWER_SEEN, "data"), SAVED, prevent_initial_call=True
-    )(catalogue)
+    )(per_revision(materiel_db.READ_AREAS)(catalogue))
     app.callback(
         Output(ids.field(ids.MATERIEL_LOAN_FORM, "item_id"), "options"),
         Output(ids.field(ids.MATERIEL_LOAN_FORM, "borrower_place_pk"), "options"),
