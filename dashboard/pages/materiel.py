@@ -352,16 +352,18 @@ def _arrow(component_id, icon, label):
 def _calendar_body():
     """The chart, and under it the pager of its rows: a regional catalogue has more items out in four weeks than a
     screen can show (the loans list below has them all)."""
-    rows = html.Div(
-        [
-            _arrow(ids.MATERIEL_CALENDAR_ROWS_PREVIOUS, "chevron-up", "Articles précédents"),
-            html.Span(id=ids.MATERIEL_CALENDAR_ROWS_LABEL, className="small text-body-secondary", **{"aria-live": "polite"}),
-            _arrow(ids.MATERIEL_CALENDAR_ROWS_NEXT, "chevron-down", "Articles suivants"),
-            dcc.Store(id=ids.MATERIEL_CALENDAR_ROWS_START, data=0),
-        ],
+    rows = html.Div(  # `hidden` on a wrapper: Bootstrap's d-flex would override it
+        html.Div(
+            [
+                _arrow(ids.MATERIEL_CALENDAR_ROWS_PREVIOUS, "chevron-up", "Articles précédents"),
+                html.Span(id=ids.MATERIEL_CALENDAR_ROWS_LABEL, className="small text-body-secondary", **{"aria-live": "polite"}),
+                _arrow(ids.MATERIEL_CALENDAR_ROWS_NEXT, "chevron-down", "Articles suivants"),
+                dcc.Store(id=ids.MATERIEL_CALENDAR_ROWS_START, data=0),
+            ],
+            className="d-flex align-items-center gap-2 mt-2",
+        ),
         id=ids.MATERIEL_CALENDAR_ROWS,
         hidden=True,
-        className="d-flex align-items-center gap-2 mt-2",
     )  # fmt: skip
     return html.Div(
         [dcc.Loading(html.Div(id=ids.MATERIEL_CALENDAR, className="panel-body"), delay_show=300), rows]
