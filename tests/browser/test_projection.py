@@ -37,9 +37,12 @@ def test_projection002_screen_link_opens_only_the_projection_until_revoked(page,
     label = "Salle du conseil"
     page.get_by_label("Nom de l'écran").fill(label)
     page.get_by_role("button", name="Créer un lien").click()
-    link = page.locator("#proj-new-link")
-    expect(link).to_contain_text("jeton=", timeout=30_000)
-    url = link.inner_text()
+    # The link's text, read in the same moment it is seen (a redraw of the outcome can come right after).
+    url = page.wait_for_function(
+        "() => { const link = document.getElementById('proj-new-link');"
+        " return link && link.textContent.includes('jeton=') ? link.textContent : null; }",
+        timeout=30_000,
+    ).json_value()
     check_accessibility(page)
 
     screen = browser.new_context(viewport={"width": 1920, "height": 1080}).new_page()
