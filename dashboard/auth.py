@@ -28,7 +28,7 @@ from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 
 from dashboard import access
-from db import clock
+from db import clock, revisions
 from db import projection as projection_db
 from db import users as user_db
 from db.writes import ROLE_LABELS
@@ -55,8 +55,19 @@ def database():
 
 @login_manager.user_loader
 def load_user(session_id: str):
-    with database().session() as db_session:
-        return user_db.session_user(db_session, session_id)
+    """The request's account, and in the same session the data's revision tokens its callbacks key their kept
+    answers with (`revision_tokens`): a request served from kept answers reads the database once."""
+    with database().connect() as connection:
+        g.revision_tokens = revisions.tokens(connection)
+        return user_db.signed_in(connection, session_id, g.revision_tokens[revisions.ACCOUNTS])
+
+
+def revision_tokens() -> dict[str, str]:
+    """Every area's revision token, as read at the start of this request (see `load_user`) or now."""
+    if "revision_tokens" not in g:
+        with database().connect() as connection:
+            g.revision_tokens = revisions.tokens(connection)
+    return g.revision_tokens
 
 
 SESSION_EXPIRED = "Votre session a expiré : reconnectez-vous."
@@ -88,6 +99,8 @@ def _is_public_request() -> bool:
 
 PROJECTION_PATH = "/projection"
 PROJECTION_KEY = "projection_token"  # session key holding the sha256 of the screen's link token
+
+
 def _projection_screen_allowed() -> bool:
     """An anonymous request from a screen holding a link that is still valid, for the projection only."""
     token_hash = session.get(PROJECTION_KEY)

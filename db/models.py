@@ -60,7 +60,22 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
-class User(Timestamps, Base):
+class SessionIdentity:
+    """The session-user protocol (as Flask-Login expects it), written here so db/ imports no web framework."""
+
+    is_authenticated = True
+    is_anonymous = False
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    def get_id(self) -> str:
+        """What the session cookie holds: the account and its session version (see `User.session_version`)."""
+        return f"{self.id}:{self.session_version}"
+
+
+class User(SessionIdentity, Timestamps, Base):
     __tablename__ = "users"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -74,18 +89,6 @@ class User(Timestamps, Base):
     session_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     __table_args__ = (CheckConstraint("role in ('viewer', 'coordinator', 'admin')", name="role"),)
-
-    # The session-user protocol (as Flask-Login expects it), written here so db/ imports no web framework.
-    is_authenticated = True
-    is_anonymous = False
-
-    @property
-    def is_active(self) -> bool:
-        return self.active
-
-    def get_id(self) -> str:
-        """What the session cookie holds: the account and its session version (see `session_version`)."""
-        return f"{self.id}:{self.session_version}"
 
 
 class AuditLog(Base):

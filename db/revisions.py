@@ -14,7 +14,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 
-from sqlalchemy import event, select
+from sqlalchemy import Connection, event, select
 from sqlalchemy.orm import Session
 
 from db.models import Base, DataRevision
@@ -124,9 +124,14 @@ def _create_triggers(_metadata, connection, **_kw) -> None:
     connection.exec_driver_sql(token_rows_ddl(AREAS))
 
 
-def tokens(session: Session) -> dict[str, str]:
-    """Every area's current token ("" for an area without one: see `scope`), read in one query."""
-    found = dict(session.execute(select(DataRevision.name, DataRevision.token)).all())
+_TOKENS = select(DataRevision.name, DataRevision.token)
+
+
+def tokens(reader: Session | Connection) -> dict[str, str]:
+    """Every area's current token ("" for an area without one: see `scope`), read in one query. Read at every
+    request, from a bare connection there (`Database.connect`): an ORM session costs more than the query."""
+    connection = reader.connection() if isinstance(reader, Session) else reader
+    found = dict(connection.execute(_TOKENS).all())
     return {area: found.get(area, "") for area in AREAS}
 
 
@@ -173,9 +178,13 @@ def scope(session: Session, areas: Iterable[str]) -> tuple | None:
     """The part of a cache key that says which data a result was computed from: the database and the areas'
     tokens. None when an area has no token (its row was deleted, e.g. by a test truncating every table): such a
     result is not cached."""
-    current = session_tokens(session)
+    return scope_of(session_tokens(session), str(session.get_bind().url), areas)
+
+
+def scope_of(current: dict[str, str], database: str, areas: Iterable[str]) -> tuple | None:
+    """`scope` from tokens read before (`tokens`) in `database`."""
     area_tokens = tuple(current[area] for area in areas)
-    return (str(session.get_bind().url), *area_tokens) if all(area_tokens) else None
+    return (database, *area_tokens) if all(area_tokens) else None
 
 
 def memoize(cache: Cache, session: Session, areas: Iterable[str], key: tuple, compute: Callable[[], object]):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 # Their flush hooks check every stored value (fields) and write the register's history (register) in every
@@ -63,6 +63,13 @@ class Database:
         """A read session (no commit)."""
         with self._read() as session:
             yield session
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        """A read connection without the ORM, for the few queries every request makes (its account, the revision
+        tokens): a session costs more than they do."""
+        with self.engine.connect() as connection:
+            yield connection
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:

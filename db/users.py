@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import case, func, or_, select
+from sqlalchemy import Connection, case, func, or_, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from db import clock
-from db.models import AuditLog, Role, User
+from db import clock, revisions
+from db.models import AuditLog, Role, SessionIdentity, User
 from db.paging import Page, fetch_page
 from db.writes import ACTOR_LABELS, ROLE_RANK, TABLE_LABELS, Actor, ValidationError, audit, require_role, snapshot
 
@@ -46,6 +47,40 @@ def session_user(session: Session, session_id: str) -> User | None:
     if not user_id.isdigit() or not version.isdigit():
         return None
     user = session.get(User, int(user_id))
+    return user if user is not None and user.active and user.session_version == int(version) else None
+
+
+@dataclass(frozen=True)
+class SignedIn(SessionIdentity):
+    """The account behind a request, as read when it began: what the app reads of the person (writes read the
+    account again by its id). Frozen, so one copy serves every request of the process."""
+
+    id: int
+    email: str
+    name: str
+    role: str
+    active: bool
+    session_version: int
+
+
+_signed_in = revisions.Cache(1024)
+_SIGNED_IN = select(User.id, User.email, User.name, User.role, User.active, User.session_version)
+
+
+def signed_in(connection: Connection, session_id: str, accounts_token: str) -> SignedIn | None:
+    """`session_user` for every request, kept per revision of the accounts (`revisions.ACCOUNTS`: any change of the
+    users' table, a logout or a role change included, replaces it): a request whose account is unchanged reads
+    nothing more than the tokens."""
+    user_id, _, version = str(session_id).partition(":")
+    if not user_id.isdigit() or not version.isdigit():
+        return None
+    key = (str(connection.engine.url), session_id, accounts_token)
+    user = _signed_in.get(key) if accounts_token else None
+    if user is None:
+        row = connection.execute(_SIGNED_IN.where(User.id == int(user_id))).first()
+        user = SignedIn(*row) if row is not None else None
+        if user is not None and accounts_token:
+            _signed_in.put(key, user)
     return user if user is not None and user.active and user.session_version == int(version) else None
 
 

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dash import ctx
 from dash.development.base_component import Component
 
+from dashboard.auth import revision_tokens
 from dashboard.callbacks.forms import acting_user, database
 from db import clock, revisions
 
@@ -60,10 +61,9 @@ def per_revision(areas: Iterable[str], *, moves_with_the_clock: bool = False) ->
 
         @functools.wraps(callback)
         def answer(*args):
-            # Not revisions.memoize: its session would stay open while the callback computes (SQLite holds a read
-            # lock for it); the tokens are read and the session closed first.
-            with database().session() as session:
-                scope = revisions.scope(session, areas)
+            # Not revisions.memoize: the tokens were read with the request's user, in a session closed since
+            # (SQLite holds a read lock while a session is open).
+            scope = revisions.scope_of(revision_tokens(), database().url, areas)
             if scope is None:  # an area without a token: nothing is kept (see revisions.scope)
                 return callback(*args)
             key = (*scope, _request_key(args, moves_with_the_clock))

@@ -103,3 +103,30 @@ def test_an_answer_moving_with_the_clock_is_kept_for_its_minute(app, database, u
     assert [copy_context().run(run) for _ in range(2)] == [1, 1]
     now = now + dt.timedelta(minutes=1)
     assert copy_context().run(run) == 2
+
+
+def test_a_kept_answer_costs_its_request_one_query(app, client, as_role, users):
+    """The account and the revision tokens are read together, the account kept per revision of the accounts: a
+    page already seen since the last write reads the database once per callback (the tokens), as a bare query
+    would."""
+    from sqlalchemy import event
+
+    from tests.app.test_read_access import forged_body, server_callbacks
+    from tests.conftest import csrf_headers
+
+    as_role("viewer")
+    key, spec = next((k, s) for k, s in server_callbacks(app, client).items() if k.startswith("lettres-audience-chart"))
+    body, headers = forged_body(key, spec), csrf_headers(client)
+    statements = []
+    engine = app.server.extensions["database"].engine
+    event.listen(engine, "before_cursor_execute", keep := lambda *args: statements.append(args[2]))
+    try:
+        assert client.post("/_dash-update-component", json=body, headers=headers).status_code == 200
+        first = list(statements)
+        statements.clear()
+        assert client.post("/_dash-update-component", json=body, headers=headers).status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    reads = [s for s in statements if s.lstrip().upper().startswith("SELECT")]
+    assert len(reads) == 1 and "data_revisions" in reads[0], statements
+    assert len([s for s in first if "FROM users" in s]) == 0, "the account was kept from the login's request"

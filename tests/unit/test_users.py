@@ -127,3 +127,24 @@ def test_every_audited_table_has_a_french_name():
 
     technical = {"audit_log", "form_submissions", "data_revisions", "register_history", "place_values"}
     assert set(TABLE_LABELS) == {table.name for table in Base.metadata.sorted_tables} - technical
+
+
+def test_the_account_of_a_request_is_kept_until_the_accounts_change(database, users):
+    from db import revisions
+    from db.users import signed_in
+
+    def read(session_id):
+        with database.connect() as connection:
+            return signed_in(connection, session_id, revisions.tokens(connection)[revisions.ACCOUNTS])
+
+    viewer = users["viewer"]
+    first = read(viewer.get_id())
+    assert (first.id, first.role, first.get_id(), first.is_active) == (viewer.id, "viewer", viewer.get_id(), True)
+    assert read(viewer.get_id()) is first  # kept: nothing changed
+    with database.transaction() as session:  # a change that ends no session: seen at the next request all the same
+        session.get(User, viewer.id).name = "Nouveau nom"
+    assert read(viewer.get_id()).name == "Nouveau nom"
+    with database.transaction() as session:
+        set_role(session, users["admin"], viewer.id, "coordinator")
+    assert read(viewer.get_id()) is None  # its sessions ended
+    assert read(f"{viewer.id}:999") is None and read("x:1") is None
