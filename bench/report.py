@@ -105,7 +105,10 @@ def render_table(result: dict, when: str, machine: str) -> str:
     ]
     for row in result["browser"]:
         value = row["interactive_ms"]
+        runs = [time for time in row.get("runs_ms", []) if time is not None]
         shown = f"no answer within {CLICK_WAIT_S} s" if value is None else f"{value:g} ms"
+        if value is not None and len(runs) > 1:
+            shown += f" (median of {len(runs)} loads, {min(runs):g}–{max(runs):g})"
         lines.append(
             f"| browser: `{row['page']}` answers a click | {shown} | {_met(value is not None and value <= CLICK_MS)} |"
         )

@@ -9,7 +9,8 @@
    too by `bench.bare_server` (its own gunicorn, same settings), ≥ 15 rounds after a warm-up (the app caches figures per data revision: the median is what a user meets once anyone saw the page).
 5. Load: 50 logged-in users for 60 s, each opening pages in turn (the page, then its callbacks, as a browser does)
    with a pause of 1–3 s between pages (`BENCH_THINK`, seconds).
-6. Browser: how long until `/carte` and `/materiel` answer a click, from the start of the navigation.
+6. Browser: how long until `/carte` and `/materiel` answer a click, from the start of the navigation (the median of
+   five loads).
 
 Writes `bench/latest.json` and the README's performance table. `BENCH_QUICK=1`: a tenth of the data, 15 s of load.
 """
@@ -476,31 +477,38 @@ CLICKS = {
 }  # fmt: skip
 
 
+BROWSER_ROUNDS = 1 if QUICK else 5  # one load swings by a few hundred ms on a shared machine: the median of five
+
+
 def browser_run(base: str) -> list[dict]:
-    """From the start of the navigation until the page answers a click (the answer of its callback arrived)."""
+    """From the start of the navigation until the page answers a click (the answer of its callback arrived): the
+    median of BROWSER_ROUNDS loads, each in a new context (nothing cached), pages in turn; None if one never answered."""
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
-    rows = []
+    runs: dict[str, list[int | None]] = {path: [] for path in CLICKS}
     with sync_playwright() as playwright:
         browser = _browser(playwright)
-        for path, (click, answered) in CLICKS.items():
-            context = browser.new_context()
-            page = _browser_login(context, base, "viewer")
-            started = time.perf_counter()
-            try:
-                with page.expect_response(answered, timeout=CLICK_TIMEOUT_MS):
-                    page.goto(f"{base}{path}", wait_until="commit")
-                    click(page)
-                interactive_ms = round((time.perf_counter() - started) * 1000)
-            except PlaywrightError as error:
-                print(f"browser {path}: {error}", flush=True)
-                interactive_ms = None
-            print(f"browser {path}: {interactive_ms} ms", flush=True)
-            rows.append({"page": path, "interactive_ms": interactive_ms})
-            context.close()
+        for _round in range(BROWSER_ROUNDS):
+            for path, (click, answered) in CLICKS.items():
+                context = browser.new_context()
+                page = _browser_login(context, base, "viewer")
+                started = time.perf_counter()
+                try:
+                    with page.expect_response(answered, timeout=CLICK_TIMEOUT_MS):
+                        page.goto(f"{base}{path}", wait_until="commit")
+                        click(page)
+                    runs[path].append(round((time.perf_counter() - started) * 1000))
+                except PlaywrightError as error:
+                    print(f"browser {path}: {error}", flush=True)
+                    runs[path].append(None)
+                print(f"browser {path}: {runs[path][-1]} ms", flush=True)
+                context.close()
         browser.close()
-    return rows
+    return [
+        {"page": path, "interactive_ms": None if None in times else statistics.median(times), "runs_ms": times}
+        for path, times in runs.items()
+    ]
 
 
 # --- the whole run ------------------------------------------------------------------------------------------------

@@ -14,17 +14,18 @@ from dash.exceptions import PreventUpdate
 from dashboard import ids
 from dashboard.callbacks.answers import per_revision
 from dashboard.callbacks.exports import send_frame
-from dashboard.callbacks.forms import database
+from dashboard.callbacks.forms import acting_user, database
 from dashboard.components import charts, grids
 from dashboard.components import format as fmt
 from dashboard.components.cards import empty_state, figure_notes, more_in_export
 from dashboard.components.gauges import BRAND, gauge_chart
-from dashboard.pages.materiel import LOANS_ANCHOR, NEW_ITEM
+from dashboard.pages.materiel import LOANS_ANCHOR, NEW_ITEM, loans_grid
 from db import clock, convention, paging
 from db import materiel as materiel_db
 from db.figures import KeyFigure
+from db.models import Role
 from db.periods import Period
-from db.writes import ValidationError
+from db.writes import ValidationError, has_role
 
 OVERDUE = "#b42318"
 STATUS_COLOURS = {"current": BRAND, "upcoming": "#6f9fd0", "overdue": OVERDUE, "returned": "#98a2b3"}
@@ -257,6 +258,13 @@ def panels(year, start, end, _saved):
     period, note = period_of(year, start, end)
     result = _utilisation(period)
     return note, summary(result), gauges(result)
+
+
+def loans(seen):
+    """The loans grid, once the reader comes near it (cards.reveal_marker): its rows come from `loan_rows`."""
+    if not seen:
+        raise PreventUpdate
+    return loans_grid(has_role(acting_user(), Role.COORDINATOR))
 
 
 def lower_panels(seen, year, start, end, _saved):
@@ -655,6 +663,9 @@ def register(app) -> None:
         SAVED,
         prevent_initial_call=True,  # nothing to draw before the reader comes near
     )(per_revision(materiel_db.READ_AREAS)(lower_panels))
+    app.callback(
+        Output(ids.MATERIEL_LOANS_BODY, "children"), Input(ids.MATERIEL_LOWER_SEEN, "data"), prevent_initial_call=True
+    )(loans)
     app.callback(
         Output(ids.MATERIEL_CALENDAR_START, "data"),
         Input(ids.MATERIEL_CALENDAR_PREVIOUS, "n_clicks"),

@@ -384,7 +384,7 @@ def _calendar_tools():
 
 
 def _loans_panel(coordinator: bool):
-    """The loans to follow, page by page from the server; a coordinator picks the one to act on."""
+    """The loans to follow: which ones (the status filter), then their grid."""
     status = html.Div(
         [
             dbc.Label("Prêts", html_for=ids.MATERIEL_LOANS_STATUS, className="mb-0 small"),
@@ -392,10 +392,17 @@ def _loans_panel(coordinator: bool):
         ],
         className="d-flex align-items-center gap-2",
     )
-    grid = server_grid(ids.MATERIEL_LOANS, LOAN_COLUMNS, selectable=coordinator)
+    # The grid arrives when the reader comes near (`loans_grid`): at five years, drawing it with the page held the
+    # first click back by half a second. Its room is kept meanwhile (assets/20-materiel.css).
+    body = dcc.Loading(html.Div(id=ids.MATERIEL_LOANS_BODY), delay_show=300)
     return html.Div(
-        panel("Prêts à suivre", None, None, "list-check", body=grid, tools=status), id=LOANS_ANCHOR, className="mb-4"
+        panel("Prêts à suivre", None, None, "list-check", body=body, tools=status), id=LOANS_ANCHOR, className="mb-4"
     )
+
+
+def loans_grid(coordinator: bool):
+    """The loans to follow, page by page from the server; a coordinator picks the one to act on."""
+    return server_grid(ids.MATERIEL_LOANS, LOAN_COLUMNS, selectable=coordinator)
 
 
 def layout(annee=None, du=None, au=None, **_query):
@@ -453,6 +460,7 @@ def layout(annee=None, du=None, au=None, **_query):
                     dbc.Col(panel("Prêts en retard", ids.MATERIEL_OVERDUE, None, "alarm"), xl=4, className="mb-4"),
                 ]
             ),
+            cards.reveal_marker(ids.MATERIEL_LOWER_SEEN),
             # The follow-up acts on a row chosen in the list: it stays beside it, on the page.
             dbc.Row(
                 [
@@ -460,7 +468,6 @@ def layout(annee=None, du=None, au=None, **_query):
                     dbc.Col(_action_form(today), xl=4) if coordinator else None,
                 ]
             ),
-            cards.reveal_marker(ids.MATERIEL_LOWER_SEEN),
             dbc.Row(
                 [
                     dbc.Col(

@@ -184,6 +184,23 @@ def test_viewer_sees_panels_but_no_form(app, users, ui):
                                                         if "'form': '" in i}  # fmt: skip
 
 
+def test_the_loans_grid_is_drawn_when_the_reader_comes_near(app, users, ui):
+    """The grid is not in the page's first layout (it held the first click back at five years); the reveal marker
+    above it brings it, rows selectable for a coordinator only."""
+    from dash.exceptions import PreventUpdate
+
+    callbacks, page = ui
+    with app.server.test_request_context("/materiel"):
+        login_user(users["coordinator"])
+        assert "materiel-loans" not in _rendered_ids(page.layout())
+        with pytest.raises(PreventUpdate):
+            callbacks.loans(False)
+        grid = callbacks.loans(True)
+        assert grid.id == "materiel-loans" and "rowSelection" in grid.dashGridOptions
+        login_user(users["viewer"])
+        assert "rowSelection" not in callbacks.loans(True).dashGridOptions
+
+
 def test_period_selection(ui):
     callbacks, _page = ui
     assert callbacks.period_of("2024", None, None)[0] == callbacks.Period.year(2024)

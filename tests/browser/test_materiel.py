@@ -123,12 +123,16 @@ def test_materiel003_viewer_sees_panels_without_forms_and_exports(page, live_ser
 
 
 def test_materiel008_lower_panels_are_drawn_when_the_reader_comes_near(page, live_server):
-    """On a phone the page is long: the panels below the loans wait until the reader scrolls near them."""
+    """On a phone the page is long: the loans grid and the panels below wait until the reader scrolls near them."""
     page.set_viewport_size({"width": 390, "height": 844})
     open_materiel(page, live_server, "viewer")
     categories = page.locator(f"#{ids.MATERIEL_CATEGORIES} [role=img]")
     expect(categories).to_have_count(0)
     expect(page.locator(f"#{ids.MATERIEL_CATALOGUE} .ag-row")).to_have_count(0)
+    expect(grid_rows(page)).to_have_count(0)
+    expect(page.locator(f"#{ids.MATERIEL_LOANS_BODY}")).to_have_css("min-height", "440px")  # its room is kept
+    reveal_loans(page)
+    expect(grid_rows(page).first).to_be_visible(timeout=ROUND_TRIP)
     page.get_by_role("heading", name="Par catégorie").scroll_into_view_if_needed()
     expect(categories).to_have_attribute("aria-label", re.compile("^Jours de prêt par catégorie : "))
     page.get_by_role("heading", name="Articles").scroll_into_view_if_needed()
@@ -237,8 +241,14 @@ def test_materiel004_a_submission_sent_twice_records_one_loan(page, live_server)
     wait_for_dash(page)
     # two days, one unit: one loan
     expect(gauges(page)).to_have_attribute("aria-label", says_loan_days("Kit robotique", before + 2), timeout=45_000)
+    reveal_loans(page)
     booked = grid_rows(page).filter(has_text=f"14/09/{YEAR}")  # the list holds the open loans: one page
     expect(booked).to_have_count(1, timeout=ROUND_TRIP)
+
+
+def reveal_loans(page):
+    """Scroll to the loans, as a reader would: their grid is drawn once it comes near."""
+    page.get_by_role("heading", name="Prêts à suivre").scroll_into_view_if_needed()
 
 
 def grid_rows(page):
@@ -256,6 +266,7 @@ def test_materiel005_loans_grid_pages_sorts_and_acts_on_a_loan(page, live_server
     requests = []
     page.on("request", lambda r: requests.append(r.post_data) if '"getRowsRequest"' in (r.post_data or "") else None)
     open_materiel(page, live_server)
+    reveal_loans(page)
     rows = grid_rows(page)
     expect(rows.first).to_be_visible(timeout=ROUND_TRIP)
     expect(page.locator("#materiel-loans .ag-paging-panel")).to_contain_text(re.compile(r"1 à \d+ de \d+"))
