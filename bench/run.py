@@ -9,8 +9,8 @@
    too by `bench.bare_server` (its own gunicorn, same settings), ≥ 15 rounds after a warm-up (the app caches figures per data revision: the median is what a user meets once anyone saw the page).
 5. Load: 50 logged-in users for 60 s, each opening pages in turn (the page, then its callbacks, as a browser does)
    with a pause of 1–3 s between pages (`BENCH_THINK`, seconds).
-6. Browser: how long until `/carte` and `/materiel` answer a click, from the start of the navigation (the median of
-   five loads).
+6. Browser: how long until each page a viewer opens answers a click on its main filter (`/materiel`: « Voir les prêts
+   en retard »), from the start of the navigation (the median of five loads).
 
 Writes `bench/latest.json` and the README's performance table. `BENCH_QUICK=1`: a tenth of the data, 15 s of load.
 """
@@ -468,13 +468,33 @@ def _answers(input_id: str, check):
 
 
 CLICK_TIMEOUT_MS = report.CLICK_WAIT_S * 1000  # a page that freezes the tab longer is reported as not answering
-# page → (how to click, the callback that answers it)
-CLICKS = {
-    "/carte": (lambda page: page.get_by_label("Ouvert le week-end").check(timeout=CLICK_TIMEOUT_MS),
-               _answers("carte-hours", lambda value: "weekend" in (value or []))),
-    "/materiel": (lambda page: page.click("#materiel-show-overdue", timeout=CLICK_TIMEOUT_MS),
-                  _answers("materiel-show-overdue", lambda value: bool(value))),
-}  # fmt: skip
+
+
+def _choice(select_id: str, value) -> tuple:
+    """A click that picks `value` in the select `select_id` (once its options are there), and the callback request
+    that answers it."""
+    return (
+        lambda page: page.select_option(f"#{select_id}", str(value), timeout=CLICK_TIMEOUT_MS),
+        _answers(select_id, lambda sent: str(sent) == str(value)),
+    )
+
+
+def clicks() -> dict[str, tuple]:
+    """Page → (how to click, the callback request that answers it): a main filter of every page a viewer opens (the
+    Projection is a screen nobody clicks)."""
+    previous = clock.today().year - 1
+    return {
+        "/": _choice("home-year", previous),
+        "/carte": (lambda page: page.get_by_label("Ouvert le week-end").check(timeout=CLICK_TIMEOUT_MS),
+                   _answers("carte-hours", lambda value: "weekend" in (value or []))),
+        "/agenda": _choice("agenda-category", "Atelier numérique"),
+        "/materiel": (lambda page: page.click("#materiel-show-overdue", timeout=CLICK_TIMEOUT_MS),
+                      _answers("materiel-show-overdue", lambda value: bool(value))),
+        "/formations": _choice("formations-programme", "Aidants Connect"),
+        "/lettres": _choice("lettres-year", previous),
+        "/indicateurs": _choice("ind-period", previous),
+        "/rapport": _choice("rapport-year", previous - 1),
+    }  # fmt: skip
 
 
 BROWSER_ROUNDS = 1 if QUICK else 5  # one load swings by a few hundred ms on a shared machine: the median of five
@@ -486,11 +506,12 @@ def browser_run(base: str) -> list[dict]:
     from playwright.sync_api import Error as PlaywrightError
     from playwright.sync_api import sync_playwright
 
-    runs: dict[str, list[int | None]] = {path: [] for path in CLICKS}
+    pages = clicks()
+    runs: dict[str, list[int | None]] = {path: [] for path in pages}
     with sync_playwright() as playwright:
         browser = _browser(playwright)
         for _round in range(BROWSER_ROUNDS):
-            for path, (click, answered) in CLICKS.items():
+            for path, (click, answered) in pages.items():
                 context = browser.new_context()
                 page = _browser_login(context, base, "viewer")
                 started = time.perf_counter()

@@ -265,6 +265,18 @@ def test_panels_without_data_show_empty_states(callbacks):
     assert "Aucun envoi avec statistiques" in rendered
 
 
+def test_the_issues_panel_shows_the_latest_and_says_how_many_are_in_the_export(callbacks):
+    sent = [dt.date(2025, 1, 1) + dt.timedelta(days=7 * week) for week in range(callbacks.ISSUES_SHOWN + 5)][::-1]
+    frame = pd.DataFrame(
+        {"id": range(len(sent)), "sent_on": sent, "newsletter": "La Lettre", "subject": [f"N°{i}" for i in range(len(sent))],
+         "link": None, "recipients": 300, "opens": 120, "open_rate": 0.4, "clicks": 12, "click_rate": 0.04}
+    )  # fmt: skip
+    rendered = json.dumps(callbacks.issues_panel(frame), cls=ComponentEncoder, ensure_ascii=False)
+    assert rendered.count('"type": "Tr"') == callbacks.ISSUES_SHOWN + 1  # the header, then the newest issues
+    assert f"{sent[0]:%d/%m/%Y}" in rendered and f"{sent[-1]:%d/%m/%Y}" not in rendered
+    assert "… et 5 autres envois, plus anciens : tous dans l'export « Envois de l'année »." in rendered
+
+
 def test_layout_shows_forms_only_to_coordinators(app, users, database, page):
     for role, has_forms in [("viewer", False), ("coordinator", True)]:
         with app.server.test_request_context():

@@ -91,3 +91,10 @@ def test_bench007_a_filter_can_carry_what_the_first_answers_left_in_the_page():
     answers = {"proj-shown": {"data": {"chiffres": "a1"}}}
     changes = _answered({"proj-refresh.n_intervals": 1, "proj-shown.data": ANSWER}, answers)
     assert changes == {"proj-refresh.n_intervals": 1, "proj-shown.data": {"chiffres": "a1"}}
+
+
+def test_bench007_the_browser_run_clicks_on_every_page_a_viewer_opens():
+    from bench import run
+
+    viewer_pages = {page.path for page in run.pages() if page.role == "viewer"} - {"/projection"}  # a screen
+    assert set(run.clicks()) == viewer_pages
