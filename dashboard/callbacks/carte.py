@@ -11,6 +11,7 @@ from dash import ALL, ClientsideFunction, Input, Output, State, ctx, dcc, html, 
 
 from dashboard import ids
 from dashboard.api.carte import filtered_rows  # the open-data route and the export button share one path
+from dashboard.callbacks.answers import per_revision
 from dashboard.callbacks.forms import acting_user, database
 from dashboard.components import format as fmt
 from dashboard.components.carte import (
@@ -24,7 +25,7 @@ from dashboard.components.carte import (
     place_summary,
 )
 from dashboard.components.map import bounds_of, outline_geojson, points_to_geojson
-from db import carte, clock
+from db import carte, clock, revisions
 from db.interop import places as interop
 from db.interop import places_pdf
 from db.models import Role
@@ -157,8 +158,9 @@ def layers(mode, ifn):
 
 
 def territory_options(_loaded):
-    """Communes and EPCIs having places, with their number of places (once per page load), and, when no outline
-    is configured, the reference communes as faint dots: an offline base that still says where things are."""
+    """Communes and EPCIs having places, with their number of places (once per page load, kept per revision of the
+    places and the communes), and, when no outline is configured, the reference communes as faint dots: an offline
+    base that still says where things are."""
     with database().session() as session:
         communes, epcis = carte.territories(session)
         centroids = carte.commune_centroids(session) if outline_geojson() is None else None
@@ -329,7 +331,7 @@ def register(app) -> None:
         Output(ids.CARTE_EPCI, "options"),
         Output(ids.CARTE_BASE_LAYER, "data"),
         Input(ids.CARTE_LOADED, "data"),
-    )(territory_options)
+    )(per_revision([revisions.PLACES, revisions.COMMUNES])(territory_options))
     app.callback(
         Output(ids.carte_facet(ALL), "value"),
         Output(ids.CARTE_SEARCH, "value"),

@@ -212,6 +212,37 @@ def test_csv_export_button_uses_the_current_filter(app, ui):
     assert len(lines) == 2 and lines[1].startswith('"T_2"')
 
 
+def test_territory_options_are_kept_until_the_places_change(app, ui, client, as_role):
+    """Asked once per page load, answered once per revision of the places: a later load reads no place, and a new
+    commune's place shows at the next one."""
+    from sqlalchemy import event
+
+    from tests.app.test_read_access import forged_body, server_callbacks
+    from tests.conftest import csrf_headers
+
+    as_role("viewer")
+    key, spec = next((k, s) for k, s in server_callbacks(app, client).items() if k.startswith("..carte-commune.options"))
+    body, headers = forged_body(key, spec), csrf_headers(client)
+
+    def communes():
+        answer = client.post("/_dash-update-component", json=body, headers=headers).get_json()
+        return [option["label"] for option in answer["response"]["carte-commune"]["options"]]
+
+    assert communes() == ["Feurs (2)", "Roanne (1)"]
+    statements = []
+    engine = app.server.extensions["database"].engine
+    event.listen(engine, "before_cursor_execute", keep := lambda *args: statements.append(args[2]))
+    try:
+        assert communes() == ["Feurs (2)", "Roanne (1)"]
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+    assert not [s for s in statements if "places" in s], statements
+    with app.server.extensions["database"].transaction() as session:
+        session.add(Place(id="T_9", pivot="00000000000000", nom="Lieu 9", commune="Montbrison", code_postal="42600",
+                          code_insee="42147", adresse="2 rue", date_maj=TODAY))  # fmt: skip
+    assert communes() == ["Feurs (2)", "Montbrison (1)", "Roanne (1)"]
+
+
 def test_pick_place_ignores_clusters(app, ui):
     callbacks, _page, _lieu = ui
     from dash._callback_context import context_value
