@@ -55,17 +55,20 @@ def database():
 
 @login_manager.user_loader
 def load_user(session_id: str):
-    """The request's account, and in the same session the data's revision tokens its callbacks key their kept
-    answers with (`revision_tokens`): a request served from kept answers reads the database once."""
+    """The request's account, read on the same connection as the data's revision tokens its callbacks key their
+    kept answers with (`revision_tokens`): a request served from kept answers reads the database once."""
     with database().connect() as connection:
-        g.revision_tokens = revisions.tokens(connection)
-        return user_db.signed_in(connection, session_id, g.revision_tokens[revisions.ACCOUNTS])
+        tokens = revision_tokens(connection)
+        return user_db.signed_in(connection, session_id, tokens[revisions.ACCOUNTS])
 
 
-def revision_tokens() -> dict[str, str]:
-    """Every area's revision token, as read at the start of this request (see `load_user`) or now."""
+def revision_tokens(connection=None) -> dict[str, str]:
+    """Every area's revision token, read once per request (by `load_user` when someone is logged in)."""
     if "revision_tokens" not in g:
-        with database().connect() as connection:
+        if connection is None:
+            with database().connect() as own:
+                g.revision_tokens = revisions.tokens(own)
+        else:
             g.revision_tokens = revisions.tokens(connection)
     return g.revision_tokens
 

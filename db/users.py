@@ -43,11 +43,19 @@ def find_by_email(session: Session, email: str) -> User | None:
 def session_user(session: Session, session_id: str) -> User | None:
     """The active account a session cookie names ("id:version"), or None when its sessions were ended since (a
     logout, a new password, a role or state change) or the cookie predates session versions."""
+    parsed = _parse_session_id(session_id)
+    return _still_signed_in(session.get(User, parsed[0]) if parsed else None, parsed)
+
+
+def _parse_session_id(session_id: str) -> tuple[int, int] | None:
+    """(account id, session version) of a session cookie's "id:version"; None for anything else."""
     user_id, _, version = str(session_id).partition(":")
-    if not user_id.isdigit() or not version.isdigit():
-        return None
-    user = session.get(User, int(user_id))
-    return user if user is not None and user.active and user.session_version == int(version) else None
+    return (int(user_id), int(version)) if user_id.isdigit() and version.isdigit() else None
+
+
+def _still_signed_in(user, parsed: tuple[int, int] | None):
+    """`user` if it is active and its sessions were not ended since the cookie's version."""
+    return user if user is not None and user.active and user.session_version == parsed[1] else None
 
 
 @dataclass(frozen=True)
@@ -71,17 +79,17 @@ def signed_in(connection: Connection, session_id: str, accounts_token: str) -> S
     """`session_user` for every request, kept per revision of the accounts (`revisions.ACCOUNTS`: any change of the
     users' table, a logout or a role change included, replaces it): a request whose account is unchanged reads
     nothing more than the tokens."""
-    user_id, _, version = str(session_id).partition(":")
-    if not user_id.isdigit() or not version.isdigit():
+    parsed = _parse_session_id(session_id)
+    if parsed is None:
         return None
     key = (str(connection.engine.url), session_id, accounts_token)
     user = _signed_in.get(key) if accounts_token else None
     if user is None:
-        row = connection.execute(_SIGNED_IN.where(User.id == int(user_id))).first()
+        row = connection.execute(_SIGNED_IN.where(User.id == parsed[0])).first()
         user = SignedIn(*row) if row is not None else None
         if user is not None and accounts_token:
             _signed_in.put(key, user)
-    return user if user is not None and user.active and user.session_version == int(version) else None
+    return _still_signed_in(user, parsed)
 
 
 def end_sessions(user: User) -> None:
